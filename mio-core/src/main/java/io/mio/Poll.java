@@ -1,0 +1,117 @@
+package io.mio;
+
+import io.mio.internal.Bridge;
+import io.mio.internal.linux.EpollSelector;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Waits for readiness events on registered sources: mio's {@code Poll}, on Linux an epoll instance.
+ *
+ * <pre>{@code
+ * try (Poll poll = Poll.open(); TcpListener server = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
+ *     Events events = Events.withCapacity(128);
+ *     poll.registry().register(server, new Token(0), Interest.READABLE);
+ *     poll.poll(events, Duration.ofSeconds(1));
+ *     for (Event event : events) { ... }
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * One thread polls at a time: a second concurrent {@link #poll} fails with {@link IllegalStateException}.
+ * The {@link #registry() registry} may be used from any thread meanwhile. To wake a blocked poll from
+ * another thread use a {@link Waker}; {@link #close()} also wakes it.
+ *
+ * <h2>Interruption</h2>
+ * {@link Thread#interrupt()} does not wake a thread blocked in {@code poll} (the wait is a plain
+ * {@code epoll_wait}); if the thread's interrupt status is set when {@code poll} is called, it throws
+ * {@link java.io.InterruptedIOException} without waiting. A signal delivered to the thread during the wait
+ * makes {@code poll} throw {@link java.io.InterruptedIOException} (mio's {@code ErrorKind::Interrupted}): the
+ * Poll stays usable, call {@code poll} again.
+ */
+public final class Poll implements AutoCloseable {
+    private final EpollSelector selector;
+    private final Registry registry;
+
+    private Poll(EpollSelector selector) {
+        this.selector = selector;
+        this.registry = new Registry(selector);
+    }
+
+    /**
+     * Opens a new Poll.
+     *
+     * @throws IOException if the kernel refuses (for example EMFILE: too many open files)
+     * @throws UnsupportedOperationException on a platform the backend does not support
+     */
+    public static Poll open() throws IOException {
+        return new Poll(EpollSelector.open());
+    }
+
+    /** The registry of this Poll. Thread-safe; use {@link Registry#tryClone()} to hand out more. */
+    public Registry registry() {
+        return registry;
+    }
+
+    /**
+     * Waits until at least one registered source is ready, a {@link Waker} wakes it, or {@code timeout}
+     * elapses, and puts the events into {@code events} (cleared first; at most its capacity).
+     *
+     * <p>{@code timeout} null waits without limit; zero returns at once with whatever is ready; a timeout
+     * below one millisecond rounds up to one (rounding down would make a busy loop), a huge one is clamped to
+     * the kernel's limit. An elapsed timeout returns normally with no events. Allocates nothing.
+     *
+     * @throws NullPointerException if {@code events} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if another thread is polling this Poll
+     * @throws java.nio.channels.ClosedChannelException if this Poll is closed
+     * @throws java.io.InterruptedIOException if the thread was interrupted before the wait, or a signal
+     *         interrupted the wait (EINTR); the Poll remains usable
+     * @throws IOException if epoll_wait fails otherwise
+     */
+    public void poll(Events events, Duration timeout) throws IOException {
+        Objects.requireNonNull(events, "events");
+        int millis = toMillis(timeout);
+        if (Thread.currentThread().isInterrupted()) {
+            events.clear();
+            throw new java.io.InterruptedIOException("Poll.poll called with the thread's interrupt status set");
+        }
+        selector.select(Bridge.readySet(events), millis);
+    }
+
+    static int toMillis(Duration timeout) {
+        if (timeout == null) {
+            return -1;
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("poll timeout must not be negative: " + timeout);
+        }
+        long seconds = timeout.getSeconds();
+        int nanos = timeout.getNano();
+        if (seconds >= Integer.MAX_VALUE / 1000) {
+            return Integer.MAX_VALUE;
+        }
+        long millis = seconds * 1000 + nanos / 1_000_000;
+        if (nanos % 1_000_000 != 0) {
+            millis++; // round up: a 0 ms wait for a 100 us timeout would spin
+        }
+        return (int) Math.min(millis, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Closes the epoll instance. A thread blocked in {@link #poll} wakes and returns; later polls and
+     * registry calls throw {@link java.nio.channels.ClosedChannelException}. Registered sources are not
+     * closed; they may be registered with another Poll. Idempotent; thread-safe.
+     */
+    @Override
+    public void close() {
+        selector.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Poll[" + (selector.isClosed() ? "closed" : "open") + "]";
+    }
+}

@@ -1,0 +1,88 @@
+package io.mio;
+
+import io.mio.event.Source;
+import io.mio.internal.Bridge;
+import io.mio.internal.linux.EpollSelector;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Registers {@link Source}s with a {@link Poll}: mio's {@code Registry}.
+ *
+ * <p>Thread-safe: any thread may register, reregister and deregister, also while another thread is
+ * blocked in {@link Poll#poll}; a source registered during a blocked poll is reported by that poll if it is
+ * ready. None of these methods block (beyond a short lock per source).
+ *
+ * <p>Registrations are edge-triggered: a ready source is reported once, and again only after an operation
+ * on it would block (returned 0, in this library's convention) or new readiness arrives.
+ */
+public final class Registry {
+    static {
+        Bridge.install((Bridge.RegistryAccess) registry -> registry.selector);
+    }
+
+    private final EpollSelector selector;
+
+    Registry(EpollSelector selector) {
+        this.selector = selector;
+    }
+
+    /**
+     * Registers {@code source} to be reported with {@code token} when it becomes ready for {@code interests}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the source is already registered, with this Poll or another
+     * @throws java.nio.channels.ClosedChannelException if the source or the Poll is closed
+     * @throws IOException if the operating system refuses
+     */
+    public void register(Source source, Token token, Interest interests) throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(interests, "interests");
+        source.register(this, token, interests);
+    }
+
+    /**
+     * Replaces both the token and the interest of {@code source}'s registration.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the source is not registered with this Poll
+     * @throws java.nio.channels.ClosedChannelException if the source or the Poll is closed
+     * @throws IOException if the operating system refuses
+     */
+    public void reregister(Source source, Token token, Interest interests) throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(interests, "interests");
+        source.reregister(this, token, interests);
+    }
+
+    /**
+     * Removes {@code source}'s registration. Once this returns, no later poll reports the source's token.
+     *
+     * @throws NullPointerException if {@code source} is null
+     * @throws IllegalStateException if the source is not registered with this Poll
+     * @throws java.nio.channels.ClosedChannelException if the source or the Poll is closed
+     * @throws IOException if the operating system refuses
+     */
+    public void deregister(Source source) throws IOException {
+        Objects.requireNonNull(source, "source");
+        source.deregister(this);
+    }
+
+    /**
+     * A second handle to the same Poll, for use by another thread or component.
+     *
+     * @throws java.nio.channels.ClosedChannelException if the Poll is closed
+     */
+    public Registry tryClone() throws IOException {
+        selector.ensureOpen();
+        return new Registry(selector);
+    }
+
+    /** True if both handles belong to the same Poll. */
+    public boolean sameAs(Registry other) {
+        return other != null && other.selector == selector;
+    }
+}

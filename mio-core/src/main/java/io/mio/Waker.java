@@ -1,0 +1,80 @@
+package io.mio;
+
+import io.mio.internal.Bridge;
+import io.mio.internal.linux.EpollSelector;
+import io.mio.internal.linux.Errno;
+import io.mio.internal.linux.FileDesc;
+import io.mio.internal.linux.Sys;
+
+import java.io.IOException;
+import java.util.Objects;
+
+import static io.mio.internal.linux.LinuxConstants.EFD_CLOEXEC;
+import static io.mio.internal.linux.LinuxConstants.EFD_NONBLOCK;
+
+/**
+ * Wakes a {@link Poll} from another thread: mio's {@code Waker}, on Linux an eventfd registered
+ * edge-triggered.
+ *
+ * <p>{@link #wake()} makes the Poll report an event with this waker's token: readable. Several wakes before
+ * a poll coalesce into at least one event; a wake after that poll gives a new event. The event needs no
+ * acknowledgement. A Poll has at most one Waker at a time (mio's rule): create it once and share it.
+ *
+ * <p>Thread-safe: any number of threads may call {@link #wake()} concurrently.
+ */
+public final class Waker implements AutoCloseable {
+    private final FileDesc eventFd;
+    private final EpollSelector selector;
+
+    /**
+     * Creates the waker of {@code registry}'s Poll, reporting {@code token}.
+     *
+     * @throws IllegalStateException if that Poll already has a Waker
+     * @throws java.nio.channels.ClosedChannelException if the Poll is closed
+     * @throws IOException if the eventfd cannot be created
+     */
+    public Waker(Registry registry, Token token) throws IOException {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(token, "token");
+        EpollSelector selector = Bridge.selector(registry);
+        selector.ensureOpen();
+        selector.claimWaker();
+        FileDesc fd = null;
+        try {
+            int efd = Sys.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (efd < 0) {
+                throw Errno.exception("eventfd", -efd);
+            }
+            fd = new FileDesc(efd, "Waker");
+            selector.register(fd, token, Interest.READABLE);
+        } catch (IOException | RuntimeException e) {
+            if (fd != null) {
+                fd.close();
+            }
+            selector.releaseWaker();
+            throw e;
+        }
+        this.eventFd = fd;
+        this.selector = selector;
+    }
+
+    /**
+     * Wakes the Poll: the current or next {@link Poll#poll} returns with this waker's event.
+     * Never blocks; allocates nothing.
+     *
+     * @throws java.nio.channels.ClosedChannelException if this waker is closed
+     * @throws IOException if the eventfd write fails
+     */
+    public void wake() throws IOException {
+        EpollSelector.signal(eventFd);
+    }
+
+    /** Deregisters and closes the waker; the Poll may then get a new one. Idempotent. */
+    @Override
+    public void close() {
+        if (eventFd.isOpen()) {
+            eventFd.close();
+            selector.releaseWaker();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.mio.internal.linux;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+
+import static io.mio.internal.linux.LinuxConstants.*;
+
+/** errno names and their mapping to the JDK's exception types, with the failing call in the message. */
+public final class Errno {
+    private Errno() {}
+
+    /** The symbolic name and description of an errno value, e.g. {@code "ECONNRESET (Connection reset by peer)"}. */
+    public static String describe(int errno) {
+        return switch (errno) {
+            case EPERM -> "EPERM (Operation not permitted)";
+            case ENOENT -> "ENOENT (No such file or directory)";
+            case EINTR -> "EINTR (Interrupted system call)";
+            case EBADF -> "EBADF (Bad file descriptor)";
+            case EAGAIN -> "EAGAIN (Resource temporarily unavailable)";
+            case ENOMEM -> "ENOMEM (Cannot allocate memory)";
+            case EACCES -> "EACCES (Permission denied)";
+            case EFAULT -> "EFAULT (Bad address)";
+            case EEXIST -> "EEXIST (File exists)";
+            case EINVAL -> "EINVAL (Invalid argument)";
+            case ENFILE -> "ENFILE (Too many open files in system)";
+            case EMFILE -> "EMFILE (Too many open files)";
+            case EPIPE -> "EPIPE (Broken pipe)";
+            case ENOTSOCK -> "ENOTSOCK (Socket operation on non-socket)";
+            case EDESTADDRREQ -> "EDESTADDRREQ (Destination address required)";
+            case EMSGSIZE -> "EMSGSIZE (Message too long)";
+            case ENOPROTOOPT -> "ENOPROTOOPT (Protocol not available)";
+            case EOPNOTSUPP -> "EOPNOTSUPP (Operation not supported)";
+            case EAFNOSUPPORT -> "EAFNOSUPPORT (Address family not supported by protocol)";
+            case EADDRINUSE -> "EADDRINUSE (Address already in use)";
+            case EADDRNOTAVAIL -> "EADDRNOTAVAIL (Cannot assign requested address)";
+            case ENETDOWN -> "ENETDOWN (Network is down)";
+            case ENETUNREACH -> "ENETUNREACH (Network is unreachable)";
+            case ECONNABORTED -> "ECONNABORTED (Software caused connection abort)";
+            case ECONNRESET -> "ECONNRESET (Connection reset by peer)";
+            case ENOBUFS -> "ENOBUFS (No buffer space available)";
+            case EISCONN -> "EISCONN (Transport endpoint is already connected)";
+            case ENOTCONN -> "ENOTCONN (Transport endpoint is not connected)";
+            case ESHUTDOWN -> "ESHUTDOWN (Cannot send after transport endpoint shutdown)";
+            case ETIMEDOUT -> "ETIMEDOUT (Connection timed out)";
+            case ECONNREFUSED -> "ECONNREFUSED (Connection refused)";
+            case EHOSTUNREACH -> "EHOSTUNREACH (No route to host)";
+            case EALREADY -> "EALREADY (Operation already in progress)";
+            case EINPROGRESS -> "EINPROGRESS (Operation now in progress)";
+            default -> "errno " + errno;
+        };
+    }
+
+    /**
+     * The exception for a failed call: {@code operation} names the call (for example {@code "connect"}),
+     * the message carries the errno's name, and the type is the JDK's closest one.
+     */
+    public static IOException exception(String operation, int errno) {
+        String message = operation + " failed: " + describe(errno);
+        return switch (errno) {
+            case EADDRINUSE, EADDRNOTAVAIL -> new BindException(message);
+            case ECONNREFUSED -> new ConnectException(message);
+            case EHOSTUNREACH, ENETUNREACH -> new NoRouteToHostException(message);
+            case ETIMEDOUT -> new SocketTimeoutException(message);
+            case EINTR -> new InterruptedIOException(message);
+            case ECONNRESET, EPIPE, ENOTCONN, ECONNABORTED, ESHUTDOWN, EISCONN, EMSGSIZE, ENOPROTOOPT,
+                 EOPNOTSUPP, EAFNOSUPPORT, ENOTSOCK, EDESTADDRREQ, ENETDOWN -> new SocketException(message);
+            default -> new IOException(message);
+        };
+    }
+
+    /** An ICMP port-unreachable surfaced on a datagram socket. */
+    public static IOException portUnreachable(String operation) {
+        return new PortUnreachableException(operation + " failed: " + describe(ECONNREFUSED));
+    }
+}

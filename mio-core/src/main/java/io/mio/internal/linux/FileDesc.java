@@ -1,0 +1,153 @@
+package io.mio.internal.linux;
+
+import io.mio.internal.ClosedException;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * Owns one file descriptor and guarantees that its number never reaches a syscall after close.
+ *
+ * <p>The state word counts the calls in flight; its sign bit says "closing". Every syscall runs between
+ * {@link #acquire()} and {@link #release()}. {@link #close()} sets the closing bit: new acquires then
+ * fail with {@link ClosedChannelException}, and whoever brings the count to zero (close itself, or the
+ * last call in flight) removes the registration and calls {@code close(2)}. The kernel reuses numbers at
+ * once, so this is what keeps a racing read from landing on somebody else's socket.
+ */
+public final class FileDesc {
+    private static final int CLOSING = Integer.MIN_VALUE;
+    private static final int COUNT = Integer.MAX_VALUE;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(FileDesc.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int fd;
+    private final String kind;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+
+    /** The live registration, or null; guarded by {@code this}. */
+    Registration registration;
+
+    /** Closed right after this descriptor (set before publication). */
+    private FileDesc closeAlso;
+
+    public FileDesc(int fd, String kind) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("invalid file descriptor " + fd);
+        }
+        this.fd = fd;
+        this.kind = kind;
+    }
+
+    /** The descriptor number; only meaningful between acquire and release. */
+    public int fd() {
+        return fd;
+    }
+
+    /** What this descriptor is, for messages ("TcpStream", "Poll", ...). */
+    public String kind() {
+        return kind;
+    }
+
+    /** Marks one call in flight. Throws if the descriptor is closed or closing. */
+    public void acquire() throws ClosedChannelException {
+        for (;;) {
+            int s = state;
+            if (s < 0) {
+                throw new ClosedException(kind);
+            }
+            if (STATE.weakCompareAndSet(this, s, s + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Like {@link #acquire()} but answers false instead of throwing. */
+    public boolean tryAcquire() {
+        for (;;) {
+            int s = state;
+            if (s < 0) {
+                return false;
+            }
+            if (STATE.weakCompareAndSet(this, s, s + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Ends a call begun by acquire; the last one out after close closes the descriptor. */
+    public void release() {
+        int now = (int) STATE.getAndAdd(this, -1) - 1;
+        if (now == CLOSING) {
+            finishClose();
+        }
+    }
+
+    public boolean isOpen() {
+        return state >= 0;
+    }
+
+    /**
+     * Closes: the registration is removed from its epoll set at once (so no event follows this call),
+     * and the descriptor itself when no call is in flight. Idempotent; safe from any thread.
+     */
+    public void close() {
+        for (;;) {
+            int s = state;
+            if (s < 0) {
+                return;
+            }
+            // Enter as a caller ourselves so the number stays valid while we deregister.
+            if (STATE.weakCompareAndSet(this, s, (s + 1) | CLOSING)) {
+                break;
+            }
+        }
+        try {
+            dropRegistration();
+        } finally {
+            release();
+        }
+    }
+
+    private void dropRegistration() {
+        Registration r;
+        synchronized (this) {
+            r = registration;
+            registration = null;
+        }
+        if (r != null) {
+            r.selector.removeOnClose(this, r);
+        }
+    }
+
+    private void finishClose() {
+        dropRegistration();
+        Sys.close(fd);
+        if (closeAlso != null) {
+            closeAlso.close();
+        }
+    }
+
+    /** Ties {@code other}'s close to this one's final close (an epoll fd and the eventfd that wakes it). */
+    void closeAlso(FileDesc other) {
+        this.closeAlso = other;
+    }
+
+    @Override
+    public String toString() {
+        return kind + "(fd=" + fd + (isOpen() ? ")" : ", closed)");
+    }
+
+    // Exposed for tests that check the state machine.
+    int inFlight() {
+        return state & COUNT;
+    }
+}

@@ -1,0 +1,365 @@
+package io.mio.internal.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The libc calls of the Linux backend, as FFM downcalls.
+ *
+ * <p>Every wrapper returns the call's result when it succeeded and {@code -errno} when it failed,
+ * so callers branch on the sign and nothing is allocated or thrown here. errno is captured into a
+ * per-thread state segment: the JVM may clobber the thread's errno between two downcalls.
+ *
+ * <p>Calls that can never block (on non-blocking descriptors) are linked as critical: no thread
+ * state transition, and the {@code *Heap} variants let the kernel read or write a Java array in
+ * place. {@code epoll_wait} blocks and is linked normally.
+ */
+public final class Sys {
+    private Sys() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout STATE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = STATE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
+    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+    private static final Linker.Option CRITICAL_HEAP = Linker.Option.critical(true);
+
+    /** Bytes of per-thread scratch memory for small structs (sockaddr, epoll_event, option values). */
+    public static final int SCRATCH_SIZE = 256;
+
+    /** Per-thread memory: the errno capture state plus scratch for small structs. */
+    private static final class PerThread {
+        final MemorySegment state;
+        final MemorySegment scratch;
+
+        PerThread() {
+            // ofAuto: freed by the GC when the thread (and so its ThreadLocal value) is gone.
+            Arena arena = Arena.ofAuto();
+            state = arena.allocate(STATE_LAYOUT);
+            scratch = arena.allocate(SCRATCH_SIZE, 16);
+        }
+    }
+
+    private static final ThreadLocal<PerThread> PER_THREAD = ThreadLocal.withInitial(PerThread::new);
+
+    private static MethodHandle link(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+        return LINKER.downcallHandle(symbol, fd, options);
+    }
+
+    private static final MethodHandle SOCKET = link("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle BIND = link("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle ACCEPT4 = link("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle CONNECT = link("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle RECV = link("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle RECV_HEAP = link("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL_HEAP);
+    private static final MethodHandle SEND = link("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle SEND_HEAP = link("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL_HEAP);
+    private static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle READV = link("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle WRITEV = link("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle SENDMSG = link("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle SETSOCKOPT = link("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle GETSOCKOPT = link("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle GETSOCKNAME = link("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle GETPEERNAME = link("getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle EPOLL_CREATE1 = link("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle EPOLL_CTL = link("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle EPOLL_WAIT = link("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle EVENTFD = link("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle FCNTL = link("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PIPE2 = link("pipe2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle DUP = link("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_OPT);
+
+    /** This thread's scratch memory ({@link #SCRATCH_SIZE} bytes, 16-aligned). Not reentrant: one use at a time. */
+    public static MemorySegment scratch() {
+        return PER_THREAD.get().scratch;
+    }
+
+    private static MemorySegment state() {
+        return PER_THREAD.get().state;
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static int checkInt(int r, MemorySegment state) {
+        return r >= 0 ? r : -errno(state);
+    }
+
+    private static long checkLong(long r, MemorySegment state) {
+        return r >= 0 ? r : -errno(state);
+    }
+
+    private static AssertionError linkageBug(Throwable t) {
+        return new AssertionError("FFM downcall failed unexpectedly", t);
+    }
+
+    public static int socket(int domain, int type, int protocol) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) SOCKET.invokeExact(st, domain, type, protocol), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int bind(int fd, long addr, int len) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) BIND.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int listen(int fd, int backlog) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) LISTEN.invokeExact(st, fd, backlog), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int accept4(int fd, long addr, long lenPtr, int flags) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) ACCEPT4.invokeExact(st, fd, addr, lenPtr, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int connect(int fd, long addr, int len) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) CONNECT.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long recv(int fd, long addr, long len, int flags) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) RECV.invokeExact(st, fd, addr, len, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long recv(int fd, byte[] array, int offset, int len, int flags) {
+        MemorySegment st = state();
+        try {
+            MemorySegment target = MemorySegment.ofArray(array).asSlice(offset, len);
+            return checkLong((long) RECV_HEAP.invokeExact(st, fd, target, (long) len, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long send(int fd, long addr, long len, int flags) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) SEND.invokeExact(st, fd, addr, len, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long send(int fd, byte[] array, int offset, int len, int flags) {
+        MemorySegment st = state();
+        try {
+            MemorySegment source = MemorySegment.ofArray(array).asSlice(offset, len);
+            return checkLong((long) SEND_HEAP.invokeExact(st, fd, source, (long) len, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long read(int fd, long addr, long len) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) READ.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long write(int fd, long addr, long len) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) WRITE.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long readv(int fd, long iov, int count) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) READV.invokeExact(st, fd, iov, count), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long writev(int fd, long iov, int count) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) WRITEV.invokeExact(st, fd, iov, count), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static long sendmsg(int fd, long msghdr, int flags) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) SENDMSG.invokeExact(st, fd, msghdr, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int shutdown(int fd, int how) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) SHUTDOWN.invokeExact(st, fd, how), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int setsockopt(int fd, int level, int name, long value, int len) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) SETSOCKOPT.invokeExact(st, fd, level, name, value, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int getsockopt(int fd, int level, int name, long value, long lenPtr) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) GETSOCKOPT.invokeExact(st, fd, level, name, value, lenPtr), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int getsockname(int fd, long addr, long lenPtr) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) GETSOCKNAME.invokeExact(st, fd, addr, lenPtr), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int getpeername(int fd, long addr, long lenPtr) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) GETPEERNAME.invokeExact(st, fd, addr, lenPtr), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int close(int fd) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) CLOSE.invokeExact(st, fd), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int epollCreate1(int flags) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) EPOLL_CREATE1.invokeExact(st, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int epollCtl(int epfd, int op, int fd, long event) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) EPOLL_CTL.invokeExact(st, epfd, op, fd, event), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) EPOLL_WAIT.invokeExact(st, epfd, events, maxEvents, timeoutMillis), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int eventfd(int initval, int flags) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) EVENTFD.invokeExact(st, initval, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int fcntl(int fd, int cmd, int arg) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) FCNTL.invokeExact(st, fd, cmd, arg), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** pipe2 into {@code fds} (two ints: read end, write end). */
+    public static int pipe2(long fds, int flags) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) PIPE2.invokeExact(st, fds, flags), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    public static int dup(int fd) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) DUP.invokeExact(st, fd), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** Address of a direct buffer's byte at its position; escape analysis removes the temporary segment. */
+    public static long addressAtPosition(java.nio.ByteBuffer direct) {
+        return MemorySegment.ofBuffer(direct).address();
+    }
+}

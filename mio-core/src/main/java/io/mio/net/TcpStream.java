@@ -1,0 +1,324 @@
+package io.mio.net;
+
+import io.mio.Interest;
+import io.mio.Registry;
+import io.mio.Token;
+import io.mio.event.Source;
+import io.mio.internal.Bridge;
+import io.mio.internal.linux.FileDesc;
+import io.mio.internal.linux.SockAddr;
+import io.mio.internal.linux.SocketOps;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+import static io.mio.internal.linux.LinuxConstants.*;
+
+/**
+ * A non-blocking TCP connection: mio's {@code net::TcpStream}.
+ *
+ * <h2>Reading and writing</h2>
+ * The byte-moving methods follow java.nio's convention: they return the number of bytes moved, {@code 0}
+ * when the operation would block (or there was nothing to move), and reads return {@code -1} at end of
+ * stream. Would-block neither throws nor allocates. Registrations are edge-triggered: after an event, read
+ * (or write) until the call returns 0 or less bytes than asked, then wait for the next event. A read that
+ * returns less than the room it was given has emptied the socket's receive queue, so on this backend the
+ * next byte to arrive raises a new readable event: stopping there saves the would-block call (tokio relies
+ * on the same rule).
+ *
+ * <p>Heap buffers and {@code byte[]} ranges reach the kernel without a copy (critical downcalls), and so do
+ * direct buffers. Writes use {@code MSG_NOSIGNAL}: a write to a closed peer throws
+ * {@link java.net.SocketException} (EPIPE), never raises SIGPIPE.
+ *
+ * <h2>Connecting</h2>
+ * {@link #connect} returns at once. Register for {@link Interest#WRITABLE}; when the event comes, check
+ * {@link #takeError()} (non-null: the connect failed) or {@link #peerAddr()} (throws while not connected).
+ *
+ * <h2>Threads and closing</h2>
+ * Thread-safe. {@link #close()} may race with reads, writes and registry calls on other threads: calls in
+ * flight finish on the descriptor they started with, later calls throw
+ * {@link java.nio.channels.ClosedChannelException}, no event is reported for the stream after close returns,
+ * and the descriptor number never reaches a syscall again.
+ */
+public final class TcpStream implements Source, AutoCloseable {
+    private final FileDesc fd;
+    private volatile InetSocketAddress peer;
+
+    private TcpStream(FileDesc fd, InetSocketAddress peer) {
+        this.fd = fd;
+        this.peer = peer;
+    }
+
+    static TcpStream accepted(FileDesc fd, InetSocketAddress peer) {
+        return new TcpStream(fd, peer);
+    }
+
+    /**
+     * Opens a socket and starts a non-blocking connect to {@code address}. See the class comment for how to
+     * learn that it completed.
+     *
+     * @throws java.net.ConnectException if the kernel refuses at once (most failures show up later instead)
+     * @throws java.nio.channels.UnresolvedAddressException if {@code address} is unresolved
+     * @throws IOException if the socket cannot be created
+     */
+    public static TcpStream connect(InetSocketAddress address) throws IOException {
+        FileDesc fd = SocketOps.open(SockAddr.family(address), SOCK_STREAM, "TcpStream");
+        try {
+            SocketOps.connect(fd, address);
+        } catch (IOException | RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+        return new TcpStream(fd, null);
+    }
+
+    /**
+     * Takes ownership of {@code fd}, a connected (or connecting) TCP socket; makes it non-blocking and
+     * close-on-exec. On failure the caller still owns {@code fd}.
+     *
+     * @throws IllegalArgumentException if {@code fd} is not a stream socket
+     */
+    public static TcpStream fromRawFd(int fd) throws IOException {
+        return new TcpStream(SocketOps.adopt(fd, SOCK_STREAM, "TcpStream"), null);
+    }
+
+    // ---- reading ----------------------------------------------------------------------------------
+
+    /**
+     * Reads into {@code dst}'s remaining space.
+     *
+     * @return bytes read, 0 if it would block (or {@code dst} is full), -1 at end of stream
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
+     * @throws java.net.SocketException if the connection failed (for example ECONNRESET)
+     * @throws java.nio.channels.ClosedChannelException if this stream is closed
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        return SocketOps.recv(fd, dst, 0);
+    }
+
+    /**
+     * Reads into {@code dst[offset, offset + length)}.
+     *
+     * @return bytes read, 0 if it would block (or {@code length} is 0), -1 at end of stream
+     * @throws IndexOutOfBoundsException if the range is outside {@code dst}
+     */
+    public int read(byte[] dst, int offset, int length) throws IOException {
+        return SocketOps.recv(fd, dst, offset, length, 0);
+    }
+
+    /** Reads into all of {@code dst}; see {@link #read(byte[], int, int)}. */
+    public int read(byte[] dst) throws IOException {
+        return SocketOps.recv(fd, dst, 0, dst.length, 0);
+    }
+
+    /**
+     * Scatter read into {@code dsts[offset, offset + length)}, filling each before the next. One readv when
+     * every buffer is direct (up to 64 buffers per call); otherwise one read per buffer.
+     *
+     * @return bytes read, 0 if it would block, -1 at end of stream
+     */
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        return SocketOps.readv(fd, dsts, offset, length);
+    }
+
+    /** Scatter read into all of {@code dsts}. */
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return SocketOps.readv(fd, dsts, 0, dsts.length);
+    }
+
+    /**
+     * Copies received bytes into {@code dst} without consuming them ({@code MSG_PEEK}); {@code dst}'s position
+     * does not move.
+     *
+     * @return bytes peeked, 0 if none are available, -1 at end of stream
+     */
+    public int peek(ByteBuffer dst) throws IOException {
+        return SocketOps.recv(fd, dst, MSG_PEEK);
+    }
+
+    /** Like {@link #peek(ByteBuffer)} into a byte range. */
+    public int peek(byte[] dst, int offset, int length) throws IOException {
+        return SocketOps.recv(fd, dst, offset, length, MSG_PEEK);
+    }
+
+    // ---- writing ----------------------------------------------------------------------------------
+
+    /**
+     * Writes {@code src}'s remaining bytes, as many as fit.
+     *
+     * @return bytes written, 0 if it would block (or nothing remained)
+     * @throws java.net.SocketException if the connection failed (EPIPE, ECONNRESET)
+     * @throws java.nio.channels.ClosedChannelException if this stream is closed
+     */
+    public int write(ByteBuffer src) throws IOException {
+        return SocketOps.send(fd, src, 0);
+    }
+
+    /**
+     * Writes {@code src[offset, offset + length)}, as much as fits.
+     *
+     * @return bytes written, 0 if it would block (or {@code length} is 0)
+     * @throws IndexOutOfBoundsException if the range is outside {@code src}
+     */
+    public int write(byte[] src, int offset, int length) throws IOException {
+        return SocketOps.send(fd, src, offset, length, 0);
+    }
+
+    /** Writes all of {@code src} that fits; see {@link #write(byte[], int, int)}. */
+    public int write(byte[] src) throws IOException {
+        return SocketOps.send(fd, src, 0, src.length, 0);
+    }
+
+    /**
+     * Gather write of {@code srcs[offset, offset + length)}. One sendmsg when every buffer is direct (up to
+     * 64 buffers per call); otherwise one write per buffer.
+     *
+     * @return bytes written, 0 if it would block
+     */
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return SocketOps.writev(fd, srcs, offset, length);
+    }
+
+    /** Gather write of all of {@code srcs}. */
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return SocketOps.writev(fd, srcs, 0, srcs.length);
+    }
+
+    /** Sends one byte of urgent data ({@code MSG_OOB}); the peer sees a priority event. */
+    public int sendUrgent(byte b) throws IOException {
+        return SocketOps.send(fd, new byte[] {b}, 0, 1, MSG_OOB);
+    }
+
+    // ---- state and options ---------------------------------------------------------------------
+
+    /**
+     * Shuts down the read half, the write half, or both.
+     *
+     * @throws java.net.SocketException if not connected (ENOTCONN)
+     */
+    public void shutdown(Shutdown how) throws IOException {
+        Objects.requireNonNull(how, "how");
+        SocketOps.shutdown(fd, switch (how) {
+            case READ -> SHUT_RD;
+            case WRITE -> SHUT_WR;
+            case BOTH -> SHUT_RDWR;
+        });
+    }
+
+    /**
+     * The peer's address.
+     *
+     * @throws java.net.SocketException while not connected (ENOTCONN): a connect in progress, or failed
+     */
+    public InetSocketAddress peerAddr() throws IOException {
+        InetSocketAddress p = peer;
+        if (p == null) {
+            p = SocketOps.peerAddress(fd);
+            peer = p;
+        } else {
+            fd.acquire(); // still report a closed stream as closed
+            fd.release();
+        }
+        return p;
+    }
+
+    /** The local address. */
+    public InetSocketAddress localAddr() throws IOException {
+        return SocketOps.localAddress(fd);
+    }
+
+    /** Sets TCP_NODELAY: true sends small writes at once instead of coalescing them (Nagle). */
+    public void setNodelay(boolean nodelay) throws IOException {
+        SocketOps.setInt(fd, IPPROTO_TCP, TCP_NODELAY, nodelay ? 1 : 0, "TCP_NODELAY");
+    }
+
+    /** Whether TCP_NODELAY is set. */
+    public boolean nodelay() throws IOException {
+        return SocketOps.getInt(fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY") != 0;
+    }
+
+    /**
+     * Sets the IP time-to-live: IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= ttl <= 255}
+     */
+    public void setTtl(int ttl) throws IOException {
+        setTtl(fd, ttl);
+    }
+
+    /** The IP time-to-live. */
+    public int ttl() throws IOException {
+        return ttl(fd);
+    }
+
+    static void setTtl(FileDesc fd, int ttl) throws IOException {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
+        }
+        if (isV6(fd)) {
+            SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS");
+        } else {
+            SocketOps.setInt(fd, IPPROTO_IP, IP_TTL, ttl, "IP_TTL");
+        }
+    }
+
+    static int ttl(FileDesc fd) throws IOException {
+        return isV6(fd)
+                ? SocketOps.getInt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS")
+                : SocketOps.getInt(fd, IPPROTO_IP, IP_TTL, "IP_TTL");
+    }
+
+    private static boolean isV6(FileDesc fd) throws IOException {
+        return SocketOps.getInt(fd, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN") == AF_INET6;
+    }
+
+    /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
+    public IOException takeError() throws IOException {
+        return SocketOps.takeError(fd);
+    }
+
+    /**
+     * The descriptor number, for interop. It stays owned by this stream: do not close it, and do not use it
+     * after {@link #close()}.
+     */
+    public int rawFd() throws IOException {
+        fd.acquire();
+        try {
+            return fd.fd();
+        } finally {
+            fd.release();
+        }
+    }
+
+    public boolean isOpen() {
+        return fd.isOpen();
+    }
+
+    @Override
+    public void register(Registry registry, Token token, Interest interests) throws IOException {
+        Bridge.selector(registry).register(fd, token, interests);
+    }
+
+    @Override
+    public void reregister(Registry registry, Token token, Interest interests) throws IOException {
+        Bridge.selector(registry).reregister(fd, token, interests);
+    }
+
+    @Override
+    public void deregister(Registry registry) throws IOException {
+        Bridge.selector(registry).deregister(fd);
+    }
+
+    /** Deregisters (if registered) and closes. Idempotent; thread-safe; see the class comment. */
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpStream[" + fd + "]";
+    }
+}

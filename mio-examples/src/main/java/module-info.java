@@ -1,0 +1,4 @@
+/** Runnable examples of Mio for Java. */
+module io.mio.examples {
+    requires io.mio;
+}

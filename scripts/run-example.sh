@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the library and runs an example: the README example by default, or the class named as $1
+# (for example: scripts/run-example.sh TcpServer 9000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/jdk.sh
+example="${1:-HelloMio}"
+shift || true
+./mvnw -B -ntp -q -DskipTests install >/dev/null
+cp_file=mio-examples/target/classpath.txt
+./mvnw -B -ntp -q -pl mio-examples dependency:build-classpath -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
+# The library runs as the named module io.mio, so native access is granted to it by name.
+exec java --enable-native-access=io.mio \
+  --module-path "mio-examples/target/classes:$(cat "$cp_file")" \
+  --module "io.mio.examples/io.mio.examples.$example" "$@"
