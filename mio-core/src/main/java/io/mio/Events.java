@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  */
 public final class Events implements Iterable<Event> {
     static {
-        Bridge.install((Bridge.EventsAccess) events -> events.set);
+        Bridge.installEventsAccess(events -> events.set);
     }
 
     private final ReadySet set;
@@ -56,6 +56,7 @@ public final class Events implements Iterable<Event> {
         return set.size;
     }
 
+    /** True if the last poll returned no events. */
     public boolean isEmpty() {
         return set.size == 0;
     }

@@ -48,14 +48,17 @@ public final class Interest {
         return left == 0 ? Optional.empty() : Optional.of(ALL[left]);
     }
 
+    /** True if this interest includes {@link #READABLE}. */
     public boolean isReadable() {
         return (bits & R) != 0;
     }
 
+    /** True if this interest includes {@link #WRITABLE}. */
     public boolean isWritable() {
         return (bits & W) != 0;
     }
 
+    /** True if this interest includes {@link #PRIORITY}. */
     public boolean isPriority() {
         return (bits & P) != 0;
     }

@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public final class Registry {
     static {
-        Bridge.install((Bridge.RegistryAccess) registry -> registry.selector);
+        Bridge.installRegistryAccess(registry -> registry.selector);
     }
 
     private final EpollSelector selector;

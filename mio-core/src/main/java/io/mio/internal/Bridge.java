@@ -24,11 +24,11 @@ public final class Bridge {
     private static RegistryAccess registryAccess;
     private static EventsAccess eventsAccess;
 
-    public static void install(RegistryAccess access) {
+    public static void installRegistryAccess(RegistryAccess access) {
         registryAccess = access;
     }
 
-    public static void install(EventsAccess access) {
+    public static void installEventsAccess(EventsAccess access) {
         eventsAccess = access;
     }
 

@@ -126,6 +126,7 @@ public final class TcpListener implements Source, AutoCloseable {
         }
     }
 
+    /** False once {@link #close()} has been called. */
     public boolean isOpen() {
         return fd.isOpen();
     }

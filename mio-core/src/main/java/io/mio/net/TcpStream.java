@@ -292,6 +292,7 @@ public final class TcpStream implements Source, AutoCloseable {
         }
     }
 
+    /** False once {@link #close()} has been called. */
     public boolean isOpen() {
         return fd.isOpen();
     }
