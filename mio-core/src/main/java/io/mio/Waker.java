@@ -8,6 +8,7 @@ import io.mio.internal.linux.Sys;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.mio.internal.linux.LinuxConstants.EFD_CLOEXEC;
 import static io.mio.internal.linux.LinuxConstants.EFD_NONBLOCK;
@@ -25,6 +26,7 @@ import static io.mio.internal.linux.LinuxConstants.EFD_NONBLOCK;
 public final class Waker implements AutoCloseable {
     private final FileDesc eventFd;
     private final EpollSelector selector;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * Creates the waker of {@code registry}'s Poll, reporting {@code token}.
@@ -72,7 +74,7 @@ public final class Waker implements AutoCloseable {
     /** Deregisters and closes the waker; the Poll may then get a new one. Idempotent. */
     @Override
     public void close() {
-        if (eventFd.isOpen()) {
+        if (closed.compareAndSet(false, true)) { // once only: a second release could free a newer Waker's claim
             eventFd.close();
             selector.releaseWaker();
         }
