@@ -198,6 +198,15 @@ final class NetTestSupport {
         }
     }
 
+    static void setIntOption(int fd, int level, int name, int value) throws IOException {
+        MemorySegment s = Sys.scratch();
+        s.set(ValueLayout.JAVA_INT, 0, value);
+        int rc = Sys.setsockopt(fd, level, name, s.address(), 4);
+        if (rc < 0) {
+            throw new IOException("setsockopt(" + level + ", " + name + ") failed: errno " + -rc);
+        }
+    }
+
     static boolean isNonBlocking(int fd) {
         int flags = Sys.fcntl(fd, F_GETFL, 0);
         assertThat(flags).as("F_GETFL").isNotNegative();
