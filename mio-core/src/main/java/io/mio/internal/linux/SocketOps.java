@@ -215,6 +215,12 @@ public final class SocketOps {
 
     // ---- moving bytes ---------------------------------------------------------------------------
 
+    /** Throws if {@code fd} is closed: a call with nothing to move still reports a closed socket, as java.nio does. */
+    private static void checkOpen(FileDesc fd) throws java.nio.channels.ClosedChannelException {
+        fd.acquire();
+        fd.release();
+    }
+
     private static int wouldBlockOr(long rc, String operation) throws IOException {
         int errno = (int) -rc;
         if (errno == EAGAIN) {
@@ -231,6 +237,7 @@ public final class SocketOps {
             throw new ReadOnlyBufferException();
         }
         if (len == 0) {
+            checkOpen(fd);
             return 0;
         }
         fd.acquire();
@@ -256,6 +263,7 @@ public final class SocketOps {
     public static int recv(FileDesc fd, byte[] dst, int offset, int length, int flags) throws IOException {
         java.util.Objects.checkFromIndexSize(offset, length, dst.length);
         if (length == 0) {
+            checkOpen(fd);
             return 0;
         }
         fd.acquire();
@@ -278,6 +286,7 @@ public final class SocketOps {
         int pos = src.position();
         int len = src.limit() - pos;
         if (len == 0) {
+            checkOpen(fd);
             return 0;
         }
         if (!src.isDirect() && !src.hasArray()) {
@@ -313,6 +322,7 @@ public final class SocketOps {
     public static int send(FileDesc fd, byte[] src, int offset, int length, int flags) throws IOException {
         java.util.Objects.checkFromIndexSize(offset, length, src.length);
         if (length == 0) {
+            checkOpen(fd);
             return 0;
         }
         fd.acquire();
@@ -361,6 +371,9 @@ public final class SocketOps {
                     break;
                 }
             }
+            if (total == 0) {
+                checkOpen(fd); // also when every buffer was full
+            }
             return total;
         }
         int count = Math.min(length, MAX_IOV);
@@ -373,6 +386,7 @@ public final class SocketOps {
             want += b.remaining();
         }
         if (want == 0) {
+            checkOpen(fd);
             return 0;
         }
         fd.acquire();
@@ -411,6 +425,9 @@ public final class SocketOps {
                     break;
                 }
             }
+            if (total == 0) {
+                checkOpen(fd); // also when every buffer was empty
+            }
             return total;
         }
         int count = Math.min(length, MAX_IOV);
@@ -423,6 +440,7 @@ public final class SocketOps {
             want += b.remaining();
         }
         if (want == 0) {
+            checkOpen(fd);
             return 0;
         }
         fd.acquire();
