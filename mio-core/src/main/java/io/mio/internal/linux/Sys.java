@@ -9,7 +9,6 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -47,10 +46,8 @@ public final class Sys {
     private static final class PerThread {
         final MemorySegment state;
         final MemorySegment scratch;
-        // The base addresses of the direct buffers this thread used last, keyed by identity and held weakly.
-        @SuppressWarnings("unchecked")
-        final WeakReference<ByteBuffer>[] buffers = (WeakReference<ByteBuffer>[]) new WeakReference<?>[ADDRESS_CACHE_SIZE];
-        final long[] bases = new long[ADDRESS_CACHE_SIZE];
+        // The direct buffers this thread used last (see BufferBase).
+        final BufferBase[] buffers = new BufferBase[ADDRESS_CACHE_SIZE];
         int nextVictim;
 
         PerThread() {
@@ -60,19 +57,18 @@ public final class Sys {
             scratch = arena.allocate(SCRATCH_SIZE, 16);
         }
 
-        long baseAddress(ByteBuffer direct) {
+        BufferBase baseOf(ByteBuffer direct) {
             for (int i = 0; i < ADDRESS_CACHE_SIZE; i++) {
-                WeakReference<ByteBuffer> ref = buffers[i];
-                if (ref != null && ref.refersTo(direct)) {
-                    return bases[i];
+                BufferBase b = buffers[i];
+                if (b != null && b.refersTo(direct)) {
+                    return b;
                 }
             }
-            long base = MemorySegment.ofBuffer(direct).address() - direct.position();
+            BufferBase b = BufferBase.of(direct);
             int slot = nextVictim;
             nextVictim = (slot + 1) & (ADDRESS_CACHE_SIZE - 1);
-            buffers[slot] = new WeakReference<>(direct);
-            bases[slot] = base;
-            return base;
+            buffers[slot] = b;
+            return b;
         }
     }
 
@@ -384,13 +380,26 @@ public final class Sys {
     }
 
     /**
-     * Address of a direct buffer's byte at its position.
-     *
-     * <p>{@code MemorySegment.ofBuffer} is too large for C2 to inline, so its segment (and, for a plain
-     * direct buffer, a new memory session) escaped and cost 72 bytes per call. The buffer's base address
-     * never changes, so each thread remembers it for the last few buffers it used: a hit allocates nothing.
+     * Address of a direct buffer's byte at its position. Allocates nothing for a buffer this thread used
+     * recently (see {@link BufferBase}).
      */
     public static long addressAtPosition(ByteBuffer direct) {
-        return PER_THREAD.get().baseAddress(direct) + direct.position();
+        return PER_THREAD.get().baseOf(direct).base + direct.position();
+    }
+
+    /**
+     * Address of a direct buffer's byte at its position, for a read or write on {@code owner}. Allocates
+     * nothing for one of the last two buffers used with {@code owner} or a buffer this thread used recently.
+     */
+    public static long addressAtPosition(ByteBuffer direct, FileDesc owner) {
+        BufferBase b = owner.recentBuffer0;
+        if (b == null || !b.refersTo(direct)) {
+            b = owner.recentBuffer1;
+            if (b == null || !b.refersTo(direct)) {
+                b = PER_THREAD.get().baseOf(direct);
+                owner.rememberBuffer(b);
+            }
+        }
+        return b.base + direct.position();
     }
 }
