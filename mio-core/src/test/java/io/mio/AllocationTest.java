@@ -200,11 +200,22 @@ class AllocationTest {
 
     @Test
     void read_and_write_with_direct_buffers_allocate_nothing() throws IOException {
-        TcpStream[] pair = connectedPair(listener());
-        ByteBuffer out = ByteBuffer.allocateDirect(CHUNK + 16);
-        ByteBuffer in = ByteBuffer.allocateDirect(CHUNK + 16);
-        assertAllocationFree("TcpStream write+read, direct ByteBuffer", WARMUP,
-                iteration -> roundTripBuffers(pair[0], pair[1], out, in, iteration));
+        // An event loop's shape: several connections, each with its own buffers (more buffers than one thread
+        // remembers), used in turn.
+        int connections = 8;
+        TcpListener listener = listener();
+        TcpStream[][] pairs = new TcpStream[connections][];
+        ByteBuffer[] outs = new ByteBuffer[connections];
+        ByteBuffer[] ins = new ByteBuffer[connections];
+        for (int c = 0; c < connections; c++) {
+            pairs[c] = connectedPair(listener);
+            outs[c] = ByteBuffer.allocateDirect(CHUNK + 16);
+            ins[c] = ByteBuffer.allocateDirect(CHUNK + 16);
+        }
+        assertAllocationFree("TcpStream write+read, direct ByteBuffer (8 connections, own buffers)", WARMUP, iteration -> {
+            int c = iteration & (connections - 1);
+            roundTripBuffers(pairs[c][0], pairs[c][1], outs[c], ins[c], iteration);
+        });
     }
 
     /** Sends CHUNK bytes from a window of {@code out} and reads them into a window of {@code in}. */
