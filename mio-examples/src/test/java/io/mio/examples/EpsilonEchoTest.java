@@ -101,7 +101,7 @@ class EpsilonEchoTest {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = List.of(javaBin.toString(),
                 "-XX:+UnlockExperimentalVMOptions", "-XX:+UseEpsilonGC", "-Xms" + HEAP, "-Xmx" + HEAP,
-                "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:stdout",
+                "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc:stdout", "-XX:EpsilonPrintHeapSteps=100",
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"),
                 TcpServer.class.getName(), "0");
