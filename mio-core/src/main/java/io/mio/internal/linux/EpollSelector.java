@@ -162,16 +162,19 @@ public final class EpollSelector {
             synchronized (fd) {
                 Registration existing = fd.registration;
                 if (existing != null) {
-                    if (existing.selector.isClosed()) {
-                        fd.registration = null; // its Poll is gone, and the kernel dropped it with the epoll fd
-                    } else if (existing.selector == this) {
+                    if (existing.selector == this) {
+                        // Closing: the descriptor may still be in the kernel's set (EEXIST), so report closed.
+                        ensureOpen();
                         throw new IllegalStateException(fd.kind()
                                 + " is already registered with this Poll; use reregister to change its token or interest");
+                    } else if (existing.selector.isClosed()) {
+                        fd.registration = null; // another Poll, closed: it no longer reports this descriptor
                     } else {
                         throw new IllegalStateException(fd.kind()
                                 + " is already registered with another Poll; deregister it there first");
                     }
                 }
+                ensureOpen();
                 epfd.acquire();
                 try {
                     Registration r = allocate(fd, token);
@@ -240,17 +243,21 @@ public final class EpollSelector {
         }
     }
 
-    private Registration ownRegistration(FileDesc fd, String operation) {
+    private Registration ownRegistration(FileDesc fd, String operation) throws ClosedException {
+        // A closed Poll is reported as closed, not as "not registered": checked before reading the
+        // registration, and again after, for a close that came in between.
+        ensureOpen();
         Registration r = fd.registration;
+        if (r != null && r.selector == this) {
+            return r;
+        }
+        ensureOpen();
         if (r == null || r.selector.isClosed()) {
             throw new IllegalStateException("cannot " + operation + " " + fd.kind()
                     + ": it is not registered with any Poll");
         }
-        if (r.selector != this) {
-            throw new IllegalStateException("cannot " + operation + " " + fd.kind()
-                    + " through this Registry: it is registered with another Poll");
-        }
-        return r;
+        throw new IllegalStateException("cannot " + operation + " " + fd.kind()
+                + " through this Registry: it is registered with another Poll");
     }
 
     /** Called while fd's number is still valid (its closer or last user holds it), after the link was cut. */

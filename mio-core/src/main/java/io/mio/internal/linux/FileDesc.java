@@ -36,6 +36,11 @@ public final class FileDesc {
     /** The live registration, or null; guarded by {@code this}. */
     Registration registration;
 
+    /** The last two direct buffers read or written through this descriptor (racy by design: a miss only recomputes). */
+    BufferBase recentBuffer0;
+    BufferBase recentBuffer1;
+    private boolean replaceBuffer1;
+
     /** Closed right after this descriptor (set before publication). */
     private FileDesc closeAlso;
 
@@ -134,6 +139,15 @@ public final class FileDesc {
         if (closeAlso != null) {
             closeAlso.close();
         }
+    }
+
+    void rememberBuffer(BufferBase b) {
+        if (replaceBuffer1) {
+            recentBuffer1 = b;
+        } else {
+            recentBuffer0 = b;
+        }
+        replaceBuffer1 = !replaceBuffer1;
     }
 
     /** Ties {@code other}'s close to this one's final close (an epoll fd and the eventfd that wakes it). */

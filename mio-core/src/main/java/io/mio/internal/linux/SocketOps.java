@@ -245,7 +245,7 @@ public final class SocketOps {
             long n;
             do {
                 n = dst.isDirect()
-                        ? Sys.recv(fd.fd(), Sys.addressAtPosition(dst), len, flags)
+                        ? Sys.recv(fd.fd(), Sys.addressAtPosition(dst, fd), len, flags)
                         : Sys.recv(fd.fd(), dst.array(), dst.arrayOffset() + pos, len, flags);
             } while (n == -EINTR);
             if (n > 0) {
@@ -297,7 +297,7 @@ public final class SocketOps {
             long n;
             do {
                 n = src.isDirect()
-                        ? Sys.send(fd.fd(), Sys.addressAtPosition(src), len, flags | MSG_NOSIGNAL)
+                        ? Sys.send(fd.fd(), Sys.addressAtPosition(src, fd), len, flags | MSG_NOSIGNAL)
                         : Sys.send(fd.fd(), src.array(), src.arrayOffset() + pos, len, flags | MSG_NOSIGNAL);
             } while (n == -EINTR);
             if (n >= 0) {
@@ -381,7 +381,7 @@ public final class SocketOps {
         MemorySegment iov = IOVECS.get();
         for (int i = 0; i < count; i++) {
             ByteBuffer b = dsts[offset + i];
-            iov.set(ValueLayout.JAVA_LONG, 16L * i, Sys.addressAtPosition(b));
+            iov.set(ValueLayout.JAVA_LONG, 16L * i, Sys.addressAtPosition(b, fd));
             iov.set(ValueLayout.JAVA_LONG, 16L * i + 8, b.remaining());
             want += b.remaining();
         }
@@ -435,7 +435,7 @@ public final class SocketOps {
         MemorySegment iov = IOVECS.get();
         for (int i = 0; i < count; i++) {
             ByteBuffer b = srcs[offset + i];
-            iov.set(ValueLayout.JAVA_LONG, 16L * i, Sys.addressAtPosition(b));
+            iov.set(ValueLayout.JAVA_LONG, 16L * i, Sys.addressAtPosition(b, fd));
             iov.set(ValueLayout.JAVA_LONG, 16L * i + 8, b.remaining());
             want += b.remaining();
         }

@@ -9,6 +9,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -38,16 +39,36 @@ public final class Sys {
     /** Bytes of per-thread scratch memory for small structs (sockaddr, epoll_event, option values). */
     public static final int SCRATCH_SIZE = 256;
 
+    /** Direct buffers whose base address each thread remembers (a power of two). */
+    private static final int ADDRESS_CACHE_SIZE = 4;
+
     /** Per-thread memory: the errno capture state plus scratch for small structs. */
     private static final class PerThread {
         final MemorySegment state;
         final MemorySegment scratch;
+        // The direct buffers this thread used last (see BufferBase).
+        final BufferBase[] buffers = new BufferBase[ADDRESS_CACHE_SIZE];
+        int nextVictim;
 
         PerThread() {
             // ofAuto: freed by the GC when the thread (and so its ThreadLocal value) is gone.
             Arena arena = Arena.ofAuto();
             state = arena.allocate(STATE_LAYOUT);
             scratch = arena.allocate(SCRATCH_SIZE, 16);
+        }
+
+        BufferBase baseOf(ByteBuffer direct) {
+            for (int i = 0; i < ADDRESS_CACHE_SIZE; i++) {
+                BufferBase b = buffers[i];
+                if (b != null && b.refersTo(direct)) {
+                    return b;
+                }
+            }
+            BufferBase b = BufferBase.of(direct);
+            int slot = nextVictim;
+            nextVictim = (slot + 1) & (ADDRESS_CACHE_SIZE - 1);
+            buffers[slot] = b;
+            return b;
         }
     }
 
@@ -358,8 +379,27 @@ public final class Sys {
         }
     }
 
-    /** Address of a direct buffer's byte at its position; escape analysis removes the temporary segment. */
-    public static long addressAtPosition(java.nio.ByteBuffer direct) {
-        return MemorySegment.ofBuffer(direct).address();
+    /**
+     * Address of a direct buffer's byte at its position. Allocates nothing for a buffer this thread used
+     * recently (see {@link BufferBase}).
+     */
+    public static long addressAtPosition(ByteBuffer direct) {
+        return PER_THREAD.get().baseOf(direct).base + direct.position();
+    }
+
+    /**
+     * Address of a direct buffer's byte at its position, for a read or write on {@code owner}. Allocates
+     * nothing for one of the last two buffers used with {@code owner} or a buffer this thread used recently.
+     */
+    public static long addressAtPosition(ByteBuffer direct, FileDesc owner) {
+        BufferBase b = owner.recentBuffer0;
+        if (b == null || !b.refersTo(direct)) {
+            b = owner.recentBuffer1;
+            if (b == null || !b.refersTo(direct)) {
+                b = PER_THREAD.get().baseOf(direct);
+                owner.rememberBuffer(b);
+            }
+        }
+        return b.base + direct.position();
     }
 }
