@@ -64,7 +64,7 @@ final class RawFds {
 
     /** Sends all of {@code bytes} on a socket that has room for them. */
     static void send(int fd, byte[] bytes) {
-        long n = Sys.send(fd, bytes, 0, bytes.length, 0x4000 /* MSG_NOSIGNAL */);
+        long n = Sys.sendHeap(fd, java.lang.foreign.MemorySegment.ofArray(bytes), bytes.length, 0x4000 /* MSG_NOSIGNAL */);
         if (n != bytes.length) {
             throw new IllegalStateException("send on sentinel " + fd + " returned " + n);
         }
@@ -75,7 +75,7 @@ final class RawFds {
         byte[] all = new byte[0];
         byte[] chunk = new byte[4096];
         while (true) {
-            long n = Sys.recv(fd, chunk, 0, chunk.length, 0);
+            long n = Sys.recvHeap(fd, java.lang.foreign.MemorySegment.ofArray(chunk), chunk.length, 0);
             if (n == -EAGAIN || n == 0) {
                 return all;
             }

@@ -41,6 +41,11 @@ public final class FileDesc {
     BufferBase recentBuffer1;
     private boolean replaceBuffer1;
 
+    // The last two heap arrays read into or written from (see HeapArray); racy by design, entries immutable.
+    HeapArray recentArray0;
+    HeapArray recentArray1;
+    private boolean replaceArray1;
+
     /** Closed right after this descriptor (set before publication). */
     private FileDesc closeAlso;
 
@@ -139,6 +144,15 @@ public final class FileDesc {
         if (closeAlso != null) {
             closeAlso.close();
         }
+    }
+
+    void rememberArray(HeapArray a) {
+        if (replaceArray1) {
+            recentArray1 = a;
+        } else {
+            recentArray0 = a;
+        }
+        replaceArray1 = !replaceArray1;
     }
 
     void rememberBuffer(BufferBase b) {

@@ -229,6 +229,55 @@ public final class SocketOps {
         throw Errno.exception(operation, errno);
     }
 
+    /**
+     * recv into {@code array[offset, offset + len)}: in place at offset 0 (critical downcall on the array's
+     * remembered segment), through the thread's bounce buffer elsewhere. Neither allocates (see HeapArray).
+     * Returns what recv would: bytes, 0 at end of stream, or -errno.
+     */
+    private static long recvArray(FileDesc fd, byte[] array, int offset, int len, int flags) {
+        if (offset == 0) {
+            return Sys.recvHeap(fd.fd(), Sys.heapSegment(array, fd), len, flags);
+        }
+        MemorySegment bounce = Sys.bounce();
+        long total = 0;
+        while (total < len) {
+            int chunk = (int) Math.min(len - total, Sys.BOUNCE_SIZE);
+            long n = Sys.recv(fd.fd(), bounce.address(), chunk, flags);
+            if (n <= 0) {
+                return total > 0 ? total : n;
+            }
+            MemorySegment.copy(bounce, ValueLayout.JAVA_BYTE, 0, array, offset + (int) total, (int) n);
+            total += n;
+            // A short chunk emptied the socket; keep the short-read rule true for the caller's whole range.
+            if (n < chunk || (flags & MSG_PEEK) != 0) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** send from {@code array[offset, offset + len)}; in place at offset 0, else through the bounce buffer. */
+    private static long sendArray(FileDesc fd, byte[] array, int offset, int len, int flags) {
+        if (offset == 0) {
+            return Sys.sendHeap(fd.fd(), Sys.heapSegment(array, fd), len, flags);
+        }
+        MemorySegment bounce = Sys.bounce();
+        long total = 0;
+        while (total < len) {
+            int chunk = (int) Math.min(len - total, Sys.BOUNCE_SIZE);
+            MemorySegment.copy(array, offset + (int) total, bounce, ValueLayout.JAVA_BYTE, 0, chunk);
+            long n = Sys.send(fd.fd(), bounce.address(), chunk, flags);
+            if (n < 0) {
+                return total > 0 ? total : n;
+            }
+            total += n;
+            if (n < chunk) {
+                break;
+            }
+        }
+        return total;
+    }
+
     /** recv into {@code dst}'s remaining bytes. */
     public static int recv(FileDesc fd, ByteBuffer dst, int flags) throws IOException {
         int pos = dst.position();
@@ -246,7 +295,7 @@ public final class SocketOps {
             do {
                 n = dst.isDirect()
                         ? Sys.recv(fd.fd(), Sys.addressAtPosition(dst, fd), len, flags)
-                        : Sys.recv(fd.fd(), dst.array(), dst.arrayOffset() + pos, len, flags);
+                        : recvArray(fd, dst.array(), dst.arrayOffset() + pos, len, flags);
             } while (n == -EINTR);
             if (n > 0) {
                 if ((flags & MSG_PEEK) == 0) {
@@ -270,7 +319,7 @@ public final class SocketOps {
         try {
             long n;
             do {
-                n = Sys.recv(fd.fd(), dst, offset, length, flags);
+                n = recvArray(fd, dst, offset, length, flags);
             } while (n == -EINTR);
             if (n > 0) {
                 return (int) n;
@@ -298,7 +347,7 @@ public final class SocketOps {
             do {
                 n = src.isDirect()
                         ? Sys.send(fd.fd(), Sys.addressAtPosition(src, fd), len, flags | MSG_NOSIGNAL)
-                        : Sys.send(fd.fd(), src.array(), src.arrayOffset() + pos, len, flags | MSG_NOSIGNAL);
+                        : sendArray(fd, src.array(), src.arrayOffset() + pos, len, flags | MSG_NOSIGNAL);
             } while (n == -EINTR);
             if (n >= 0) {
                 src.position(pos + (int) n);
@@ -329,7 +378,7 @@ public final class SocketOps {
         try {
             long n;
             do {
-                n = Sys.send(fd.fd(), src, offset, length, flags | MSG_NOSIGNAL);
+                n = sendArray(fd, src, offset, length, flags | MSG_NOSIGNAL);
             } while (n == -EINTR);
             return n >= 0 ? (int) n : wouldBlockOr(n, "send");
         } finally {

@@ -39,6 +39,9 @@ public final class Sys {
     /** Bytes of per-thread scratch memory for small structs (sockaddr, epoll_event, option values). */
     public static final int SCRATCH_SIZE = 256;
 
+    /** Bytes of the per-thread bounce buffer for heap I/O at a non-zero offset. */
+    public static final int BOUNCE_SIZE = 64 * 1024;
+
     /** Direct buffers whose base address each thread remembers (a power of two). */
     private static final int ADDRESS_CACHE_SIZE = 4;
 
@@ -49,12 +52,39 @@ public final class Sys {
         // The direct buffers this thread used last (see BufferBase).
         final BufferBase[] buffers = new BufferBase[ADDRESS_CACHE_SIZE];
         int nextVictim;
+        // The heap arrays this thread used last (see HeapArray), and the bounce buffer for offsets other than 0.
+        final HeapArray[] arrays = new HeapArray[ADDRESS_CACHE_SIZE];
+        int nextArrayVictim;
+        MemorySegment bounce;
 
         PerThread() {
             // ofAuto: freed by the GC when the thread (and so its ThreadLocal value) is gone.
             Arena arena = Arena.ofAuto();
             state = arena.allocate(STATE_LAYOUT);
             scratch = arena.allocate(SCRATCH_SIZE, 16);
+        }
+
+        HeapArray arrayOf(byte[] array) {
+            for (int i = 0; i < ADDRESS_CACHE_SIZE; i++) {
+                HeapArray a = arrays[i];
+                if (a != null && a.array == array) {
+                    return a;
+                }
+            }
+            HeapArray a = new HeapArray(array);
+            int slot = nextArrayVictim;
+            nextArrayVictim = (slot + 1) & (ADDRESS_CACHE_SIZE - 1);
+            arrays[slot] = a;
+            return a;
+        }
+
+        MemorySegment bounce() {
+            MemorySegment b = bounce;
+            if (b == null) {
+                b = Arena.ofAuto().allocate(BOUNCE_SIZE, 64);
+                bounce = b;
+            }
+            return b;
         }
 
         BufferBase baseOf(ByteBuffer direct) {
@@ -187,11 +217,11 @@ public final class Sys {
         }
     }
 
-    public static long recv(int fd, byte[] array, int offset, int len, int flags) {
+    /** recv into the start of a whole-array heap segment (critical: the kernel writes the array in place). */
+    public static long recvHeap(int fd, MemorySegment heap, long len, int flags) {
         MemorySegment st = state();
         try {
-            MemorySegment target = MemorySegment.ofArray(array).asSlice(offset, len);
-            return checkLong((long) RECV_HEAP.invokeExact(st, fd, target, (long) len, flags), st);
+            return checkLong((long) RECV_HEAP.invokeExact(st, fd, heap, len, flags), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -206,14 +236,35 @@ public final class Sys {
         }
     }
 
-    public static long send(int fd, byte[] array, int offset, int len, int flags) {
+    /** send from the start of a whole-array heap segment (critical: the kernel reads the array in place). */
+    public static long sendHeap(int fd, MemorySegment heap, long len, int flags) {
         MemorySegment st = state();
         try {
-            MemorySegment source = MemorySegment.ofArray(array).asSlice(offset, len);
-            return checkLong((long) SEND_HEAP.invokeExact(st, fd, source, (long) len, flags), st);
+            return checkLong((long) SEND_HEAP.invokeExact(st, fd, heap, len, flags), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
+    }
+
+    /**
+     * The whole-array segment of {@code array}, for I/O on {@code owner}; allocates nothing for one of the last
+     * two arrays used with {@code owner} or the last four used by this thread (see {@link HeapArray}).
+     */
+    public static MemorySegment heapSegment(byte[] array, FileDesc owner) {
+        HeapArray a = owner.recentArray0;
+        if (a == null || a.array != array) {
+            a = owner.recentArray1;
+            if (a == null || a.array != array) {
+                a = PER_THREAD.get().arrayOf(array);
+                owner.rememberArray(a);
+            }
+        }
+        return a.segment;
+    }
+
+    /** This thread's bounce buffer ({@link #BOUNCE_SIZE} bytes) for heap I/O at a non-zero offset. */
+    public static MemorySegment bounce() {
+        return PER_THREAD.get().bounce();
     }
 
     public static long read(int fd, long addr, long len) {
