@@ -510,6 +510,36 @@ public final class UdpSocket implements Source, AutoCloseable {
         }
     }
 
+    /** Sets SO_RCVBUF; Linux doubles the value and {@link #recvBufferSize()} reports the doubled size. */
+    public void setRecvBufferSize(int bytes) throws IOException {
+        SockOpts.setBufferSize(fd, SO_RCVBUF, bytes, "SO_RCVBUF");
+    }
+
+    /** SO_RCVBUF. */
+    public int recvBufferSize() throws IOException {
+        return SocketOps.getInt(fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
+    }
+
+    /** Sets SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}. */
+    public void setSendBufferSize(int bytes) throws IOException {
+        SockOpts.setBufferSize(fd, SO_SNDBUF, bytes, "SO_SNDBUF");
+    }
+
+    /** SO_SNDBUF. */
+    public int sendBufferSize() throws IOException {
+        return SocketOps.getInt(fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
+    }
+
+    /** Sets IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255. */
+    public void setTos(int tos) throws IOException {
+        SockOpts.setTos(fd, tos);
+    }
+
+    /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6). */
+    public int tos() throws IOException {
+        return SockOpts.tos(fd);
+    }
+
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
         return SocketOps.takeError(fd);
