@@ -38,10 +38,12 @@ import static io.mio.internal.linux.LinuxConstants.*;
  * larger than the socket allows throws {@link java.net.SocketException} (EMSGSIZE) naming its size.
  *
  * <h2>Allocation</h2>
- * Heap buffers, {@code byte[]} ranges and direct buffers reach the kernel without a copy. To stay
- * allocation-free, learn the sender with {@link #recvFrom(ByteBuffer, SocketAddressHolder)} and name a
- * repeated destination with {@link #sendTo(ByteBuffer, SocketAddressHolder)}; the {@link InetSocketAddress}
- * forms allocate the address object.
+ * Direct buffers reach the kernel in place; heap buffers and {@code byte[]} ranges are copied through a
+ * per-thread direct buffer (one memcpy of the datagram; this keeps them allocation-free whatever the JIT decides,
+ * see {@code DgramOps}). To stay allocation-free, learn the sender with
+ * {@link #recvFrom(ByteBuffer, SocketAddressHolder)} and name a repeated destination with
+ * {@link #sendTo(ByteBuffer, SocketAddressHolder)}; the {@link InetSocketAddress} forms allocate the address
+ * object (sendTo with an {@code InetSocketAddress} also copies its address bytes).
  *
  * <h2>Connected use</h2>
  * After {@link #connect}, {@link #send} / {@link #recv} / {@link #peek} talk to that peer only; {@code send} on

@@ -28,12 +28,55 @@ public final class DgramOps {
     public static final int WOULD_BLOCK = -1;
     /** Offset of the socklen_t in the address buffer. */
     public static final int LEN_OFFSET = SockAddr.STORAGE_SIZE;
-    private static final ThreadLocal<MemorySegment> ADDRESS =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SockAddr.STORAGE_SIZE + 8L, 8));
+    /** Heap datagrams up to this size go through the per-thread staging buffer; see {@link PerThread}. */
+    static final int STAGING_SIZE = 64 * 1024;
+
+    /**
+     * Per-thread memory: the socket-address buffer, and a direct staging buffer for heap arrays.
+     *
+     * <p>Why staging, when {@link Sys} can hand a Java array to the kernel in place (critical downcall)? Because
+     * that path allocates its {@code MemorySegment} wrapper unless C2 inlines the whole call chain and
+     * scalar-replaces it, and measurements on JDK 25 (UdpAllocationTest) showed C2 giving up in some runs,
+     * depending on compilation order: 64 to 112 bytes per call. Copying a datagram of at most
+     * {@value #STAGING_SIZE} bytes through a direct buffer costs one memcpy, small next to the syscall, and
+     * allocates nothing whatever the JIT decides. Larger ones (Unix datagrams) still go in place.
+     */
+    private static final class PerThread {
+        final MemorySegment address = Arena.ofAuto().allocate(SockAddr.STORAGE_SIZE + 8L, 8);
+        final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_SIZE);
+        final long stagingAddress = MemorySegment.ofBuffer(staging).address();
+    }
+
+    private static final ThreadLocal<PerThread> PER_THREAD = ThreadLocal.withInitial(PerThread::new);
 
     /** This thread's socket-address buffer: a sockaddr_storage, then its length (int) at {@link #LEN_OFFSET}. */
     public static MemorySegment addressBuffer() {
-        return ADDRESS.get();
+        return PER_THREAD.get().address;
+    }
+
+    private static boolean inPlace(int length) {
+        return length > STAGING_SIZE;
+    }
+
+    private static long recvfromHeap(PerThread t, int fd, byte[] array, int offset, int length, int flags, long addr,
+            long lenPtr) {
+        if (inPlace(length)) {
+            return Sys.recvfrom(fd, array, offset, length, flags, addr, lenPtr);
+        }
+        long n = Sys.recvfrom(fd, t.stagingAddress, length, flags, addr, lenPtr);
+        if (n > 0) {
+            t.staging.get(0, array, offset, (int) n);
+        }
+        return n;
+    }
+
+    private static long sendtoHeap(PerThread t, int fd, byte[] array, int offset, int length, int flags, long addr,
+            int addrLen) {
+        if (inPlace(length)) {
+            return Sys.sendto(fd, array, offset, length, flags, addr, addrLen);
+        }
+        t.staging.put(0, array, offset, length);
+        return Sys.sendto(fd, t.stagingAddress, length, flags, addr, addrLen);
     }
 
     /** Length of the address the last {@code recvFrom} on this thread stored in {@link #addressBuffer()}. */
@@ -76,7 +119,8 @@ public final class DgramOps {
         }
         int pos = dst.position();
         int len = dst.limit() - pos;
-        MemorySegment a = ADDRESS.get();
+        PerThread t = PER_THREAD.get();
+        MemorySegment a = t.address;
         long addr = 0, lenPtr = 0;
         if (wantAddress) {
             a.set(ValueLayout.JAVA_INT, LEN_OFFSET, SockAddr.STORAGE_SIZE);
@@ -89,7 +133,7 @@ public final class DgramOps {
             do {
                 n = dst.isDirect()
                         ? Sys.recvfrom(fd.fd(), Sys.addressAtPosition(dst), len, flags, addr, lenPtr)
-                        : Sys.recvfrom(fd.fd(), dst.array(), dst.arrayOffset() + pos, len, flags, addr, lenPtr);
+                        : recvfromHeap(t, fd.fd(), dst.array(), dst.arrayOffset() + pos, len, flags, addr, lenPtr);
             } while (n == -EINTR);
             int r = result(n, operation, len);
             if (r > 0 && (flags & MSG_PEEK) == 0) {
@@ -105,7 +149,8 @@ public final class DgramOps {
     public static int recvFrom(FileDesc fd, byte[] dst, int offset, int length, int flags, boolean wantAddress,
             String operation) throws IOException {
         Objects.checkFromIndexSize(offset, length, dst.length);
-        MemorySegment a = ADDRESS.get();
+        PerThread t = PER_THREAD.get();
+        MemorySegment a = t.address;
         long addr = 0, lenPtr = 0;
         if (wantAddress) {
             a.set(ValueLayout.JAVA_INT, LEN_OFFSET, SockAddr.STORAGE_SIZE);
@@ -116,7 +161,7 @@ public final class DgramOps {
         try {
             long n;
             do {
-                n = Sys.recvfrom(fd.fd(), dst, offset, length, flags, addr, lenPtr);
+                n = recvfromHeap(t, fd.fd(), dst, offset, length, flags, addr, lenPtr);
             } while (n == -EINTR);
             return result(n, operation, length);
         } finally {
@@ -144,14 +189,15 @@ public final class DgramOps {
             }
             return n;
         }
-        long addr = addrLen == 0 ? 0 : ADDRESS.get().address();
+        PerThread t = PER_THREAD.get();
+        long addr = addrLen == 0 ? 0 : t.address.address();
         fd.acquire();
         try {
             long n;
             do {
                 n = src.isDirect()
                         ? Sys.sendto(fd.fd(), Sys.addressAtPosition(src), len, flags | MSG_NOSIGNAL, addr, addrLen)
-                        : Sys.sendto(fd.fd(), src.array(), src.arrayOffset() + pos, len, flags | MSG_NOSIGNAL, addr, addrLen);
+                        : sendtoHeap(t, fd.fd(), src.array(), src.arrayOffset() + pos, len, flags | MSG_NOSIGNAL, addr, addrLen);
             } while (n == -EINTR);
             int r = result(n, operation, len);
             if (r > 0) {
@@ -167,12 +213,13 @@ public final class DgramOps {
     public static int sendTo(FileDesc fd, byte[] src, int offset, int length, int flags, int addrLen, String operation)
             throws IOException {
         Objects.checkFromIndexSize(offset, length, src.length);
-        long addr = addrLen == 0 ? 0 : ADDRESS.get().address();
+        PerThread t = PER_THREAD.get();
+        long addr = addrLen == 0 ? 0 : t.address.address();
         fd.acquire();
         try {
             long n;
             do {
-                n = Sys.sendto(fd.fd(), src, offset, length, flags | MSG_NOSIGNAL, addr, addrLen);
+                n = sendtoHeap(t, fd.fd(), src, offset, length, flags | MSG_NOSIGNAL, addr, addrLen);
             } while (n == -EINTR);
             return result(n, operation, length);
         } finally {
