@@ -447,4 +447,68 @@ class UdpSocketTest {
             assertThatThrownBy(() -> s.recv(new byte[8])).isInstanceOf(java.net.PortUnreachableException.class);
         }
     }
+
+    static void assertNonBlockingCloseOnExec(int fd) {
+        assertThat(io.mio.internal.linux.Sys.fcntl(fd, 3 /* F_GETFL */, 0) & 0x800).as("O_NONBLOCK of fd %d", fd).isNotZero();
+        assertThat(io.mio.internal.linux.Sys.fcntl(fd, 1 /* F_GETFD */, 0) & 1).as("FD_CLOEXEC of fd %d", fd).isEqualTo(1);
+    }
+
+    @Test
+    void new_sockets_are_non_blocking_and_close_on_exec(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (UdpSocket u4 = UdpSocket.bind(anyV4()); UdpSocket u6 = UdpSocket.bind(anyV6());
+             UnixListener l = UnixListener.bind(dir.resolve("nb.sock")); UnixStream c = UnixStream.connect(dir.resolve("nb.sock"));
+             UnixStream.Pair sp = UnixStream.pair(); UnixDatagram.Pair dp = UnixDatagram.pair();
+             UnixDatagram ub = UnixDatagram.unbound()) {
+            for (int fd : new int[] {u4.rawFd(), u6.rawFd(), l.rawFd(), c.rawFd(), sp.first().rawFd(), sp.second().rawFd(),
+                    dp.first().rawFd(), dp.second().rawFd(), ub.rawFd()}) {
+                assertNonBlockingCloseOnExec(fd);
+            }
+            try (UnixStream accepted = l.accept()) {
+                assertThat(accepted).isNotNull();
+                assertNonBlockingCloseOnExec(accepted.rawFd());
+            }
+        }
+    }
+
+    @Test
+    void reconnect_changes_which_sender_is_received() throws Exception {
+        try (Poll poll = Poll.open(); UdpSocket s1 = UdpSocket.bind(anyV4());
+             UdpSocket s2 = UdpSocket.bind(anyV4()); UdpSocket s3 = UdpSocket.bind(anyV4())) {
+            Events events = Events.withCapacity(8);
+            Token t1 = new Token(1);
+            s1.connect(s2.localAddr());
+            s2.connect(s1.localAddr());
+            s3.connect(s1.localAddr());
+            poll.registry().register(s1, t1, Interest.READABLE);
+            byte[] buf = new byte[32];
+            s2.send(DATA1);
+            expectReadable(poll, events, t1);
+            assertThat(s1.recv(buf)).isEqualTo(DATA1.length);
+            assertThat(s1.recv(buf)).isEqualTo(UdpSocket.WOULD_BLOCK);
+
+            s1.connect(s3.localAddr());
+            s3.send(DATA2);
+            expectReadable(poll, events, t1);
+            assertThat(s1.recv(buf)).isEqualTo(DATA2.length);
+            assertThat(new String(buf, 0, DATA2.length, StandardCharsets.US_ASCII)).isEqualTo("Hello mars!");
+            assertThat(s1.recv(buf)).isEqualTo(UdpSocket.WOULD_BLOCK);
+
+            s1.connect(s2.localAddr());
+            s3.send(DATA1); // no longer the peer: dropped
+            s2.send(DATA2);
+            expectReadable(poll, events, t1);
+            assertThat(s1.recv(buf)).isEqualTo(DATA2.length);
+            assertThat(s1.recv(buf)).isEqualTo(UdpSocket.WOULD_BLOCK);
+            assertThat(s1.takeError()).isNull();
+        }
+    }
+
+    @Test
+    void an_idle_registered_socket_gives_no_readable_event() throws Exception {
+        try (Poll poll = Poll.open(); UdpSocket s = UdpSocket.bind(anyV4())) {
+            Events events = Events.withCapacity(8);
+            poll.registry().register(s, new Token(1), Interest.READABLE);
+            TestSupport.expectNoEvent(poll, events, new Token(1), QUIET);
+        }
+    }
 }
