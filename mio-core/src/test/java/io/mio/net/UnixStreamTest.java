@@ -230,4 +230,51 @@ class UnixStreamTest {
         assertThatThrownBy(() -> pair.first().localAddr()).isInstanceOf(ClosedChannelException.class);
         assertThat(pair.second().isOpen()).isFalse();
     }
+
+    @Test
+    void interoperates_with_jdk_unix_channels_and_vectored_io() throws Exception {
+        Path p = dir.resolve("jdk.sock");
+        try (Poll poll = Poll.open();
+             java.nio.channels.ServerSocketChannel jdkServer =
+                     java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            jdkServer.bind(UnixDomainSocketAddress.of(p));
+            try (UnixStream client = UnixStream.connect(UnixDomainSocketAddress.of(p));
+                 java.nio.channels.SocketChannel peer = jdkServer.accept()) {
+                Events events = Events.withCapacity(8);
+                Token t = new Token(1);
+                poll.registry().register(client, t, Interest.READABLE);
+                TestSupport.expectNoEvent(poll, events, t, Duration.ofMillis(100));
+                byte[] d2 = "Why hello mio!".getBytes(StandardCharsets.US_ASCII);
+                ByteBuffer[] out = {ByteBuffer.allocateDirect(DATA.length).put(DATA).flip(),
+                        ByteBuffer.allocateDirect(d2.length).put(d2).flip()};
+                assertThat(client.write(out)).isEqualTo(DATA.length + d2.length);
+                ByteBuffer got = ByteBuffer.allocate(64);
+                while (got.position() < DATA.length + d2.length) {
+                    peer.read(got); // blocking JDK channel
+                }
+                assertThat(java.util.Arrays.copyOf(got.array(), got.position()))
+                        .isEqualTo((new String(DATA, StandardCharsets.US_ASCII) + "Why hello mio!").getBytes(StandardCharsets.US_ASCII));
+                peer.write(ByteBuffer.wrap(DATA));
+                peer.write(ByteBuffer.wrap(d2));
+                expect(poll, events, t, Event::isReadable);
+                ByteBuffer a = ByteBuffer.allocateDirect(DATA.length), b = ByteBuffer.allocateDirect(d2.length + 1);
+                long n = 0;
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (n < DATA.length + d2.length && System.nanoTime() < deadline) {
+                    long r = client.read(new ByteBuffer[] {a, b});
+                    if (r == 0) {
+                        poll.poll(events, Duration.ofMillis(50));
+                    }
+                    n += Math.max(r, 0);
+                }
+                assertThat(n).isEqualTo(DATA.length + d2.length);
+                assertThat(a.hasRemaining()).as("first buffer filled first").isFalse();
+                assertThat(b.position()).isEqualTo(d2.length);
+                peer.close();
+                expect(poll, events, t, Event::isReadClosed);
+                assertThat(client.read(new byte[4])).isEqualTo(-1);
+                assertThat(client.takeError()).isNull();
+            }
+        }
+    }
 }
