@@ -82,6 +82,7 @@ public final class TcpSocket implements AutoCloseable {
         return this;
     }
 
+    /** Whether SO_REUSEADDR is set. */
     public boolean reuseAddr() throws IOException {
         return SockOpts.getBool(fd(), SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR");
     }
@@ -95,6 +96,7 @@ public final class TcpSocket implements AutoCloseable {
         return this;
     }
 
+    /** Whether SO_REUSEPORT is set. */
     public boolean reusePort() throws IOException {
         return SockOpts.getBool(fd(), SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT");
     }
@@ -128,6 +130,7 @@ public final class TcpSocket implements AutoCloseable {
         return this;
     }
 
+    /** Whether SO_KEEPALIVE is set. */
     public boolean keepalive() throws IOException {
         return SockOpts.getBool(fd(), SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
     }
@@ -171,6 +174,7 @@ public final class TcpSocket implements AutoCloseable {
         return this;
     }
 
+    /** SO_RCVBUF (the doubled size Linux keeps). */
     public int recvBufferSize() throws IOException {
         return SocketOps.getInt(fd(), SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
     }
@@ -181,6 +185,7 @@ public final class TcpSocket implements AutoCloseable {
         return this;
     }
 
+    /** SO_SNDBUF (the doubled size Linux keeps). */
     public int sendBufferSize() throws IOException {
         return SocketOps.getInt(fd(), SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
     }
@@ -191,6 +196,7 @@ public final class TcpSocket implements AutoCloseable {
         return this;
     }
 
+    /** Whether TCP_NODELAY is set. */
     public boolean nodelay() throws IOException {
         return SockOpts.getBool(fd(), IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
     }
@@ -201,6 +207,7 @@ public final class TcpSocket implements AutoCloseable {
         return this;
     }
 
+    /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6). */
     public int tos() throws IOException {
         return SockOpts.tos(fd());
     }
@@ -217,6 +224,7 @@ public final class TcpSocket implements AutoCloseable {
         return this;
     }
 
+    /** The TCP_FASTOPEN queue length (0: off). */
     public int fastOpen() throws IOException {
         return SocketOps.getInt(fd(), IPPROTO_TCP, TCP_FASTOPEN, "TCP_FASTOPEN");
     }

@@ -562,6 +562,7 @@ public final class UdpSocket implements Source, AutoCloseable {
         }
     }
 
+    /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
         return fd.isOpen();
     }

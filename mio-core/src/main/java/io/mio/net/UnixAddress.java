@@ -125,14 +125,17 @@ public final class UnixAddress {
         return UNNAMED;
     }
 
+    /** Which of the three kinds this address is. */
     public Kind kind() {
         return kind;
     }
 
+    /** Whether this is the unnamed address. */
     public boolean isUnnamed() {
         return kind == Kind.UNNAMED;
     }
 
+    /** Whether this is an abstract-namespace name. */
     public boolean isAbstract() {
         return kind == Kind.ABSTRACT;
     }

@@ -236,6 +236,7 @@ public final class UnixDatagram implements Source, AutoCloseable {
         return UnixSock.rawFd(fd);
     }
 
+    /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
         return fd.isOpen();
     }

@@ -99,6 +99,7 @@ public final class UnixListener implements Source, AutoCloseable {
         return UnixSock.rawFd(fd);
     }
 
+    /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
         return fd.isOpen();
     }

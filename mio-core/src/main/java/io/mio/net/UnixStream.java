@@ -162,6 +162,7 @@ public final class UnixStream implements Source, AutoCloseable {
         return UnixSock.rawFd(fd);
     }
 
+    /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
         return fd.isOpen();
     }

@@ -141,6 +141,7 @@ public final class Pipe implements AutoCloseable {
             }
         }
 
+        /** Whether this is still open, that is {@link #close()} has not been called. */
         public boolean isOpen() {
             return fd.isOpen();
         }
@@ -223,6 +224,7 @@ public final class Pipe implements AutoCloseable {
             }
         }
 
+        /** Whether this is still open, that is {@link #close()} has not been called. */
         public boolean isOpen() {
             return fd.isOpen();
         }

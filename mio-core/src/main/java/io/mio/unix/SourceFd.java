@@ -69,6 +69,7 @@ public final class SourceFd implements Source, AutoCloseable {
         fd.close();
     }
 
+    /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
         return fd.isOpen();
     }
