@@ -88,6 +88,108 @@ public final class UdpSocket implements Source, AutoCloseable {
     }
 
     /**
+     * A builder for the options that must be set before {@code bind} (SO_REUSEADDR and SO_REUSEPORT for several
+     * receivers on one port, IPV6_V6ONLY, buffer sizes):
+     * {@code UdpSocket.builder().reuseAddr(true).reusePort(true).bind(address)}.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Options applied between {@code socket} and {@code bind}; see {@link UdpSocket#builder()}. Holds plain values
+     * until {@link #bind}, so it can be reused; not thread-safe.
+     */
+    public static final class Builder {
+        private boolean reuseAddr, reusePort, broadcast;
+        private Boolean onlyV6;
+        private int recvBufferSize, sendBufferSize;
+
+        private Builder() {}
+
+        /** SO_REUSEADDR (for multicast receivers: several sockets may bind the same group port). */
+        public Builder reuseAddr(boolean on) {
+            reuseAddr = on;
+            return this;
+        }
+
+        /** SO_REUSEPORT: several sockets that all set it share the port; the kernel spreads datagrams among them. */
+        public Builder reusePort(boolean on) {
+            reusePort = on;
+            return this;
+        }
+
+        /** SO_BROADCAST. */
+        public Builder broadcast(boolean on) {
+            broadcast = on;
+            return this;
+        }
+
+        /** IPV6_V6ONLY for an IPv6 address; {@link #bind} rejects it for an IPv4 one. */
+        public Builder onlyV6(boolean on) {
+            onlyV6 = on;
+            return this;
+        }
+
+        /** SO_RCVBUF in bytes (positive; Linux doubles it). */
+        public Builder recvBufferSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("SO_RCVBUF must be positive, was " + bytes);
+            }
+            recvBufferSize = bytes;
+            return this;
+        }
+
+        /** SO_SNDBUF in bytes (positive; Linux doubles it). */
+        public Builder sendBufferSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("SO_SNDBUF must be positive, was " + bytes);
+            }
+            sendBufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * Opens a socket of {@code address}'s family, applies the options, and binds.
+         *
+         * @throws UnsupportedOperationException if {@link #onlyV6} was set and {@code address} is IPv4
+         * @throws java.net.BindException if the address is in use (without the reuse options) or not local
+         */
+        public UdpSocket bind(InetSocketAddress address) throws IOException {
+            int family = SockAddr.family(address);
+            if (onlyV6 != null && family != AF_INET6) {
+                throw new UnsupportedOperationException("IPV6_V6ONLY applies to IPv6 sockets; " + address + " is IPv4");
+            }
+            FileDesc fd = SocketOps.open(family, SOCK_DGRAM, "UdpSocket");
+            try {
+                if (reuseAddr) {
+                    SocketOps.setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+                }
+                if (reusePort) {
+                    SocketOps.setInt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
+                }
+                if (broadcast) {
+                    SocketOps.setInt(fd, SOL_SOCKET, SO_BROADCAST, 1, "SO_BROADCAST");
+                }
+                if (onlyV6 != null) {
+                    SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, onlyV6 ? 1 : 0, "IPV6_V6ONLY");
+                }
+                if (recvBufferSize > 0) {
+                    SockOpts.setBufferSize(fd, SO_RCVBUF, recvBufferSize, "SO_RCVBUF");
+                }
+                if (sendBufferSize > 0) {
+                    SockOpts.setBufferSize(fd, SO_SNDBUF, sendBufferSize, "SO_SNDBUF");
+                }
+                SocketOps.bind(fd, address);
+            } catch (IOException | RuntimeException e) {
+                fd.close();
+                throw e;
+            }
+            return new UdpSocket(fd, family == AF_INET6);
+        }
+    }
+
+    /**
      * Takes ownership of {@code fd}, a UDP (datagram) socket; makes it non-blocking and close-on-exec. On
      * failure the caller still owns {@code fd}.
      *
@@ -394,8 +496,8 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /**
      * Sets IPV6_V6ONLY: true refuses IPv4(-mapped) traffic on this IPv6 socket. Linux only accepts a change
-     * before the socket is bound, so on a socket from {@link #bind} this throws; use {@link #fromRawFd} with a
-     * socket configured beforehand, or bind to a specific IPv6 address.
+     * before the socket is bound, so on a bound socket this throws (EINVAL): set it with
+     * {@link #builder()}{@code .onlyV6(..)} instead. Binding to a specific IPv6 address sets it by itself.
      *
      * @throws UnsupportedOperationException on an IPv4 socket
      */

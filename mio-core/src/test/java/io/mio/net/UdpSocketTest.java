@@ -511,4 +511,24 @@ class UdpSocketTest {
             TestSupport.expectNoEvent(poll, events, new Token(1), QUIET);
         }
     }
+
+    @Test
+    void builder_sets_options_before_bind() throws Exception {
+        try (UdpSocket a = UdpSocket.builder().reuseAddr(true).reusePort(true).recvBufferSize(40_000).bind(anyV4())) {
+            InetSocketAddress addr = a.localAddr();
+            assertThat(a.recvBufferSize()).isGreaterThanOrEqualTo(40_000);
+            try (UdpSocket b = UdpSocket.builder().reuseAddr(true).reusePort(true).bind(addr)) {
+                assertThat(b.localAddr()).isEqualTo(addr);
+            }
+            assertThatThrownBy(() -> UdpSocket.bind(addr)).isInstanceOf(java.net.BindException.class)
+                    .hasMessageContaining("EADDRINUSE");
+        }
+        try (UdpSocket v6only = UdpSocket.builder().onlyV6(true).broadcast(false).bind(new InetSocketAddress("::", 0));
+             UdpSocket dual = UdpSocket.builder().onlyV6(false).bind(new InetSocketAddress("::", 0))) {
+            assertThat(v6only.onlyV6()).isTrue();
+            assertThat(dual.onlyV6()).isFalse();
+        }
+        assertThatThrownBy(() -> UdpSocket.builder().onlyV6(true).bind(anyV4()))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("IPV6_V6ONLY");
+    }
 }
