@@ -90,4 +90,27 @@ class UnixListenerTest {
             }
         }
     }
+
+    @Test
+    void bind_failures_name_the_path_and_the_errno() throws Exception {
+        assertThatThrownBy(() -> UnixListener.bind(dir.resolve("no-such-dir").resolve("x.sock")))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("ENOENT").hasMessageContaining("no-such-dir");
+        Path file = java.nio.file.Files.writeString(dir.resolve("plain"), "x");
+        assertThatThrownBy(() -> UnixListener.bind(file.resolve("x.sock")))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("ENOTDIR");
+        assertThatThrownBy(() -> UnixAddress.of(Path.of("")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+    }
+
+    @Test
+    void abstract_names_may_hold_any_bytes() throws Exception {
+        byte[] raw = {0, 1, 'm', 'i', 'o', 0, (byte) 0xFF, (byte) System.nanoTime()};
+        UnixAddress name = UnixAddress.ofAbstract(raw);
+        try (UnixListener l = UnixListener.bind(name); UnixStream c = UnixStream.connect(name)) {
+            assertThat(l.localAddr()).isEqualTo(name);
+            assertThat(l.localAddr().abstractName()).hasValueSatisfying(b -> assertThat(b).isEqualTo(raw));
+            assertThat(c.peerAddr()).isEqualTo(name);
+            assertThat(name.toString()).startsWith("@\\x00\\x01mio\\x00\\xff");
+        }
+    }
 }
