@@ -531,4 +531,35 @@ class UdpSocketTest {
         assertThatThrownBy(() -> UdpSocket.builder().onlyV6(true).bind(anyV4()))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("IPV6_V6ONLY");
     }
+
+    @Test
+    void close_racing_with_receives_on_another_thread_is_safe() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            UdpSocket s = UdpSocket.bind(anyV4());
+            InetSocketAddress addr = s.localAddr();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            Thread reader = new Thread(() -> {
+                SocketAddressHolder from = new SocketAddressHolder();
+                ByteBuffer buf = ByteBuffer.allocateDirect(64);
+                started.countDown();
+                try {
+                    while (true) {
+                        s.recvFrom(buf.clear(), from);
+                        s.sendTo(DATA1, addr);
+                    }
+                } catch (ClosedChannelException expected) {
+                    // the only way out
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            reader.start();
+            started.await();
+            s.close();
+            reader.join(5_000);
+            assertThat(reader.isAlive()).isFalse();
+            assertThat(failure.get()).isNull();
+        }
+    }
 }
