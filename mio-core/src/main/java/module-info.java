@@ -11,4 +11,5 @@ module io.mio {
     exports io.mio;
     exports io.mio.event;
     exports io.mio.net;
+    exports io.mio.unix;
 }

@@ -67,6 +67,11 @@ public final class TcpListener implements Source, AutoCloseable {
         return new TcpListener(fd);
     }
 
+    /** A listener around a socket {@link TcpSocket} configured, bound and put into listening state. */
+    static TcpListener configured(FileDesc fd) {
+        return new TcpListener(fd);
+    }
+
     /**
      * Takes ownership of {@code fd}, a listening TCP socket; makes it non-blocking and close-on-exec.
      * On failure the caller still owns {@code fd}.

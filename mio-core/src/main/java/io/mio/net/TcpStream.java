@@ -274,6 +274,105 @@ public final class TcpStream implements Source, AutoCloseable {
         return SocketOps.getInt(fd, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN") == AF_INET6;
     }
 
+    /**
+     * Sets SO_LINGER: null (the default) closes in the background; {@link java.time.Duration#ZERO} resets the
+     * connection on close (RST, no TIME_WAIT); a positive time makes close wait for unsent data, blocking the
+     * closing thread even though the socket is non-blocking.
+     *
+     * @throws IllegalArgumentException if {@code linger} is negative or not whole seconds
+     */
+    public void setLinger(java.time.Duration linger) throws IOException {
+        SockOpts.setLinger(fd, linger);
+    }
+
+    /** The SO_LINGER time, or null when lingering is off. */
+    public java.time.Duration linger() throws IOException {
+        return SockOpts.linger(fd);
+    }
+
+    /** Sets SO_KEEPALIVE: probe the peer when the connection is idle. */
+    public void setKeepalive(boolean on) throws IOException {
+        SockOpts.setBool(fd, SOL_SOCKET, SO_KEEPALIVE, on, "SO_KEEPALIVE");
+    }
+
+    /** Whether SO_KEEPALIVE is set. */
+    public boolean keepalive() throws IOException {
+        return SockOpts.getBool(fd, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+    }
+
+    /** Sets TCP_KEEPIDLE, the idle time before the first keepalive probe (whole seconds, 1..32767). */
+    public void setKeepaliveIdle(java.time.Duration idle) throws IOException {
+        SockOpts.setKeepaliveIdle(fd, idle);
+    }
+
+    /** TCP_KEEPIDLE. */
+    public java.time.Duration keepaliveIdle() throws IOException {
+        return java.time.Duration.ofSeconds(SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, "TCP_KEEPIDLE"));
+    }
+
+    /** Sets TCP_KEEPINTVL, the time between keepalive probes (whole seconds, 1..32767). */
+    public void setKeepaliveInterval(java.time.Duration interval) throws IOException {
+        SockOpts.setKeepaliveInterval(fd, interval);
+    }
+
+    /** TCP_KEEPINTVL. */
+    public java.time.Duration keepaliveInterval() throws IOException {
+        return java.time.Duration.ofSeconds(SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL"));
+    }
+
+    /** Sets TCP_KEEPCNT, the unanswered probes before the connection is dropped (1..127). */
+    public void setKeepaliveRetries(int count) throws IOException {
+        SockOpts.setKeepaliveRetries(fd, count);
+    }
+
+    /** TCP_KEEPCNT. */
+    public int keepaliveRetries() throws IOException {
+        return SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT");
+    }
+
+    /**
+     * Sets TCP_QUICKACK: true acknowledges at once instead of delaying ACKs. Linux clears it again by itself
+     * as the connection runs, so set it when it matters (for example after each read).
+     */
+    public void setQuickack(boolean on) throws IOException {
+        SockOpts.setBool(fd, IPPROTO_TCP, TCP_QUICKACK, on, "TCP_QUICKACK");
+    }
+
+    /** Whether the connection is in quick-ack mode now (TCP_QUICKACK). */
+    public boolean quickack() throws IOException {
+        return SockOpts.getBool(fd, IPPROTO_TCP, TCP_QUICKACK, "TCP_QUICKACK");
+    }
+
+    /** Sets SO_RCVBUF; Linux doubles the value and {@link #recvBufferSize()} reports the doubled size. */
+    public void setRecvBufferSize(int bytes) throws IOException {
+        SockOpts.setBufferSize(fd, SO_RCVBUF, bytes, "SO_RCVBUF");
+    }
+
+    /** SO_RCVBUF. */
+    public int recvBufferSize() throws IOException {
+        return SocketOps.getInt(fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
+    }
+
+    /** Sets SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}. */
+    public void setSendBufferSize(int bytes) throws IOException {
+        SockOpts.setBufferSize(fd, SO_SNDBUF, bytes, "SO_SNDBUF");
+    }
+
+    /** SO_SNDBUF. */
+    public int sendBufferSize() throws IOException {
+        return SocketOps.getInt(fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
+    }
+
+    /** Sets IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255. */
+    public void setTos(int tos) throws IOException {
+        SockOpts.setTos(fd, tos);
+    }
+
+    /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6). */
+    public int tos() throws IOException {
+        return SockOpts.tos(fd);
+    }
+
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
         return SocketOps.takeError(fd);

@@ -27,6 +27,9 @@ public final class Errno {
             case EACCES -> "EACCES (Permission denied)";
             case EFAULT -> "EFAULT (Bad address)";
             case EEXIST -> "EEXIST (File exists)";
+            case ENODEV -> "ENODEV (No such device)";
+            case ENOTDIR -> "ENOTDIR (Not a directory)";
+            case ENAMETOOLONG -> "ENAMETOOLONG (File name too long)";
             case EINVAL -> "EINVAL (Invalid argument)";
             case ENFILE -> "ENFILE (Too many open files in system)";
             case EMFILE -> "EMFILE (Too many open files)";

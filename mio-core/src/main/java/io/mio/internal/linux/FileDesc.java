@@ -30,6 +30,8 @@ public final class FileDesc {
 
     private final int fd;
     private final String kind;
+    /** False for a borrowed descriptor: the last release deregisters it but never calls close(2). */
+    private final boolean owned;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
@@ -50,11 +52,21 @@ public final class FileDesc {
     private FileDesc closeAlso;
 
     public FileDesc(int fd, String kind) {
+        this(fd, kind, true);
+    }
+
+    private FileDesc(int fd, String kind, boolean owned) {
         if (fd < 0) {
             throw new IllegalArgumentException("invalid file descriptor " + fd);
         }
         this.fd = fd;
         this.kind = kind;
+        this.owned = owned;
+    }
+
+    /** A descriptor somebody else owns: {@link #close()} removes its registration but leaves it open. */
+    public static FileDesc borrowed(int fd, String kind) {
+        return new FileDesc(fd, kind, false);
     }
 
     /** The descriptor number; only meaningful between acquire and release. */
@@ -140,7 +152,9 @@ public final class FileDesc {
 
     private void finishClose() {
         dropRegistration();
-        Sys.close(fd);
+        if (owned) {
+            Sys.close(fd);
+        }
         if (closeAlso != null) {
             closeAlso.close();
         }

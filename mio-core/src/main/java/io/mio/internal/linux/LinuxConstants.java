@@ -34,6 +34,24 @@ public final class LinuxConstants {
     public static final int IPV6_UNICAST_HOPS = 16;
     public static final int IPV6_V6ONLY = 26;
     public static final int TCP_NODELAY = 1;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int TCP_KEEPINTVL = 5;
+    public static final int TCP_KEEPCNT = 6;
+    public static final int TCP_QUICKACK = 12;
+    public static final int TCP_FASTOPEN = 23;
+    public static final int IP_TOS = 1;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    public static final int IPV6_DROP_MEMBERSHIP = 21;
+    public static final int IPV6_TCLASS = 67;
+    public static final int SO_PEERCRED = 17;
 
     public static final int SHUT_RD = 0;
     public static final int SHUT_WR = 1;
@@ -43,6 +61,7 @@ public final class LinuxConstants {
     public static final int MSG_PEEK = 0x2;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_TRUNC = 0x20;
 
     public static final int EPOLLIN = 0x1;
     public static final int EPOLLPRI = 0x2;
@@ -76,10 +95,13 @@ public final class LinuxConstants {
     public static final int EACCES = 13;
     public static final int EFAULT = 14;
     public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
     public static final int EPIPE = 32;
+    public static final int ENOTDIR = 20;
+    public static final int ENAMETOOLONG = 36;
     public static final int ENOTSOCK = 88;
     public static final int EDESTADDRREQ = 89;
     public static final int EMSGSIZE = 90;

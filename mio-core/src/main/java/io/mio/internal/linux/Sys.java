@@ -119,6 +119,13 @@ public final class Sys {
     private static final MethodHandle RECV_HEAP = link("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL_HEAP);
     private static final MethodHandle SEND = link("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
     private static final MethodHandle SEND_HEAP = link("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL_HEAP);
+    private static final MethodHandle RECVFROM = link("recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle RECVFROM_HEAP = link("recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL_HEAP);
+    private static final MethodHandle SENDTO = link("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle SENDTO_HEAP = link("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL_HEAP);
+    private static final MethodHandle READ_HEAP = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT, CRITICAL_HEAP);
+    private static final MethodHandle WRITE_HEAP = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT, CRITICAL_HEAP);
+    private static final MethodHandle SOCKETPAIR = link("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
     private static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
     private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
     private static final MethodHandle READV = link("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
@@ -453,4 +460,86 @@ public final class Sys {
         }
         return b.base + direct.position();
     }
+
+    /**
+     * The segment of {@code array[offset, offset + len)}. The whole array needs no slice: one call level less,
+     * which helps C2 inline the wrapper and scalar-replace the segment (so the call allocates nothing).
+     */
+    private static MemorySegment heapRange(byte[] array, int offset, int len) {
+        MemorySegment whole = MemorySegment.ofArray(array);
+        return offset == 0 && len == array.length ? whole : whole.asSlice(offset, len);
+    }
+
+    /** recvfrom into native memory; the sender's sockaddr goes to {@code addr} (0: not wanted), its length to {@code lenPtr}. */
+    public static long recvfrom(int fd, long buf, long len, int flags, long addr, long lenPtr) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) RECVFROM.invokeExact(st, fd, buf, len, flags, addr, lenPtr), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** recvfrom straight into a Java array (critical downcall; the descriptor must be non-blocking). */
+    public static long recvfrom(int fd, byte[] array, int offset, int len, int flags, long addr, long lenPtr) {
+        MemorySegment st = state();
+        try {
+            MemorySegment target = heapRange(array, offset, len);
+            return checkLong((long) RECVFROM_HEAP.invokeExact(st, fd, target, (long) len, flags, addr, lenPtr), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** sendto from native memory to the sockaddr at {@code addr} ({@code addrLen} bytes; 0/0 for a connected socket). */
+    public static long sendto(int fd, long buf, long len, int flags, long addr, int addrLen) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) SENDTO.invokeExact(st, fd, buf, len, flags, addr, addrLen), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** sendto straight from a Java array (critical downcall; the descriptor must be non-blocking). */
+    public static long sendto(int fd, byte[] array, int offset, int len, int flags, long addr, int addrLen) {
+        MemorySegment st = state();
+        try {
+            MemorySegment source = heapRange(array, offset, len);
+            return checkLong((long) SENDTO_HEAP.invokeExact(st, fd, source, (long) len, flags, addr, addrLen), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** read into the start of a whole-array heap segment (critical downcall; the descriptor must be non-blocking). */
+    public static long readHeap(int fd, MemorySegment heap, long len) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) READ_HEAP.invokeExact(st, fd, heap, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** write from the start of a whole-array heap segment (critical downcall; the descriptor must be non-blocking). */
+    public static long writeHeap(int fd, MemorySegment heap, long len) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) WRITE_HEAP.invokeExact(st, fd, heap, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** socketpair into {@code fds} (two ints). */
+    public static int socketpair(int domain, int type, int protocol, long fds) {
+        MemorySegment st = state();
+        try {
+            return checkInt((int) SOCKETPAIR.invokeExact(st, domain, type, protocol, fds), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
 }

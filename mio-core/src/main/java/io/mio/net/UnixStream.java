@@ -1,0 +1,195 @@
+package io.mio.net;
+
+import io.mio.Interest;
+import io.mio.Registry;
+import io.mio.Token;
+import io.mio.event.Source;
+import io.mio.internal.Bridge;
+import io.mio.internal.linux.FileDesc;
+import io.mio.internal.linux.SocketOps;
+
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+import static io.mio.internal.linux.LinuxConstants.*;
+
+/**
+ * A non-blocking Unix domain stream socket: mio's {@code net::UnixStream}.
+ *
+ * <p>Reads and writes follow {@link TcpStream}'s convention: the bytes moved, {@code 0} when the call would
+ * block (or there was nothing to move), {@code -1} at end of stream; would-block neither throws nor allocates.
+ * Heap, {@code byte[]} and direct buffers reach the kernel without a copy. Writes use {@code MSG_NOSIGNAL}: a
+ * write after the peer closed throws {@link java.net.SocketException} (EPIPE), never raises SIGPIPE.
+ *
+ * <p>Thread-safe. {@link #close()} may race with calls on other threads: calls in flight finish on the
+ * descriptor they started with, later calls throw {@link java.nio.channels.ClosedChannelException}, and no event
+ * is reported for the stream after close returns.
+ */
+public final class UnixStream implements Source, AutoCloseable {
+    private final FileDesc fd;
+
+    /** Both ends of a connected pair ({@link #pair()}); closing the pair closes both. */
+    public record Pair(UnixStream first, UnixStream second) implements AutoCloseable {
+        @Override
+        public void close() {
+            first.close();
+            second.close();
+        }
+    }
+
+    UnixStream(FileDesc fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * Connects to the listener bound to {@code path}. Unix sockets connect at once; register for
+     * {@link Interest#WRITABLE} as with TCP if you prefer one code path.
+     *
+     * @throws IllegalArgumentException if the path does not fit in sun_path (108 bytes)
+     * @throws IOException if nothing listens there (ENOENT, ECONNREFUSED) or its backlog is full (EAGAIN)
+     */
+    public static UnixStream connect(Path path) throws IOException {
+        return connect(UnixSock.address(path));
+    }
+
+    /** Connects to {@code address}; see {@link #connect(Path)}. */
+    public static UnixStream connect(UnixDomainSocketAddress address) throws IOException {
+        return connect(UnixSock.address(address));
+    }
+
+    /**
+     * Connects to {@code address}, a path name or an abstract name.
+     *
+     * @throws IllegalArgumentException if {@code address} is unnamed
+     */
+    public static UnixStream connect(UnixAddress address) throws IOException {
+        if (address.isUnnamed()) {
+            throw new IllegalArgumentException("cannot connect to an unnamed Unix address");
+        }
+        FileDesc fd = UnixSock.open(SOCK_STREAM, "UnixStream");
+        try {
+            UnixSock.connect(fd, address);
+        } catch (IOException | RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+        return new UnixStream(fd);
+    }
+
+    /** Two connected, unnamed streams ({@code socketpair}), non-blocking and close-on-exec. */
+    public static Pair pair() throws IOException {
+        FileDesc[] fds = UnixSock.pair(SOCK_STREAM, "UnixStream");
+        return new Pair(new UnixStream(fds[0]), new UnixStream(fds[1]));
+    }
+
+    /**
+     * Takes ownership of {@code fd}, a Unix domain stream socket; makes it non-blocking and close-on-exec. On
+     * failure the caller still owns {@code fd}.
+     *
+     * @throws IllegalArgumentException if {@code fd} is not a Unix domain stream socket
+     */
+    public static UnixStream fromRawFd(int fd) throws IOException {
+        return new UnixStream(UnixSock.adopt(fd, SOCK_STREAM, "UnixStream"));
+    }
+
+    /** Reads into {@code dst}'s remaining space: bytes read, 0 if it would block, -1 at end of stream. */
+    public int read(ByteBuffer dst) throws IOException {
+        return SocketOps.recv(fd, dst, 0);
+    }
+
+    /** Reads into {@code dst[offset, offset + length)}: bytes read, 0 if it would block, -1 at end of stream. */
+    public int read(byte[] dst, int offset, int length) throws IOException {
+        return SocketOps.recv(fd, dst, offset, length, 0);
+    }
+
+    /** Reads into all of {@code dst}. */
+    public int read(byte[] dst) throws IOException {
+        return read(dst, 0, dst.length);
+    }
+
+    /** Scatter read (one readv when every buffer is direct): bytes read, 0 if it would block, -1 at end of stream. */
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return SocketOps.readv(fd, dsts, 0, dsts.length);
+    }
+
+    /** Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block. */
+    public int write(ByteBuffer src) throws IOException {
+        return SocketOps.send(fd, src, 0);
+    }
+
+    /** Writes {@code src[offset, offset + length)}, as many as fit: bytes written, 0 if it would block. */
+    public int write(byte[] src, int offset, int length) throws IOException {
+        return SocketOps.send(fd, src, offset, length, 0);
+    }
+
+    /** Writes all of {@code src} that fits. */
+    public int write(byte[] src) throws IOException {
+        return write(src, 0, src.length);
+    }
+
+    /** Gather write (one sendmsg when every buffer is direct): bytes written, 0 if it would block. */
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return SocketOps.writev(fd, srcs, 0, srcs.length);
+    }
+
+    /**
+     * Shuts down the read half, the write half, or both; the peer sees end of stream (write) or EPIPE on its
+     * writes (read), and registrations get read-closed / write-closed events.
+     */
+    public void shutdown(Shutdown how) throws IOException {
+        SocketOps.shutdown(fd, UnixSock.shutdownHow(how));
+    }
+
+    /** The local address (unnamed for a connecting client or a pair end). */
+    public UnixAddress localAddr() throws IOException {
+        return UnixSock.localAddress(fd);
+    }
+
+    /** The peer's address (unnamed when the peer is not bound, as for accepted clients). */
+    public UnixAddress peerAddr() throws IOException {
+        return UnixSock.peerAddress(fd);
+    }
+
+    /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
+    public IOException takeError() throws IOException {
+        return SocketOps.takeError(fd);
+    }
+
+    /** The descriptor number, for interop; still owned by this stream. */
+    public int rawFd() throws IOException {
+        return UnixSock.rawFd(fd);
+    }
+
+    /** Whether this is still open, that is {@link #close()} has not been called. */
+    public boolean isOpen() {
+        return fd.isOpen();
+    }
+
+    @Override
+    public void register(Registry registry, Token token, Interest interests) throws IOException {
+        Bridge.selector(registry).register(fd, token, interests);
+    }
+
+    @Override
+    public void reregister(Registry registry, Token token, Interest interests) throws IOException {
+        Bridge.selector(registry).reregister(fd, token, interests);
+    }
+
+    @Override
+    public void deregister(Registry registry) throws IOException {
+        Bridge.selector(registry).deregister(fd);
+    }
+
+    /** Deregisters (if registered) and closes. Idempotent; thread-safe. */
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "UnixStream[" + fd + "]";
+    }
+}

@@ -1,0 +1,258 @@
+package io.mio.unix;
+
+import io.mio.Interest;
+import io.mio.Registry;
+import io.mio.Token;
+import io.mio.event.Source;
+import io.mio.internal.Bridge;
+import io.mio.internal.linux.Errno;
+import io.mio.internal.linux.FdOps;
+import io.mio.internal.linux.FileDesc;
+import io.mio.internal.linux.Sys;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+
+import static io.mio.internal.linux.LinuxConstants.O_CLOEXEC;
+import static io.mio.internal.linux.LinuxConstants.O_NONBLOCK;
+
+/**
+ * A Unix pipe: mio's {@code unix::pipe}. {@link #open()} creates both ends with {@code pipe2(O_NONBLOCK |
+ * O_CLOEXEC)}; bytes written to the {@link Sender} are read from the {@link Receiver}.
+ *
+ * <p>Reads and writes follow the stream convention: the bytes moved, {@code 0} when the call would block (or
+ * there was nothing to move), and reads return {@code -1} at end of file (every sender closed). Register the
+ * receiver for {@link Interest#READABLE} and the sender for {@link Interest#WRITABLE}; closing the sender gives the
+ * receiver a read-closed event, closing the receiver gives the sender a write-closed (error) event, and a later
+ * write throws {@link java.io.IOException} (EPIPE: the JVM ignores SIGPIPE, so the process is not killed).
+ *
+ * <h2>Child processes</h2>
+ * {@link Process}'s stdin/stdout/stderr streams do not expose their descriptors, so they cannot be adopted or
+ * registered. Instead hand a pipe end to the child: {@link Sender#redirectForChild()} /
+ * {@link Receiver#redirectForChild()} name the end through {@code /proc/self/fd}, which
+ * {@link ProcessBuilder} opens in this process (a new open file of the same pipe) and gives to the child. After
+ * {@link ProcessBuilder#start()}, close this process's copy of the child's end, or the other end never sees end
+ * of file. (Linux only, like this backend.)
+ *
+ * <p>Both ends are thread-safe and closing is safe against calls in flight, as for the sockets.
+ */
+public final class Pipe implements AutoCloseable {
+    private final Sender sender;
+    private final Receiver receiver;
+
+    private Pipe(Sender sender, Receiver receiver) {
+        this.sender = sender;
+        this.receiver = receiver;
+    }
+
+    /**
+     * Creates a pipe, both ends non-blocking and close-on-exec.
+     *
+     * @throws IOException if the process is out of descriptors (EMFILE)
+     */
+    public static Pipe open() throws IOException {
+        MemorySegment s = Sys.scratch();
+        int rc = Sys.pipe2(s.address(), O_NONBLOCK | O_CLOEXEC);
+        if (rc < 0) {
+            throw Errno.exception("pipe2", -rc);
+        }
+        int r = s.get(ValueLayout.JAVA_INT, 0), w = s.get(ValueLayout.JAVA_INT, 4);
+        return new Pipe(new Sender(new FileDesc(w, "Pipe.Sender")), new Receiver(new FileDesc(r, "Pipe.Receiver")));
+    }
+
+    /** The write end. */
+    public Sender sender() {
+        return sender;
+    }
+
+    /** The read end. */
+    public Receiver receiver() {
+        return receiver;
+    }
+
+    /** Closes both ends. */
+    @Override
+    public void close() {
+        sender.close();
+        receiver.close();
+    }
+
+    private static File procPath(FileDesc fd) throws IOException {
+        fd.acquire();
+        try {
+            return new File("/proc/self/fd/" + fd.fd());
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** The write end of a pipe. */
+    public static final class Sender implements Source, AutoCloseable {
+        private final FileDesc fd;
+
+        private Sender(FileDesc fd) {
+            this.fd = fd;
+        }
+
+        /**
+         * Takes ownership of {@code fd}, open for writing (a pipe's write end, a FIFO, a terminal, ...); makes it
+         * non-blocking and close-on-exec. O_NONBLOCK is a property of the open file, so other descriptors of the
+         * same file (dup, fork) become non-blocking too. On failure the caller still owns {@code fd}.
+         *
+         * @throws IllegalArgumentException if {@code fd} is open for reading only
+         */
+        public static Sender fromRawFd(int fd) throws IOException {
+            return new Sender(FdOps.adopt(fd, true, "Pipe.Sender"));
+        }
+
+        /** Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block. */
+        public int write(ByteBuffer src) throws IOException {
+            return FdOps.write(fd, src);
+        }
+
+        /** Writes {@code src[offset, offset + length)}, as many as fit: bytes written, 0 if it would block. */
+        public int write(byte[] src, int offset, int length) throws IOException {
+            return FdOps.write(fd, src, offset, length);
+        }
+
+        /** Writes all of {@code src} that fits. */
+        public int write(byte[] src) throws IOException {
+            return write(src, 0, src.length);
+        }
+
+        /**
+         * A redirect that gives a child process this pipe's write end (for its stdout or stderr). See the class
+         * comment: close this sender after starting the child.
+         */
+        public ProcessBuilder.Redirect redirectForChild() throws IOException {
+            return ProcessBuilder.Redirect.appendTo(procPath(fd));
+        }
+
+        /** The descriptor number; still owned by this sender. */
+        public int rawFd() throws IOException {
+            fd.acquire();
+            try {
+                return fd.fd();
+            } finally {
+                fd.release();
+            }
+        }
+
+        /** Whether this is still open, that is {@link #close()} has not been called. */
+        public boolean isOpen() {
+            return fd.isOpen();
+        }
+
+        @Override
+        public void register(Registry registry, Token token, Interest interests) throws IOException {
+            Bridge.selector(registry).register(fd, token, interests);
+        }
+
+        @Override
+        public void reregister(Registry registry, Token token, Interest interests) throws IOException {
+            Bridge.selector(registry).reregister(fd, token, interests);
+        }
+
+        @Override
+        public void deregister(Registry registry) throws IOException {
+            Bridge.selector(registry).deregister(fd);
+        }
+
+        /** Deregisters (if registered) and closes. Idempotent; thread-safe. */
+        @Override
+        public void close() {
+            fd.close();
+        }
+
+        @Override
+        public String toString() {
+            return "Pipe.Sender[" + fd + "]";
+        }
+    }
+
+    /** The read end of a pipe. */
+    public static final class Receiver implements Source, AutoCloseable {
+        private final FileDesc fd;
+
+        private Receiver(FileDesc fd) {
+            this.fd = fd;
+        }
+
+        /**
+         * Takes ownership of {@code fd}, open for reading; makes it non-blocking and close-on-exec (see
+         * {@link Sender#fromRawFd}). On failure the caller still owns {@code fd}.
+         *
+         * @throws IllegalArgumentException if {@code fd} is open for writing only
+         */
+        public static Receiver fromRawFd(int fd) throws IOException {
+            return new Receiver(FdOps.adopt(fd, false, "Pipe.Receiver"));
+        }
+
+        /** Reads into {@code dst}'s remaining space: bytes read, 0 if it would block, -1 at end of file. */
+        public int read(ByteBuffer dst) throws IOException {
+            return FdOps.read(fd, dst);
+        }
+
+        /** Reads into {@code dst[offset, offset + length)}: bytes read, 0 if it would block, -1 at end of file. */
+        public int read(byte[] dst, int offset, int length) throws IOException {
+            return FdOps.read(fd, dst, offset, length);
+        }
+
+        /** Reads into all of {@code dst}. */
+        public int read(byte[] dst) throws IOException {
+            return read(dst, 0, dst.length);
+        }
+
+        /**
+         * A redirect that gives a child process this pipe's read end (for its stdin). See the class comment:
+         * close this receiver after starting the child.
+         */
+        public ProcessBuilder.Redirect redirectForChild() throws IOException {
+            return ProcessBuilder.Redirect.from(procPath(fd));
+        }
+
+        /** The descriptor number; still owned by this receiver. */
+        public int rawFd() throws IOException {
+            fd.acquire();
+            try {
+                return fd.fd();
+            } finally {
+                fd.release();
+            }
+        }
+
+        /** Whether this is still open, that is {@link #close()} has not been called. */
+        public boolean isOpen() {
+            return fd.isOpen();
+        }
+
+        @Override
+        public void register(Registry registry, Token token, Interest interests) throws IOException {
+            Bridge.selector(registry).register(fd, token, interests);
+        }
+
+        @Override
+        public void reregister(Registry registry, Token token, Interest interests) throws IOException {
+            Bridge.selector(registry).reregister(fd, token, interests);
+        }
+
+        @Override
+        public void deregister(Registry registry) throws IOException {
+            Bridge.selector(registry).deregister(fd);
+        }
+
+        /** Deregisters (if registered) and closes. Idempotent; thread-safe. */
+        @Override
+        public void close() {
+            fd.close();
+        }
+
+        @Override
+        public String toString() {
+            return "Pipe.Receiver[" + fd + "]";
+        }
+    }
+}

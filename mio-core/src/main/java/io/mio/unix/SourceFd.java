@@ -1,0 +1,81 @@
+package io.mio.unix;
+
+import io.mio.Interest;
+import io.mio.Registry;
+import io.mio.Token;
+import io.mio.event.Source;
+import io.mio.internal.Bridge;
+import io.mio.internal.linux.FileDesc;
+
+import java.io.IOException;
+
+/**
+ * Registers a file descriptor that somebody else owns: mio's {@code unix::SourceFd}.
+ *
+ * <p>Any descriptor epoll accepts works (sockets, pipes, eventfds, timerfds, terminals, ...; regular files do
+ * not: epoll_ctl fails with EPERM). This object never closes the descriptor and never changes its flags: make
+ * it non-blocking yourself if you read or write it after events, since registrations are edge-triggered.
+ *
+ * <p>Unlike mio's borrowed wrapper, the registration is tracked here, so use <em>the same</em> {@code SourceFd}
+ * for register, reregister and deregister. Deregister (or {@link #close()} this object) <em>before</em> you close
+ * the descriptor: once its number is closed the kernel may hand it to another file, and this object cannot tell.
+ *
+ * <p>Thread-safe, like the other sources.
+ */
+public final class SourceFd implements Source, AutoCloseable {
+    private final FileDesc fd;
+
+    /**
+     * Wraps {@code fd} without taking ownership.
+     *
+     * @throws IllegalArgumentException if {@code fd} is negative
+     */
+    public SourceFd(int fd) {
+        this.fd = FileDesc.borrowed(fd, "SourceFd(" + fd + ")");
+    }
+
+    /** The wrapped descriptor number. */
+    public int fd() {
+        return fd.fd();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IOException if epoll refuses the descriptor (EBADF: not open; EPERM: a regular file or directory;
+     *         EEXIST: already registered with this Poll through another SourceFd)
+     */
+    @Override
+    public void register(Registry registry, Token token, Interest interests) throws IOException {
+        Bridge.selector(registry).register(fd, token, interests);
+    }
+
+    @Override
+    public void reregister(Registry registry, Token token, Interest interests) throws IOException {
+        Bridge.selector(registry).reregister(fd, token, interests);
+    }
+
+    @Override
+    public void deregister(Registry registry) throws IOException {
+        Bridge.selector(registry).deregister(fd);
+    }
+
+    /**
+     * Deregisters (if registered) and retires this wrapper; the descriptor itself stays open and stays the
+     * owner's. Later calls on this wrapper throw {@link java.nio.channels.ClosedChannelException}. Idempotent.
+     */
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    /** Whether this is still open, that is {@link #close()} has not been called. */
+    public boolean isOpen() {
+        return fd.isOpen();
+    }
+
+    @Override
+    public String toString() {
+        return fd.toString();
+    }
+}
