@@ -258,6 +258,15 @@ public final class SocketHost implements AutoCloseable {
         return r;
     }
 
+    /** For direct calls: an errno exception becomes its errno. */
+    private static int errno(IntCall c) {
+        try {
+            return c.call();
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
+    }
+
     private static int i(long v) {
         return (int) v;
     }
@@ -503,6 +512,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_open(af, type, *fd)}. */
     public int sockOpen(Memory m, int af, int type, int fdPtr) {
+        return errno(() -> sockOpen0(m, af, type, fdPtr));
+    }
+
+    private int sockOpen0(Memory m, int af, int type, int fdPtr) {
         if (af == 3) {
             return NOSYS; // AF_UNIX: WasmEdge allows it only with --allow-af-unix
         }
@@ -525,6 +538,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_bind(fd, *addr, port)}: binds and listens at once (io.mio's TcpListener.bind). */
     public int sockBind(Memory m, int fd, int addrPtr, int port, boolean v2) {
+        return errno(() -> sockBind0(m, fd, addrPtr, port, v2));
+    }
+
+    private int sockBind0(Memory m, int fd, int addrPtr, int port, boolean v2) {
         InetAddress addr = readAddress(m, addrPtr, v2);
         GuestSocket s = sock(fd);
         if (familyOf(addr) != s.family) {
@@ -552,6 +569,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_listen(fd, backlog)}. The OS listen happened at bind, with mio's backlog of 128. */
     public int sockListen(int fd, int backlog) {
+        return errno(() -> sockListen0(fd, backlog));
+    }
+
+    private int sockListen0(int fd, int backlog) {
         GuestSocket s = sock(fd);
         if (s.stream != null) {
             return INVAL;
@@ -574,6 +595,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_accept(fd, *newfd)} (V1, fdflags 0) and {@code sock_accept(fd, fdflags, *newfd)} (V2). */
     public int sockAccept(Memory m, int fd, int fdflags, int newFdPtr, boolean v2) {
+        return errno(() -> sockAccept0(m, fd, fdflags, newFdPtr, v2));
+    }
+
+    private int sockAccept0(Memory m, int fd, int fdflags, int newFdPtr, boolean v2) {
         check(m, newFdPtr, 4, 4);
         GuestSocket s = sock(fd);
         if (v2 && (fdflags & ~FDFLAGS_NONBLOCK) != 0) {
@@ -614,6 +639,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_connect(fd, *addr, port)}. */
     public int sockConnect(Memory m, int fd, int addrPtr, int port, boolean v2) {
+        return errno(() -> sockConnect0(m, fd, addrPtr, port, v2));
+    }
+
+    private int sockConnect0(Memory m, int fd, int addrPtr, int port, boolean v2) {
         InetAddress addr = readAddress(m, addrPtr, v2);
         GuestSocket s = sock(fd);
         if (familyOf(addr) != s.family) {
@@ -753,6 +782,10 @@ public final class SocketHost implements AutoCloseable {
      * ({@code roflagsPtr == -1}).
      */
     public int sockRecv(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr) {
+        return errno(() -> sockRecv0(m, fd, iovPtr, iovCount, riflags, nreadPtr, roflagsPtr));
+    }
+
+    private int sockRecv0(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr) {
         List<Iov> iovs = readIovs(m, iovPtr, iovCount);
         check(m, nreadPtr, 4, 4);
         if (roflagsPtr != -1) {
@@ -810,6 +843,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_send(fd, ciov, n, siflags, *nwritten)}; also {@code fd_write} on a socket. */
     public int sockSend(Memory m, int fd, int iovPtr, int iovCount, int siflags, int nwrittenPtr) {
+        return errno(() -> sockSend0(m, fd, iovPtr, iovCount, siflags, nwrittenPtr));
+    }
+
+    private int sockSend0(Memory m, int fd, int iovPtr, int iovCount, int siflags, int nwrittenPtr) {
         List<Iov> iovs = readIovs(m, iovPtr, iovCount);
         check(m, nwrittenPtr, 4, 4);
         GuestSocket s = sock(fd);
@@ -855,6 +892,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_shutdown(fd, how)}: how is RD 1, WR 2 or both 3; 0 passes and means RD, as on WasmEdge. */
     public int sockShutdown(int fd, int how) {
+        return errno(() -> sockShutdown0(fd, how));
+    }
+
+    private int sockShutdown0(int fd, int how) {
         GuestSocket s = sock(fd);
         if ((how & ~3) != 0) {
             return INVAL;
@@ -880,6 +921,10 @@ public final class SocketHost implements AutoCloseable {
      * order.
      */
     public int sockGetAddr(Memory m, int fd, int addrPtr, int typePtr, int portPtr, boolean local, boolean v2) {
+        return errno(() -> sockGetAddr0(m, fd, addrPtr, typePtr, portPtr, local, v2));
+    }
+
+    private int sockGetAddr0(Memory m, int fd, int addrPtr, int typePtr, int portPtr, boolean local, boolean v2) {
         check(m, addrPtr, 8, 4);
         int buf = m.readInt(addrPtr);
         int bufLen = m.readInt(addrPtr + 4);
@@ -936,6 +981,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_getsockopt(fd, level, name, *val, *len)}: SO_ERROR and SO_TYPE in WASI terms. */
     public int sockGetOpt(Memory m, int fd, int level, int name, int valPtr, int lenPtr) {
+        return errno(() -> sockGetOpt0(m, fd, level, name, valPtr, lenPtr));
+    }
+
+    private int sockGetOpt0(Memory m, int fd, int level, int name, int valPtr, int lenPtr) {
         check(m, lenPtr, 4, 4);
         int len = m.readInt(lenPtr);
         if (len < 0) {
@@ -987,6 +1036,10 @@ public final class SocketHost implements AutoCloseable {
      * are kept host-side and read back by getsockopt; SO_RCVTIMEO and SO_SNDTIMEO bound the host's blocking waits.
      */
     public int sockSetOpt(Memory m, int fd, int level, int name, int valPtr, int len) {
+        return errno(() -> sockSetOpt0(m, fd, level, name, valPtr, len));
+    }
+
+    private int sockSetOpt0(Memory m, int fd, int level, int name, int valPtr, int len) {
         if (len < 0) {
             return INVAL;
         }
@@ -1028,6 +1081,11 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code sock_getaddrinfo(node, node_len, service, service_len, *hints, *res, max, *res_len)}. */
     public int sockGetAddrinfo(Memory m, int nodePtr, int nodeLen, int servicePtr, int serviceLen, int hintsPtr,
+            int resPtr, int max, int resLenPtr) {
+        return errno(() -> sockGetAddrinfo0(m, nodePtr, nodeLen, servicePtr, serviceLen, hintsPtr, resPtr, max, resLenPtr));
+    }
+
+    private int sockGetAddrinfo0(Memory m, int nodePtr, int nodeLen, int servicePtr, int serviceLen, int hintsPtr,
             int resPtr, int max, int resLenPtr) {
         String node = cString(GuestMemory.read(m, nodePtr, nodeLen));
         String service = cString(GuestMemory.read(m, servicePtr, serviceLen));
@@ -1190,6 +1248,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code fd_fdstat_get} on a socket: SOCKET_STREAM, NONBLOCK flag, the socket rights. */
     public int fdFdstatGet(Memory m, int fd, int buf) {
+        return errno(() -> fdFdstatGet0(m, fd, buf));
+    }
+
+    private int fdFdstatGet0(Memory m, int fd, int buf) {
         check(m, buf, 24, 8);
         GuestSocket s = sock(fd);
         m.write(buf, new byte[24]);
@@ -1202,6 +1264,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code fd_fdstat_set_flags} on a socket: NONBLOCK switches the guest socket's mode. */
     public int fdFdstatSetFlags(int fd, int flags) {
+        return errno(() -> fdFdstatSetFlags0(fd, flags));
+    }
+
+    private int fdFdstatSetFlags0(int fd, int flags) {
         GuestSocket s = sockets.get(fd);
         if (s == null) {
             return BADF;
@@ -1212,6 +1278,10 @@ public final class SocketHost implements AutoCloseable {
 
     /** {@code fd_close} on a socket: deregisters and closes it. */
     public int fdClose(int fd) {
+        return errno(() -> fdClose0(fd));
+    }
+
+    private int fdClose0(int fd) {
         GuestSocket s = sockets.remove(fd);
         if (s == null) {
             return BADF;
@@ -1270,6 +1340,10 @@ public final class SocketHost implements AutoCloseable {
      * success with no event (WasmEdge).
      */
     public int pollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
+        return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr));
+    }
+
+    private int pollOneoff0(Memory m, int in, int out, int nsubs, int neventsPtr) {
         long n = nsubs & 0xFFFF_FFFFL;
         check(m, neventsPtr, 4, 4);
         if (n == 0) {
