@@ -5,8 +5,7 @@
  */
 module io.mio.wasm {
     requires io.mio;
-    requires com.dylibso.chicory.runtime;
-    requires com.dylibso.chicory.wasi;
+    requires transitive com.dylibso.chicory.wasi; // and so runtime and wasm: they appear in the API
     requires com.dylibso.chicory.compiler;
     requires info.picocli;
     requires java.logging;

@@ -304,7 +304,8 @@ public final class SocketHost implements AutoCloseable {
                 fn("sock_recv_from_v2", 8, (m, a) -> udpNotYet("sock_recv_from_v2")),
                 fn("sock_send_to", 7, (m, a) -> udpNotYet("sock_send_to")),
                 fn("sock_send_to_v2", 7, (m, a) -> udpNotYet("sock_send_to_v2")),
-                fn("poll_oneoff", 4, (m, a) -> pollOneoff(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))));
+                fn("poll_oneoff", 4, (m, a) -> pollOneoff(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
+                fn("epoll_oneoff", 4, (m, a) -> epollOneoff(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))));
     }
 
     private int udpNotYet(String name) {
@@ -1340,10 +1341,19 @@ public final class SocketHost implements AutoCloseable {
      * success with no event (WasmEdge).
      */
     public int pollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
-        return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr));
+        return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, false));
     }
 
-    private int pollOneoff0(Memory m, int in, int out, int nsubs, int neventsPtr) {
+    /**
+     * {@code epoll_oneoff} (WasmEdge 0.11.2+): {@link #pollOneoff} made edge-triggered. A socket's registration
+     * persists across calls and is not re-armed while the guest subscribes it with the same interest, so a
+     * readiness is reported once until the socket becomes ready again (a changed interest re-arms it).
+     */
+    public int epollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
+        return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, true));
+    }
+
+    private int pollOneoff0(Memory m, int in, int out, int nsubs, int neventsPtr, boolean edge) {
         long n = nsubs & 0xFFFF_FFFFL;
         check(m, neventsPtr, 4, 4);
         if (n == 0) {
@@ -1427,7 +1437,9 @@ public final class SocketHost implements AutoCloseable {
             }
         }
         for (var e : wanted.entrySet()) {
-            arm(e.getKey(), e.getValue());
+            if (!edge || !e.getValue().equals(e.getKey().registered)) {
+                arm(e.getKey(), e.getValue());
+            }
             if (TRACE) {
                 System.err.println("[mio-wasm]   armed " + e.getKey() + " " + e.getValue());
             }

@@ -11,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -119,20 +121,19 @@ class EchoGuestTest {
         try (Guest g = Guest.start("poll_server", LOOPBACK, "0", "3")) {
             int port = g.listeningPort();
             byte[][] data = {payload(200_000, 2), payload(10, 3), payload(70_000, 4)};
-            @SuppressWarnings("unchecked")
-            CompletableFuture<byte[]>[] replies = new CompletableFuture[3];
+            List<CompletableFuture<byte[]>> replies = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 byte[] d = data[i];
-                replies[i] = CompletableFuture.supplyAsync(() -> {
+                replies.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return echo(port, d);
                     } catch (Exception e) {
                         throw new RuntimeException(e);
                     }
-                }, EXEC);
+                }, EXEC));
             }
             for (int i = 0; i < 3; i++) {
-                assertThat(replies[i].get(30, TimeUnit.SECONDS)).isEqualTo(data[i]);
+                assertThat(replies.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(data[i]);
             }
             assertThat(g.nextLine()).startsWith("done 270010 ");
             assertThat(g.exitCode()).isZero();

@@ -151,6 +151,15 @@ final class HostFixture implements AutoCloseable {
 
     /** Calls poll_oneoff with the subscriptions added since the last call; returns the events. */
     List<Ev> poll() {
+        return poll(false);
+    }
+
+    /** Like {@link #poll()} through epoll_oneoff (edge-triggered). */
+    List<Ev> epoll() {
+        return poll(true);
+    }
+
+    private List<Ev> poll(boolean edge) {
         m.write(SUBS, new byte[48 * subs.size()]);
         for (int k = 0; k < subs.size(); k++) {
             long[] s = subs.get(k);
@@ -166,7 +175,8 @@ final class HostFixture implements AutoCloseable {
         }
         int n = subs.size();
         subs.clear();
-        assertThat(host.pollOneoff(m, SUBS, EVENTS, n, NEVENTS)).isEqualTo(0);
+        assertThat(edge ? host.epollOneoff(m, SUBS, EVENTS, n, NEVENTS) : host.pollOneoff(m, SUBS, EVENTS, n, NEVENTS))
+                .isEqualTo(0);
         List<Ev> out = new ArrayList<>();
         int count = m.readInt(NEVENTS);
         for (int k = 0; k < count; k++) {

@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (test/host/socket/wasi_socket.cpp and the socket cases of test/host/wasi/wasi.cpp, as described in
  * shared/docs/wasmedge-socket-abi.md section 5), TCP only, plus the blocking, errno and sandbox rules.
  */
+@SuppressWarnings("try") // sockets opened only to be connected, closed by try
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class SocketHostTest {
 
@@ -445,6 +446,29 @@ class SocketHostTest {
             assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 1, NEVENTS)).isEqualTo(INVAL);
             // out-of-bounds arrays: FAULT
             assertThat(f.host.pollOneoff(f.m, 65536 - 40, EVENTS, 1, NEVENTS)).isEqualTo(FAULT);
+        }
+    }
+
+    @Test
+    void epoll_oneoff_reports_each_readiness_once() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int lfd = f.listener();
+            try (Socket client = connect(f.localPort(lfd))) {
+                assertThat(f.accept(lfd)).isEqualTo(0);
+                int fd = f.m.readInt(FD_PTR);
+                client.getOutputStream().write(1);
+                assertThat(f.subFd(1, EVENTTYPE_FD_READ, fd).epoll()).extracting(HostFixture.Ev::userdata)
+                        .containsExactly(1L);
+                // not read, still there: edge-triggered, so only the clock this time (poll_oneoff would report it)
+                assertThat(f.subFd(1, EVENTTYPE_FD_READ, fd).subClock(2, CLOCK_MONOTONIC, 20_000_000L, false).epoll())
+                        .extracting(HostFixture.Ev::userdata).containsExactly(2L);
+                assertThat(f.subFd(1, EVENTTYPE_FD_READ, fd).poll()).as("level-triggered poll_oneoff").hasSize(1);
+                // new data is a new edge
+                assertThat(f.recv(fd, 16, 0)).isEqualTo(0);
+                client.getOutputStream().write(2);
+                assertThat(f.subFd(1, EVENTTYPE_FD_READ, fd).epoll()).extracting(HostFixture.Ev::userdata)
+                        .containsExactly(1L);
+            }
         }
     }
 
