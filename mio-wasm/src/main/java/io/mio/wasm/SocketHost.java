@@ -855,7 +855,7 @@ public final class SocketHost implements AutoCloseable {
             return INVAL;
         }
         if (s.stream == null) {
-            return s.listener != null ? NOTCONN : PIPE; // Linux: ENOTCONN on a listener, EPIPE unconnected
+            return PIPE; // Linux's tcp_sendmsg on a socket that is not connected (listener included)
         }
         long want = total(iovs);
         long sent = 0;
