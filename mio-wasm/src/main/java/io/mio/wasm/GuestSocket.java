@@ -37,6 +37,12 @@ final class GuestSocket {
 
     /** The interest it is registered with in the host's Poll, or null if not registered. */
     Interest registered;
+    /**
+     * Readiness an epoll event reported while nobody waited for it (a blocking call waiting on another socket, or a
+     * poll that did not subscribe it): epoll_oneoff, being edge-triggered, reports it on its next call.
+     */
+    boolean pendingRead;
+    boolean pendingWrite;
 
     GuestSocket(int fd, int family, int type) {
         this.fd = fd;

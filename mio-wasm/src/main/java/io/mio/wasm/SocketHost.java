@@ -446,6 +446,15 @@ public final class SocketHost implements AutoCloseable {
         return e.isWritable() || e.isWriteClosed() || e.isError();
     }
 
+    /** Remembers the readiness in {@code e} that no waiter claimed, for epoll_oneoff's next call. */
+    private void keepUnclaimed(Event e, boolean readClaimed, boolean writeClaimed) {
+        GuestSocket g = sockets.get((int) e.token().value());
+        if (g != null) {
+            g.pendingRead |= !readClaimed && readReady(e);
+            g.pendingWrite |= !writeClaimed && writeReady(e);
+        }
+    }
+
     /**
      * Blocks until {@code s} is ready for {@code interest} (readable or writable, not both) or the timeout
      * ({@code 0} = none) elapses.
@@ -461,11 +470,17 @@ public final class SocketHost implements AutoCloseable {
                 wait = Math.max(0, deadline - System.nanoTime());
             }
             pollOnce(wait);
+            boolean ready = false;
             for (Event e : events) {
-                if (e.token().value() == s.fd
-                        && (interest.isReadable() ? readReady(e) : writeReady(e))) {
-                    return true;
+                if (e.token().value() == s.fd && (interest.isReadable() ? readReady(e) : writeReady(e))) {
+                    ready = true;
+                    keepUnclaimed(e, interest.isReadable(), !interest.isReadable());
+                } else {
+                    keepUnclaimed(e, false, false);
                 }
+            }
+            if (ready) {
+                return true;
             }
             if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) {
                 return false;
@@ -1427,8 +1442,17 @@ public final class SocketHost implements AutoCloseable {
                         flags[k] = EVENT_HANGUP;
                         nbytes[k] = 1;
                     } else {
-                        Interest i = tag[k] == EVENTTYPE_FD_READ ? Interest.READABLE : Interest.WRITABLE;
-                        wanted.merge(s, i, Interest::add);
+                        boolean read = tag[k] == EVENTTYPE_FD_READ;
+                        if (edge && (read ? s.pendingRead : s.pendingWrite)) {
+                            ready[k] = true; // an edge seen earlier while nobody waited for it
+                            nbytes[k] = 1;
+                        }
+                        if (read) {
+                            s.pendingRead = false;
+                        } else {
+                            s.pendingWrite = false;
+                        }
+                        wanted.merge(s, read ? Interest.READABLE : Interest.WRITABLE, Interest::add);
                     }
                 }
                 default -> {
@@ -1477,6 +1501,8 @@ public final class SocketHost implements AutoCloseable {
                             if (TRACE) {
                                 System.err.println("[mio-wasm]   event " + e);
                             }
+                            boolean readClaimed = false;
+                            boolean writeClaimed = false;
                             for (int k = 0; k < count; k++) {
                                 if (tag[k] == EVENTTYPE_CLOCK || fds[k] != fd || error[k] != 0 || stdin[k]) {
                                     continue;
@@ -1487,6 +1513,8 @@ public final class SocketHost implements AutoCloseable {
                                 }
                                 boolean r = tag[k] == EVENTTYPE_FD_READ ? readReady(e) : writeReady(e);
                                 if (r) {
+                                    readClaimed |= tag[k] == EVENTTYPE_FD_READ;
+                                    writeClaimed |= tag[k] == EVENTTYPE_FD_WRITE;
                                     ready[k] = true;
                                     nbytes[k] = 1;
                                     if (e.isReadClosed() && e.isWriteClosed()) {
@@ -1494,6 +1522,7 @@ public final class SocketHost implements AutoCloseable {
                                     }
                                 }
                             }
+                            keepUnclaimed(e, readClaimed, writeClaimed);
                         }
                         wait = 0;
                     } while (full);

@@ -472,6 +472,35 @@ class SocketHostTest {
         }
     }
 
+    @Test
+    void epoll_oneoff_still_reports_an_edge_a_blocking_call_saw() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int lfd = f.listener();
+            int port = f.localPort(lfd);
+            try (Socket a = connect(port)) {
+                assertThat(f.accept(lfd)).isEqualTo(0);
+                int fd = f.m.readInt(FD_PTR);
+                assertThat(f.subFd(1, EVENTTYPE_FD_READ, fd).subClock(2, CLOCK_MONOTONIC, 1, false).epoll())
+                        .extracting(HostFixture.Ev::userdata).containsExactly(2L);
+                CompletableFuture<Socket> b = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        Thread.sleep(50);
+                        a.getOutputStream().write(5); // the edge for fd arrives while the guest blocks in accept
+                        Thread.sleep(50);
+                        return connect(port);
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, EchoGuestTest.EXEC);
+                assertThat(f.accept(lfd)).isEqualTo(0);
+                try (Socket bs = b.get(10, TimeUnit.SECONDS)) {
+                    assertThat(f.subFd(1, EVENTTYPE_FD_READ, fd).subClock(2, CLOCK_MONOTONIC, 20_000_000L, false)
+                            .epoll()).extracting(HostFixture.Ev::userdata).contains(1L);
+                }
+            }
+        }
+    }
+
     // ---- SockAcceptNonblockFlag
 
     @Test
