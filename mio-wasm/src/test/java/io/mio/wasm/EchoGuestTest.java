@@ -117,6 +117,37 @@ class EchoGuestTest {
     }
 
     @Test
+    void nonblocking_client_connects_with_inprogress_and_so_error() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> echoer = CompletableFuture.runAsync(() -> {
+                try (Socket c = server.accept()) {
+                    c.getOutputStream().write(c.getInputStream().readAllBytes());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, EXEC);
+            try (Guest g = Guest.start("nb_client", LOOPBACK, "127.0.0.1", String.valueOf(server.getLocalPort()),
+                    "non-blocking")) {
+                assertThat(g.nextLine()).isEqualTo("reply non-blocking");
+                assertThat(g.exitCode()).isZero();
+            }
+            echoer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void nonblocking_client_sees_connrefused() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        try (Guest g = Guest.start("nb_client", LOOPBACK, "127.0.0.1", String.valueOf(port), "x")) {
+            assertThat(g.nextLine()).isEqualTo("connect error 14");
+            assertThat(g.exitCode()).isEqualTo(WasiErrno.CONNREFUSED);
+        }
+    }
+
+    @Test
     void poll_server_serves_concurrent_clients() throws Exception {
         try (Guest g = Guest.start("poll_server", LOOPBACK, "0", "3")) {
             int port = g.listeningPort();

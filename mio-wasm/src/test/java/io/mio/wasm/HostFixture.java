@@ -40,7 +40,12 @@ final class HostFixture implements AutoCloseable {
     final SocketHost host;
 
     HostFixture(NetPolicy policy) throws IOException {
-        wasi = WasiPreview1.builder().withOptions(WasiOptions.builder().withStdout(stdout).build()).build();
+        this(policy, new byte[0]);
+    }
+
+    HostFixture(NetPolicy policy, byte[] stdin) throws IOException {
+        wasi = WasiPreview1.builder().withOptions(WasiOptions.builder().withStdout(stdout)
+                .withStdin(new java.io.ByteArrayInputStream(stdin)).build()).build();
         host = new SocketHost(wasi, policy);
     }
 

@@ -501,6 +501,21 @@ class SocketHostTest {
         }
     }
 
+    @Test
+    void poll_oneoff_asks_chicory_about_stdin() throws Exception {
+        try (HostFixture f = new HostFixture(NetPolicy.denyAll(), "abc".getBytes())) {
+            var ev = f.subFd(1, EVENTTYPE_FD_READ, 0).poll();
+            assertThat(ev).extracting(HostFixture.Ev::userdata, HostFixture.Ev::nbytes)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 3L));
+        }
+        try (HostFixture f = new HostFixture(NetPolicy.allowAll(), new byte[0])) {
+            int lfd = f.listener(); // stdin and a socket in one poll: the Poll's wait is cut into slices
+            var ev = f.subFd(1, EVENTTYPE_FD_READ, 0).subFd(2, EVENTTYPE_FD_READ, lfd)
+                    .subClock(3, CLOCK_MONOTONIC, 120_000_000L, false).poll();
+            assertThat(ev).extracting(HostFixture.Ev::userdata).containsExactly(3L);
+        }
+    }
+
     // ---- SockAcceptNonblockFlag
 
     @Test
