@@ -1306,10 +1306,14 @@ public final class SocketHost implements AutoCloseable {
         return SUCCESS;
     }
 
-    private int fdRenumber(int from, int to) {
+    /**
+     * {@code fd_renumber} where {@code from} or {@code to} is a socket: socket onto socket moves it (closing the
+     * one at {@code to}); moving between Chicory's table and the socket table is NOTSUP.
+     */
+    public int fdRenumber(int from, int to) {
         GuestSocket s = sockets.get(from);
         if (s == null || !sockets.containsKey(to)) {
-            return s == null ? BADF : NOTSUP; // moving between Chicory's table and ours is not supported
+            return NOTSUP; // moving between Chicory's table and ours is not supported
         }
         if (from == to) {
             return SUCCESS;

@@ -671,6 +671,26 @@ class SocketHostTest {
         }
     }
 
+    @Test
+    void fd_renumber_moves_a_socket_onto_another() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int lfd = f.listener();
+            int port = f.localPort(lfd);
+            int other = f.open();
+            assertThat(f.host.fdRenumber(lfd, other)).isEqualTo(0);
+            assertThat(f.host.isSocket(lfd)).isFalse();
+            assertThat(f.host.openSockets()).isEqualTo(1);
+            assertThat(f.localPort(other)).isEqualTo(port);
+            try (Socket c = connect(port)) {
+                assertThat(f.subFd(1, EVENTTYPE_FD_READ, other).poll()).as("registered under the new number")
+                        .extracting(HostFixture.Ev::userdata).containsExactly(1L);
+                assertThat(f.accept(other)).isEqualTo(0);
+            }
+            assertThat(f.host.fdRenumber(other, 1)).as("onto Chicory's stdout").isEqualTo(NOTSUP);
+            assertThat(f.host.fdRenumber(1, other)).isEqualTo(NOTSUP);
+        }
+    }
+
     private static int writeIov(HostFixture f, int len) {
         f.m.writeI32(IOV, DATA);
         f.m.writeI32(IOV + 4, len);
