@@ -112,6 +112,7 @@ public final class SocketHost implements AutoCloseable {
     static final int PROTO_UDP = 2;
 
     private static final int CHUNK = 64 * 1024;
+    private static final long MAX_WAIT_SLICE_NANOS = 200_000_000L;
     /** {@code -Dio.mio.wasm.trace=true} prints every socket host call and its errno to stderr. */
     static final boolean TRACE = Boolean.getBoolean("io.mio.wasm.trace");
 
@@ -428,7 +429,10 @@ public final class SocketHost implements AutoCloseable {
         if (closed) {
             throw new UncheckedIOException(new IOException("closed"));
         }
-        Duration d = timeoutNanos < 0 ? null : Duration.ofNanos(timeoutNanos);
+        // Waits are cut into slices: a thread blocked in epoll_wait does not see Thread.interrupt, and Chicory's
+        // way to stop a guest is to interrupt its thread (Poll.poll throws InterruptedIOException when it is set).
+        long slice = timeoutNanos < 0 || timeoutNanos > MAX_WAIT_SLICE_NANOS ? MAX_WAIT_SLICE_NANOS : timeoutNanos;
+        Duration d = Duration.ofNanos(slice);
         try {
             poll.poll(events, d);
         } catch (InterruptedIOException e) {

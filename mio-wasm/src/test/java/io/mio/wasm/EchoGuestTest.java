@@ -207,6 +207,21 @@ class EchoGuestTest {
     }
 
     @Test
+    void interrupting_the_guest_thread_stops_a_guest_blocked_in_recv() throws Exception {
+        try (Guest g = Guest.start("echo_server", LOOPBACK, "0", "1")) {
+            int port = g.listeningPort();
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.getOutputStream().write(1); // the guest reads it, echoes it, then blocks in recv
+                assertThat(s.getInputStream().read()).isEqualTo(1);
+                g.interrupt();
+                assertThatThrownBy(g::exitCode).isInstanceOf(java.util.concurrent.ExecutionException.class)
+                        .cause().hasMessageContaining("interrupted");
+                assertThat(s.getInputStream().read()).as("the guest's sockets are closed").isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void closing_the_runner_stops_a_guest_blocked_in_accept() throws Exception {
         Guest g = Guest.start("echo_server", LOOPBACK, "0", "1");
         g.listeningPort();

@@ -49,6 +49,10 @@ final class Guest implements AutoCloseable {
         return new Guest(name, policy, args);
     }
 
+    void interrupt() {
+        thread.interrupt();
+    }
+
     SocketHost sockets() {
         return runner.sockets();
     }
