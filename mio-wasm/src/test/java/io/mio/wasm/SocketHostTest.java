@@ -184,6 +184,48 @@ class SocketHostTest {
         }
     }
 
+    // ---- SockConnect_6 and the V2 fallback forms
+
+    @Test
+    void v1_ipv6_connect_with_a_16_byte_address() throws Exception {
+        ServerSocket server;
+        try {
+            server = new ServerSocket(0, 1, InetAddress.getByName("::1"));
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("IPv6 loopback unavailable: " + e);
+            return;
+        }
+        try (server; HostFixture f = new HostFixture()) {
+            assertThat(f.host.sockOpen(f.m, GuestSocket.AF_INET6, GuestSocket.SOCK_STREAM, FD_PTR)).isEqualTo(0);
+            int fd = f.m.readInt(FD_PTR);
+            byte[] v6loop = new byte[16];
+            v6loop[15] = 1;
+            assertThat(f.host.sockConnect(f.m, fd, f.addr(v6loop), server.getLocalPort(), false)).isEqualTo(0);
+            try (Socket accepted = server.accept()) {
+                assertThat(f.send(fd, "six".getBytes())).isEqualTo(0);
+                assertThat(accepted.getInputStream().readNBytes(3)).asString().isEqualTo("six");
+            }
+        }
+    }
+
+    @Test
+    void v2_bind_and_connect_take_storage_and_the_4_byte_fallback() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int lfd = f.open();
+            assertThat(f.host.sockBind(f.m, lfd, f.addr(loopback()), 0, true)).as("fallback: 4 bytes").isEqualTo(0);
+            assertThat(f.host.sockListen(lfd, 4)).isEqualTo(0);
+            int port = f.localPort(lfd);
+            int c = f.open();
+            assertThat(f.host.sockConnect(f.m, c, f.storage(1, loopback()), port, true)).isEqualTo(0);
+            assertThat(f.accept(lfd)).isEqualTo(0);
+            int c2 = f.open();
+            assertThat(f.host.sockConnect(f.m, c2, f.storage(1, loopback()), port, false))
+                    .as("V1 does not take 128-byte storage").isEqualTo(INVAL);
+            assertThat(f.host.sockConnect(f.m, c2, f.storage(3, loopback()), port, true)).as("AF_UNIX")
+                    .isEqualTo(NOSYS);
+        }
+    }
+
     // ---- GetAddrinfo
 
     /** A chain of {@code n} addrinfo records at 8192, sockaddrs at 9000, sa_data at 9500; *res at 8100. */
