@@ -173,6 +173,27 @@ class EchoGuestTest {
     }
 
     @Test
+    void rust_guest_in_mio_wasi_style_serves_concurrent_clients() throws Exception {
+        try (Guest g = Guest.start("mio_style_server", LOOPBACK, "0", "2")) {
+            int port = g.listeningPort();
+            byte[] big = payload(150_000, 5);
+            try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                first.setSoTimeout(20_000);
+                assertThat(g.nextLine()).isEqualTo("peer " + first.getLocalPort());
+                // a second client comes and goes while the first is still open
+                assertThat(echo(port, big)).isEqualTo(big);
+                assertThat(g.nextLine()).startsWith("peer ");
+                first.getOutputStream().write("late".getBytes(StandardCharsets.UTF_8));
+                first.shutdownOutput();
+                assertThat(first.getInputStream().readAllBytes()).asString().isEqualTo("late");
+            }
+            assertThat(g.nextLine()).isEqualTo("done " + (big.length + 4));
+            assertThat(g.exitCode()).isZero();
+            assertThat(g.sockets().openSockets()).isZero();
+        }
+    }
+
+    @Test
     void poll_server_times_out_when_idle() throws Exception {
         try (Guest g = Guest.start("poll_server", LOOPBACK, "0", "1")) {
             int port = g.listeningPort();

@@ -486,8 +486,10 @@ class SocketHostTest {
             f.m.writeByte(SUBS + 8, (byte) EVENTTYPE_CLOCK);
             f.m.writeI32(SUBS + 16, 9);
             assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 1, NEVENTS)).isEqualTo(INVAL);
-            // out-of-bounds arrays: FAULT
+            // out-of-bounds arrays: FAULT; misaligned ones trap, as in WasmEdge
             assertThat(f.host.pollOneoff(f.m, 65536 - 40, EVENTS, 1, NEVENTS)).isEqualTo(FAULT);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.host.pollOneoff(f.m, SUBS + 4, EVENTS, 1, NEVENTS))
+                    .isInstanceOf(com.dylibso.chicory.runtime.WasmRuntimeException.class).hasMessageContaining("misaligned");
         }
     }
 
