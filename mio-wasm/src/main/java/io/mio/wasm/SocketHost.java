@@ -461,11 +461,14 @@ public final class SocketHost implements AutoCloseable {
 
     /**
      * Blocks until {@code s} is ready for {@code interest} (readable or writable, not both) or the timeout
-     * ({@code 0} = none) elapses.
+     * ({@code 0} = none, negative = do not wait) elapses.
      *
      * @return true if ready, false on timeout
      */
     private boolean await(GuestSocket s, Interest interest, long timeoutNanos) throws IOException {
+        if (timeoutNanos < 0) {
+            return false; // SO_RCVTIMEO/SO_SNDTIMEO with a negative time: never wait
+        }
         arm(s, interest);
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : Long.MAX_VALUE;
         for (;;) {
@@ -1079,10 +1082,13 @@ public final class SocketHost implements AutoCloseable {
             ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
             long sec = b.getLong(0);
             long usec = b.getLong(8);
-            if (sec < 0 || usec < 0 || usec >= 1_000_000) {
-                return sec < 0 ? DOM_OR_INVAL : INVAL;
+            // Linux (sock_set_timeout): tv_usec out of range is EDOM; a negative tv_sec means "do not wait"
+            // (timeout 0 in the kernel, here -1); 0/0 means no timeout.
+            if (usec < 0 || usec >= 1_000_000) {
+                return DOM;
             }
-            long nanos = sec > Long.MAX_VALUE / 2_000_000_000L ? 0 : sec * 1_000_000_000L + usec * 1000;
+            long nanos = sec < 0 ? -1
+                    : sec > Long.MAX_VALUE / 2_000_000_000L ? 0 : sec * 1_000_000_000L + usec * 1000;
             if (name == SO_RCVTIMEO) {
                 s.rcvTimeoutNanos = nanos;
             } else {
@@ -1095,9 +1101,6 @@ public final class SocketHost implements AutoCloseable {
         s.options.put(name, v);
         return SUCCESS;
     }
-
-    /** Linux gives EDOM for a negative timeval second count. */
-    private static final int DOM_OR_INVAL = 18;
 
     /** {@code sock_getaddrinfo(node, node_len, service, service_len, *hints, *res, max, *res_len)}. */
     public int sockGetAddrinfo(Memory m, int nodePtr, int nodeLen, int servicePtr, int serviceLen, int hintsPtr,

@@ -30,6 +30,7 @@ public final class WasiErrno {
     public static final int CONNREFUSED = 14;
     public static final int CONNRESET = 15;
     public static final int DESTADDRREQ = 17;
+    public static final int DOM = 18;
     public static final int EXIST = 20;
     public static final int FAULT = 21;
     public static final int HOSTUNREACH = 23;

@@ -664,6 +664,19 @@ class SocketHostTest {
                 assertThat(f.recv(fd, 8, 0)).isEqualTo(AGAIN);
                 assertThat(f.getOpt(fd, SO_RCVTIMEO, 16)).isEqualTo(0);
                 assertThat(f.m.readLong(VAL + 8)).isEqualTo(50_000);
+                tv.putLong(0, 0).putLong(8, 1_000_000);
+                f.m.write(VAL, tv.array());
+                assertThat(f.host.sockSetOpt(f.m, fd, 0, SO_RCVTIMEO, VAL, 16)).as("tv_usec too big").isEqualTo(DOM);
+                tv.putLong(0, -1).putLong(8, 0);
+                f.m.write(VAL, tv.array());
+                assertThat(f.host.sockSetOpt(f.m, fd, 0, SO_RCVTIMEO, VAL, 16)).isEqualTo(0);
+                assertThat(f.recv(fd, 8, 0)).as("negative time: no wait").isEqualTo(AGAIN);
+                c.getOutputStream().write(9);
+                tv.putLong(0, 0).putLong(8, 0);
+                f.m.write(VAL, tv.array());
+                assertThat(f.host.sockSetOpt(f.m, fd, 0, SO_RCVTIMEO, VAL, 16)).isEqualTo(0);
+                assertThat(f.recv(fd, 8, 0)).as("0/0: wait without limit").isEqualTo(0);
+                assertThat(f.received()).containsExactly(9);
             }
         }
     }
