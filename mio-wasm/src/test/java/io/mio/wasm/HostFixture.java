@@ -155,8 +155,11 @@ final class HostFixture implements AutoCloseable {
     record Ev(long userdata, int error, int type, long nbytes, int flags) {}
 
     /** Calls poll_oneoff with the subscriptions added since the last call; returns the events. */
+    /** Whether {@link #poll()} goes through epoll_oneoff. */
+    boolean edge;
+
     List<Ev> poll() {
-        return poll(false);
+        return poll(edge);
     }
 
     /** Like {@link #poll()} through epoll_oneoff (edge-triggered). */
