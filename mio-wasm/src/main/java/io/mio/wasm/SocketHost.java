@@ -1403,7 +1403,7 @@ public final class SocketHost implements AutoCloseable {
         boolean[] stdin = new boolean[count];
         boolean anyStdin = false;
         long now = System.nanoTime();
-        long minDeadline = Long.MAX_VALUE;
+        long minDeadline = 0;
         boolean anyClock = false;
         Set<Long> seen = new HashSet<>();
         Map<GuestSocket, Interest> wanted = new HashMap<>();
@@ -1419,13 +1419,17 @@ public final class SocketHost implements AutoCloseable {
                     if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC) {
                         return INVAL;
                     }
-                    long rel = (cflags & SUBCLOCK_ABSTIME) != 0 ? timeout - clockNow(id) : timeout;
-                    rel = Math.max(rel, 1);
-                    deadline[k] = rel > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + rel;
-                    anyClock = true;
-                    if (deadline[k] - minDeadline < 0 || minDeadline == Long.MAX_VALUE) {
+                    // timeout is a u64: above 2^63 it is negative here, and means "far away"
+                    long rel = timeout < 0 ? Long.MAX_VALUE
+                            : (cflags & SUBCLOCK_ABSTIME) != 0 ? timeout - clockNow(id) : timeout;
+                    // at least 1 ns (WasmEdge); at most 2^62 ns (146 years) so that nanoTime arithmetic,
+                    // compared by subtraction, cannot overflow
+                    rel = Math.min(Math.max(rel, 1), 1L << 62);
+                    deadline[k] = now + rel;
+                    if (!anyClock || deadline[k] - minDeadline < 0) {
                         minDeadline = deadline[k];
                     }
+                    anyClock = true;
                 }
                 case EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE -> {
                     int fd = m.readInt(p + 16);

@@ -483,6 +483,13 @@ class SocketHostTest {
             // an absolute realtime clock in the past fires at once
             ev = f.subClock(7, CLOCK_REALTIME, 1_000_000_000L, true).poll();
             assertThat(ev).extracting(HostFixture.Ev::userdata).containsExactly(7L);
+            // u64 timeouts above 2^63 are far away, not in the past; the nearest clock wins
+            ev = f.subClock(8, CLOCK_MONOTONIC, -1L, false).subClock(9, CLOCK_REALTIME, -1L, true)
+                    .subClock(10, CLOCK_MONOTONIC, 30_000_000L, false).poll();
+            assertThat(ev).extracting(HostFixture.Ev::userdata).containsExactly(10L);
+            // an absolute monotonic clock a little ahead
+            ev = f.subClock(11, CLOCK_MONOTONIC, System.nanoTime() + 20_000_000L, true).poll();
+            assertThat(ev).extracting(HostFixture.Ev::userdata).containsExactly(11L);
             // no subscriptions: success, no events (WasmEdge)
             f.m.writeI32(NEVENTS, 99);
             assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 0, NEVENTS)).isEqualTo(0);
