@@ -1,8 +1,9 @@
 /*
  * Blocking TCP echo client: echo_client HOST PORT MESSAGE. Resolves HOST with sock_getaddrinfo, connects,
- * sends MESSAGE, shuts down writing, reads the reply to EOF and prints "reply <reply>". Exits 0, or with the
+ * sends MESSAGE with write() (fd_write), shuts down writing, reads the reply to EOF and prints "reply <reply>". Exits 0, or with the
  * failing errno.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,11 +64,13 @@ int main(int argc, char **argv) {
     CHECK(we_sock_connect(fd, &addr, port));
     size_t len = strlen(msg);
     size_t off = 0;
-    while (off < len) {
-        we_iovec_t iov = {(uint32_t)(msg + off), (uint32_t)(len - off)};
-        uint32_t sent;
-        CHECK(we_sock_send(fd, &iov, 1, 0, &sent));
-        off += sent;
+    while (off < len) { /* wasi-libc write(): fd_write on a socket */
+        ssize_t sent = write((int)fd, msg + off, len - off);
+        if (sent < 0) {
+            printf("error %d in write\n", errno);
+            return errno;
+        }
+        off += (size_t)sent;
     }
     CHECK(we_sock_shutdown(fd, 2));
     char reply[8192];

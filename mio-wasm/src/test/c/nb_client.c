@@ -1,7 +1,8 @@
 /*
  * Non-blocking TCP client in mio_wasi's style: nb_client IP PORT MESSAGE. Opens a socket, makes it non-blocking
  * (fcntl), connects (expects INPROGRESS), waits for POLLOUT with poll(), reads SO_ERROR, then sends MESSAGE,
- * shuts down writing and reads the reply to EOF, waiting with poll() whenever a call returns EAGAIN.
+ * shuts down writing and reads the reply to EOF with read() (fd_read), waiting with poll() whenever a call
+ * returns EAGAIN.
  * Prints "reply <reply>" or "connect error <errno>".
  */
 #include <errno.h>
@@ -94,20 +95,20 @@ int main(int argc, char **argv) {
     char reply[4096];
     size_t got = 0;
     for (;;) {
-        we_iovec_t iov = {(uint32_t)(reply + got), (uint32_t)(sizeof reply - 1 - got)};
-        uint32_t n, oflags;
-        err = we_sock_recv(fd, &iov, 1, 0, &n, &oflags);
-        if (err == EAGAIN) {
+        /* wasi-libc read(): fd_read on a socket */
+        ssize_t r = read((int)fd, reply + got, sizeof reply - 1 - got);
+        if (r < 0 && errno == EAGAIN) {
             if (wait_for((int)fd, POLLIN) != 0) {
                 printf("recv timeout\n");
                 return 1;
             }
             continue;
         }
-        if (err != 0) {
-            printf("recv error %u\n", (unsigned)err);
-            return (int)err;
+        if (r < 0) {
+            printf("read error %d\n", errno);
+            return errno;
         }
+        size_t n = (size_t)r;
         if (n == 0 || got + n >= sizeof reply - 1) {
             got += n;
             break;

@@ -325,7 +325,7 @@ public final class SocketHost implements AutoCloseable {
         wrap(chicory, "fd_fdstat_set_flags", (orig, inst, a) -> sockets.containsKey(i(a[0]))
                 ? ret(fdFdstatSetFlags(i(a[0]), i(a[1]))) : orig.apply(inst, a));
         wrap(chicory, "fd_read", (orig, inst, a) -> sockets.containsKey(i(a[0]))
-                ? ret(guard(() -> sockRecv(inst.memory(), i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]), -1)))
+                ? ret(guard(() -> fdRead(inst.memory(), i(a[0]), i(a[1]), i(a[2]), i(a[3]))))
                 : orig.apply(inst, a));
         wrap(chicory, "fd_write", (orig, inst, a) -> sockets.containsKey(i(a[0]))
                 ? ret(guard(() -> sockSend(inst.memory(), i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]))))
@@ -801,17 +801,22 @@ public final class SocketHost implements AutoCloseable {
     }
 
     /**
-     * {@code sock_recv(fd, iov, n, riflags, *nread, *roflags)}; also {@code fd_read} on a socket
-     * ({@code roflagsPtr == -1}).
+     * {@code sock_recv(fd, iov, n, riflags, *nread, *roflags)}.
      */
     public int sockRecv(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr) {
-        return errno(() -> sockRecv0(m, fd, iovPtr, iovCount, riflags, nreadPtr, roflagsPtr));
+        return errno(() -> sockRecv0(m, fd, iovPtr, iovCount, riflags, nreadPtr, roflagsPtr, true));
     }
 
-    private int sockRecv0(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr) {
+    /** {@code fd_read} on a socket: a recv without flags and without roflags. */
+    public int fdRead(Memory m, int fd, int iovPtr, int iovCount, int nreadPtr) {
+        return errno(() -> sockRecv0(m, fd, iovPtr, iovCount, 0, nreadPtr, 0, false));
+    }
+
+    private int sockRecv0(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr,
+            boolean hasRoflags) {
         List<Iov> iovs = readIovs(m, iovPtr, iovCount);
         check(m, nreadPtr, 4, 4);
-        if (roflagsPtr != -1) {
+        if (hasRoflags) {
             check(m, roflagsPtr, 2, 2);
         }
         GuestSocket s = sock(fd);
@@ -858,7 +863,7 @@ public final class SocketHost implements AutoCloseable {
             }
         }
         m.writeI32(nreadPtr, (int) got);
-        if (roflagsPtr != -1) {
+        if (hasRoflags) {
             m.writeShort(roflagsPtr, (short) 0);
         }
         return SUCCESS;

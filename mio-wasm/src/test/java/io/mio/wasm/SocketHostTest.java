@@ -732,7 +732,7 @@ class SocketHostTest {
                 assertThat(f.accept(lfd)).isEqualTo(0);
                 int fd = f.m.readInt(FD_PTR);
                 c.getOutputStream().write("in".getBytes());
-                assertThat(f.host.sockRecv(f.m, fd, writeIov(f, 8), 1, 0, LEN_PTR, -1)).isEqualTo(0);
+                assertThat(f.host.fdRead(f.m, fd, writeIov(f, 8), 1, LEN_PTR)).isEqualTo(0);
                 assertThat(f.received()).asString().isEqualTo("in");
                 assertThat(f.host.fdClose(fd)).isEqualTo(0);
                 assertThat(f.host.fdClose(fd)).isEqualTo(BADF);
