@@ -742,6 +742,40 @@ class SocketHostTest {
     }
 
     @Test
+    void recv_scatters_and_send_gathers_over_several_iovecs() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int lfd = f.listener();
+            try (Socket c = connect(f.localPort(lfd))) {
+                assertThat(f.accept(lfd)).isEqualTo(0);
+                int fd = f.m.readInt(FD_PTR);
+                c.getOutputStream().write("abcdefghijklmno".getBytes());
+                // iovecs: 2 bytes at DATA, 0 bytes, 3 bytes at DATA+100, 10 bytes at DATA+200; WAITALL fills them
+                int[][] iovs = {{DATA, 2}, {DATA + 50, 0}, {DATA + 100, 3}, {DATA + 200, 10}};
+                for (int k = 0; k < iovs.length; k++) {
+                    f.m.writeI32(IOV + 8 * k, iovs[k][0]);
+                    f.m.writeI32(IOV + 8 * k + 4, iovs[k][1]);
+                }
+                assertThat(f.host.sockRecv(f.m, fd, IOV, 4, RIFLAGS_WAITALL, LEN_PTR, FLAGS_PTR)).isEqualTo(0);
+                assertThat(f.m.readInt(LEN_PTR)).isEqualTo(15);
+                assertThat(f.m.readBytes(DATA, 2)).asString().isEqualTo("ab");
+                assertThat(f.m.readBytes(DATA + 100, 3)).asString().isEqualTo("cde");
+                assertThat(f.m.readBytes(DATA + 200, 10)).asString().isEqualTo("fghijklmno");
+
+                f.m.write(DATA, "12".getBytes());
+                f.m.write(DATA + 100, "345".getBytes());
+                int[][] out = {{DATA, 2}, {DATA + 100, 3}};
+                for (int k = 0; k < out.length; k++) {
+                    f.m.writeI32(IOV + 8 * k, out[k][0]);
+                    f.m.writeI32(IOV + 8 * k + 4, out[k][1]);
+                }
+                assertThat(f.host.sockSend(f.m, fd, IOV, 2, 0, LEN_PTR)).isEqualTo(0);
+                assertThat(f.m.readInt(LEN_PTR)).isEqualTo(5);
+                assertThat(c.getInputStream().readNBytes(5)).asString().isEqualTo("12345");
+            }
+        }
+    }
+
+    @Test
     void fd_renumber_moves_a_socket_onto_another() throws Exception {
         try (HostFixture f = new HostFixture()) {
             int lfd = f.listener();
