@@ -1,0 +1,1651 @@
+package io.mio.wasm;
+
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
+import com.dylibso.chicory.runtime.WasmRuntimeException;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.ValType;
+import io.mio.Event;
+import io.mio.Events;
+import io.mio.Interest;
+import io.mio.Poll;
+import io.mio.Token;
+import io.mio.net.Shutdown;
+import io.mio.net.TcpListener;
+import io.mio.net.TcpStream;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+
+import static io.mio.wasm.GuestMemory.check;
+import static io.mio.wasm.WasiErrno.*;
+
+/**
+ * WasmEdge's socket API (and the preview 1 calls that touch sockets) for one guest, on io.mio.
+ *
+ * <p>Sockets live in a host-side table beside Chicory's {@link WasiPreview1}, which keeps files and stdio: socket
+ * numbers start at {@link #FD_BASE}, a range Chicory's lowest-free allocation never reaches in practice, and a
+ * {@code path_open} that would still land on a socket number is undone (NFILE). Calls on an fd that is not a socket
+ * go to Chicory.
+ *
+ * <p>All waiting happens in one io.mio {@link Poll} per guest, with each socket registered under the token of its
+ * guest fd. A blocking guest socket blocks in the host (the guest thread waits on the Poll); a non-blocking one
+ * returns AGAIN. {@code poll_oneoff} is level-triggered, as in WasmEdge: each call re-arms the registration of
+ * every subscribed socket (epoll's MOD re-reports a level that is still up) and keeps it across calls.
+ *
+ * <p>Every method named after a host function ({@link #sockOpen}, ...) can be called directly from Java with a
+ * {@link Memory}: that is how the host-function tests drive it. Not thread-safe: a guest is single-threaded; only
+ * {@link #close()} may be called from another thread (it wakes a blocked guest, whose next call then traps).
+ */
+public final class SocketHost implements AutoCloseable {
+    /** The first socket fd number. */
+    public static final int FD_BASE = 1 << 20;
+    static final String WASI = "wasi_snapshot_preview1";
+
+    // WASI constants
+    static final int EVENTTYPE_CLOCK = 0;
+    static final int EVENTTYPE_FD_READ = 1;
+    static final int EVENTTYPE_FD_WRITE = 2;
+    static final int CLOCK_REALTIME = 0;
+    static final int CLOCK_MONOTONIC = 1;
+    static final int SUBCLOCK_ABSTIME = 1;
+    static final int EVENT_HANGUP = 1;
+    static final int FDFLAGS_NONBLOCK = 4;
+    static final int FILETYPE_SOCKET_STREAM = 6;
+    static final int RIFLAGS_PEEK = 1;
+    static final int RIFLAGS_WAITALL = 2;
+    static final int ROFLAGS_TRUNCATED = 1;
+    static final int IOV_MAX = 1024;
+    static final long SOCKET_RIGHTS = (1L << 1) /* FD_READ */ | (1L << 3) /* FD_FDSTAT_SET_FLAGS */
+            | (1L << 6) /* FD_WRITE */ | (1L << 27) /* POLL_FD_READWRITE */ | (1L << 28) /* SOCK_SHUTDOWN */
+            | (1L << 29) /* SOCK_OPEN */ | (1L << 30) /* SOCK_CLOSE */ | (1L << 31) /* SOCK_BIND */
+            | (1L << 32) /* SOCK_RECV */ | (1L << 33) /* SOCK_RECV_FROM */ | (1L << 34) /* SOCK_SEND */
+            | (1L << 35) /* SOCK_SEND_TO */;
+    // socket options (level 0 = SOL_SOCKET only)
+    static final int SO_REUSEADDR = 0;
+    static final int SO_TYPE = 1;
+    static final int SO_ERROR = 2;
+    static final int SO_SNDBUF = 5;
+    static final int SO_RCVBUF = 6;
+    static final int SO_LINGER = 9;
+    static final int SO_RCVTIMEO = 11;
+    static final int SO_SNDTIMEO = 12;
+    static final int SO_ACCEPTCONN = 13;
+    static final int SO_BINDTODEVICE = 14;
+    // getaddrinfo
+    static final int AI_PASSIVE = 1;
+    static final int AI_CANONNAME = 2;
+    static final int AI_NUMERICHOST = 4;
+    static final int AI_NUMERICSERV = 8;
+    static final int AI_ALL_FLAGS = 0x7F;
+    static final int PROTO_IP = 0;
+    static final int PROTO_TCP = 1;
+    static final int PROTO_UDP = 2;
+
+    private static final int CHUNK = 64 * 1024;
+    private static final long MAX_WAIT_SLICE_NANOS = 200_000_000L;
+    /** {@code -Dio.mio.wasm.trace=true} prints every socket host call and its errno to stderr. */
+    static final boolean TRACE = Boolean.getBoolean("io.mio.wasm.trace");
+
+    private final WasiPreview1 wasi;
+    private final NetPolicy policy;
+    private final Poll poll;
+    private final Events events = Events.withCapacity(256);
+    private final Map<Integer, GuestSocket> sockets = new ConcurrentHashMap<>();
+    private final Memory scratch = new ByteArrayMemory(new MemoryLimits(1, 1));
+    private final byte[] buffer = new byte[CHUNK];
+    private int nextFd = FD_BASE;
+    private volatile boolean closed;
+
+    /**
+     * @param wasi   the guest's WASI preview 1 host (files, stdio, clocks, ...); calls on non-socket fds go there
+     * @param policy the network sandbox
+     */
+    public SocketHost(WasiPreview1 wasi, NetPolicy policy) throws IOException {
+        this.wasi = wasi;
+        this.policy = policy;
+        this.poll = Poll.open();
+    }
+
+    /** Closes every socket and the Poll. A guest blocked in a host call wakes up and traps. */
+    @Override
+    public void close() {
+        closed = true;
+        poll.close();
+        for (GuestSocket s : sockets.values()) {
+            s.close();
+        }
+        sockets.clear();
+    }
+
+    /** How many guest sockets are open. */
+    public int openSockets() {
+        return sockets.size();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Linking
+
+    /**
+     * The host functions of module {@code wasi_snapshot_preview1} for {@code module}: Chicory's WASI functions,
+     * with the ones that touch sockets wrapped, plus WasmEdge's socket functions. Where WasmEdge has a V1 and a V2
+     * form of a function, the guest's import signature picks it (a module importing one name with two types gets
+     * both, in the order Chicory's linker needs).
+     */
+    public List<HostFunction> hostFunctions(WasmModule module) {
+        Map<String, List<HostFunction>> ours = new LinkedHashMap<>();
+        for (HostFunction f : socketFunctions()) {
+            ours.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f);
+        }
+        Map<String, HostFunction> chicory = new LinkedHashMap<>();
+        for (HostFunction f : wasi.toHostFunctions()) {
+            chicory.put(f.name(), f);
+        }
+        wrapChicory(chicory);
+
+        // The import types of each wasi_snapshot_preview1 function, in import order, without duplicates.
+        Map<String, List<FunctionType>> imported = new LinkedHashMap<>();
+        if (module != null) {
+            for (int i = 0; i < module.importSection().importCount(); i++) {
+                Import imp = module.importSection().getImport(i);
+                if (imp instanceof FunctionImport fi && WASI.equals(imp.module())) {
+                    FunctionType t = module.typeSection().getType(fi.typeIndex());
+                    List<FunctionType> types = imported.computeIfAbsent(imp.name(), k -> new ArrayList<>());
+                    if (!types.contains(t)) {
+                        types.add(t);
+                    }
+                }
+            }
+        }
+
+        List<HostFunction> out = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        for (var e : imported.entrySet()) {
+            String name = e.getKey();
+            List<HostFunction> candidates = new ArrayList<>(ours.getOrDefault(name, List.of()));
+            if (candidates.isEmpty() && chicory.containsKey(name)) {
+                candidates.add(chicory.get(name));
+            }
+            if (candidates.isEmpty()) {
+                continue; // unknown import: Chicory reports it
+            }
+            for (FunctionType t : e.getValue()) {
+                HostFunction match = candidates.stream().filter(f -> f.functionType().equals(t)).findFirst()
+                        .orElse(candidates.get(0));
+                out.add(match);
+            }
+            done.add(name);
+        }
+        // Everything else (not imported, or no module given): one of each name, V1 first.
+        for (var e : ours.entrySet()) {
+            if (!done.contains(e.getKey())) {
+                out.add(e.getValue().get(0));
+                done.add(e.getKey());
+            }
+        }
+        for (var e : chicory.entrySet()) {
+            if (done.add(e.getKey())) {
+                out.add(e.getValue());
+            }
+        }
+        return out;
+    }
+
+    private interface Impl {
+        int call(Memory m, long[] a);
+    }
+
+    private HostFunction fn(String name, int params, Impl impl) {
+        FunctionType type = FunctionType.of(Collections.nCopies(params, ValType.I32), List.of(ValType.I32));
+        return new HostFunction(WASI, name, type, (Instance inst, long... args) -> {
+            Memory m = inst.memory();
+            int r = guard(() -> impl.call(m, args));
+            if (TRACE) {
+                System.err.println("[mio-wasm] " + name + Arrays.toString(Arrays.stream(args).map(v -> (int) v).toArray())
+                        + " = " + r);
+            }
+            return new long[] {r};
+        });
+    }
+
+    private interface IntCall {
+        int call();
+    }
+
+    /** Runs a host call: errno exceptions become their errno; a closed host or an interrupt traps. */
+    private int guard(IntCall c) {
+        int r = 0;
+        try {
+            r = c.call();
+        } catch (ErrnoException e) {
+            r = e.errno;
+        } catch (UncheckedIOException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
+        if (closed) {
+            throw new WasmRuntimeException("socket host closed");
+        }
+        return r;
+    }
+
+    /** For direct calls: an errno exception becomes its errno. */
+    private static int errno(IntCall c) {
+        try {
+            return c.call();
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
+    }
+
+    private static int i(long v) {
+        return (int) v;
+    }
+
+    private List<HostFunction> socketFunctions() {
+        return List.of(
+                fn("sock_open", 3, (m, a) -> sockOpen(m, i(a[0]), i(a[1]), i(a[2]))),
+                fn("sock_bind", 3, (m, a) -> sockBind(m, i(a[0]), i(a[1]), i(a[2]), false)),
+                fn("sock_bind_v2", 3, (m, a) -> sockBind(m, i(a[0]), i(a[1]), i(a[2]), true)),
+                fn("sock_listen", 2, (m, a) -> sockListen(i(a[0]), i(a[1]))),
+                fn("sock_listen_v2", 2, (m, a) -> sockListen(i(a[0]), i(a[1]))),
+                fn("sock_open_v2", 3, (m, a) -> sockOpen(m, i(a[0]), i(a[1]), i(a[2]))),
+                fn("sock_accept", 2, (m, a) -> sockAccept(m, i(a[0]), 0, i(a[1]), false)),
+                fn("sock_accept", 3, (m, a) -> sockAccept(m, i(a[0]), i(a[1]), i(a[2]), true)),
+                fn("sock_accept_v2", 3, (m, a) -> sockAccept(m, i(a[0]), i(a[1]), i(a[2]), true)),
+                fn("sock_connect", 3, (m, a) -> sockConnect(m, i(a[0]), i(a[1]), i(a[2]), false)),
+                fn("sock_connect_v2", 3, (m, a) -> sockConnect(m, i(a[0]), i(a[1]), i(a[2]), true)),
+                fn("sock_recv", 6, (m, a) -> sockRecv(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]), i(a[5]))),
+                fn("sock_recv_v2", 6, (m, a) -> sockRecv(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]), i(a[5]))),
+                fn("sock_send", 5, (m, a) -> sockSend(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]))),
+                fn("sock_send_v2", 5, (m, a) -> sockSend(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]))),
+                fn("sock_shutdown", 2, (m, a) -> sockShutdown(i(a[0]), i(a[1]))),
+                fn("sock_getlocaladdr", 4, (m, a) -> sockGetAddr(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), true, false)),
+                fn("sock_getlocaladdr", 3, (m, a) -> sockGetAddr(m, i(a[0]), i(a[1]), 0, i(a[2]), true, true)),
+                fn("sock_getlocaladdr_v2", 3, (m, a) -> sockGetAddr(m, i(a[0]), i(a[1]), 0, i(a[2]), true, true)),
+                fn("sock_getpeeraddr", 4, (m, a) -> sockGetAddr(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), false, false)),
+                fn("sock_getpeeraddr", 3, (m, a) -> sockGetAddr(m, i(a[0]), i(a[1]), 0, i(a[2]), false, true)),
+                fn("sock_getpeeraddr_v2", 3, (m, a) -> sockGetAddr(m, i(a[0]), i(a[1]), 0, i(a[2]), false, true)),
+                fn("sock_getsockopt", 5, (m, a) -> sockGetOpt(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]))),
+                fn("sock_setsockopt", 5, (m, a) -> sockSetOpt(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]))),
+                fn("sock_getaddrinfo", 8, (m, a) -> sockGetAddrinfo(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]),
+                        i(a[5]), i(a[6]), i(a[7]))),
+                fn("sock_recv_from", 7, (m, a) -> udpNotYet("sock_recv_from")),
+                fn("sock_recv_from", 8, (m, a) -> udpNotYet("sock_recv_from")),
+                fn("sock_recv_from_v2", 8, (m, a) -> udpNotYet("sock_recv_from_v2")),
+                fn("sock_send_to", 7, (m, a) -> udpNotYet("sock_send_to")),
+                fn("sock_send_to_v2", 7, (m, a) -> udpNotYet("sock_send_to_v2")),
+                fn("poll_oneoff", 4, (m, a) -> pollOneoff(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
+                fn("epoll_oneoff", 4, (m, a) -> epollOneoff(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))));
+    }
+
+    private int udpNotYet(String name) {
+        NetPolicy.LOG.fine(() -> name + ": UDP is not supported yet");
+        return NOTSUP;
+    }
+
+    /** Wraps Chicory's functions that take an fd so that socket fds are served here. */
+    private void wrapChicory(Map<String, HostFunction> chicory) {
+        wrap(chicory, "fd_close", (orig, inst, a) -> {
+            GuestSocket s = sockets.get(i(a[0]));
+            return s == null ? orig.apply(inst, a) : ret(fdClose(i(a[0])));
+        });
+        wrap(chicory, "fd_fdstat_get", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+                ? ret(guard(() -> fdFdstatGet(inst.memory(), i(a[0]), i(a[1])))) : orig.apply(inst, a));
+        wrap(chicory, "fd_fdstat_set_flags", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+                ? ret(fdFdstatSetFlags(i(a[0]), i(a[1]))) : orig.apply(inst, a));
+        wrap(chicory, "fd_read", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+                ? ret(guard(() -> fdRead(inst.memory(), i(a[0]), i(a[1]), i(a[2]), i(a[3]))))
+                : orig.apply(inst, a));
+        wrap(chicory, "fd_write", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+                ? ret(guard(() -> sockSend(inst.memory(), i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]))))
+                : orig.apply(inst, a));
+        wrap(chicory, "fd_renumber", (orig, inst, a) -> {
+            int from = i(a[0]);
+            int to = i(a[1]);
+            if (!sockets.containsKey(from) && !sockets.containsKey(to)) {
+                return orig.apply(inst, a);
+            }
+            return ret(fdRenumber(from, to));
+        });
+        wrap(chicory, "path_open", (orig, inst, a) -> {
+            long[] r = orig.apply(inst, a);
+            if (r[0] == SUCCESS) {
+                int fdPtr = i(a[8]);
+                int fd = inst.memory().readInt(fdPtr);
+                if (sockets.containsKey(fd)) { // Chicory's table reached the socket range: undo
+                    wasi.fdClose(fd);
+                    return ret(NFILE);
+                }
+            }
+            return r;
+        });
+        // Chicory's preview 1 sock_* functions: ours replace them (see socketFunctions); drop theirs.
+        chicory.remove("sock_accept");
+        chicory.remove("sock_recv");
+        chicory.remove("sock_send");
+        chicory.remove("sock_shutdown");
+        chicory.remove("poll_oneoff");
+    }
+
+    private interface Wrapper {
+        long[] apply(WasmFunctionHandle orig, Instance inst, long[] args);
+    }
+
+    private static void wrap(Map<String, HostFunction> fns, String name, Wrapper w) {
+        HostFunction orig = fns.get(name);
+        if (orig == null) {
+            return;
+        }
+        WasmFunctionHandle h = orig.handle();
+        fns.put(name, new HostFunction(orig.module(), name, orig.functionType(),
+                (Instance inst, long... args) -> w.apply(h, inst, args)));
+    }
+
+    private static long[] ret(int errno) {
+        return new long[] {errno};
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Socket table
+
+    private GuestSocket sock(int fd) {
+        GuestSocket s = sockets.get(fd);
+        if (s == null) {
+            throw new ErrnoException(BADF);
+        }
+        return s;
+    }
+
+    /** Whether {@code fd} is a guest socket. */
+    public boolean isSocket(int fd) {
+        return sockets.containsKey(fd);
+    }
+
+    private int allocateFd() {
+        while (sockets.containsKey(nextFd)) {
+            nextFd = nextFd == Integer.MAX_VALUE ? FD_BASE : nextFd + 1;
+        }
+        int fd = nextFd;
+        nextFd = nextFd == Integer.MAX_VALUE ? FD_BASE : nextFd + 1;
+        return fd;
+    }
+
+    private void checkLimit(String call) {
+        if (sockets.size() >= policy.maxSockets()) {
+            NetPolicy.LOG.warning(() -> call + " refused: guest socket limit " + policy.maxSockets() + " reached");
+            throw new ErrnoException(MFILE);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Waiting
+
+    /** Registers (or re-arms) {@code s} in the Poll with {@code interest}. */
+    private void arm(GuestSocket s, Interest interest) {
+        try {
+            if (s.registered == null) {
+                poll.registry().register(s.source(), new Token(s.fd), interest);
+            } else {
+                poll.registry().reregister(s.source(), new Token(s.fd), interest);
+            }
+            s.registered = interest;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void pollOnce(long timeoutNanos) throws IOException {
+        if (closed) {
+            throw new UncheckedIOException(new IOException("closed"));
+        }
+        // Waits are cut into slices: a thread blocked in epoll_wait does not see Thread.interrupt, and Chicory's
+        // way to stop a guest is to interrupt its thread (Poll.poll throws InterruptedIOException when it is set).
+        long slice = timeoutNanos < 0 || timeoutNanos > MAX_WAIT_SLICE_NANOS ? MAX_WAIT_SLICE_NANOS : timeoutNanos;
+        Duration d = Duration.ofNanos(slice);
+        try {
+            poll.poll(events, d);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean readReady(Event e) {
+        return e.isReadable() || e.isReadClosed() || e.isError();
+    }
+
+    private static boolean writeReady(Event e) {
+        return e.isWritable() || e.isWriteClosed() || e.isError();
+    }
+
+    /** Remembers the readiness in {@code e} that no waiter claimed, for epoll_oneoff's next call. */
+    private void keepUnclaimed(Event e, boolean readClaimed, boolean writeClaimed) {
+        GuestSocket g = sockets.get((int) e.token().value());
+        if (g != null) {
+            g.pendingRead |= !readClaimed && readReady(e);
+            g.pendingWrite |= !writeClaimed && writeReady(e);
+        }
+    }
+
+    /**
+     * Blocks until {@code s} is ready for {@code interest} (readable or writable, not both) or the timeout
+     * ({@code 0} = none, negative = do not wait) elapses.
+     *
+     * @return true if ready, false on timeout
+     */
+    private boolean await(GuestSocket s, Interest interest, long timeoutNanos) throws IOException {
+        if (timeoutNanos < 0) {
+            return false; // SO_RCVTIMEO/SO_SNDTIMEO with a negative time: never wait
+        }
+        arm(s, interest);
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : Long.MAX_VALUE;
+        for (;;) {
+            long wait = -1;
+            if (timeoutNanos > 0) {
+                wait = Math.max(0, deadline - System.nanoTime());
+            }
+            pollOnce(wait);
+            boolean ready = false;
+            for (Event e : events) {
+                if (e.token().value() == s.fd && (interest.isReadable() ? readReady(e) : writeReady(e))) {
+                    ready = true;
+                    keepUnclaimed(e, interest.isReadable(), !interest.isReadable());
+                } else {
+                    keepUnclaimed(e, false, false);
+                }
+            }
+            if (ready) {
+                return true;
+            }
+            if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Addresses
+
+    /** Reads a {@code __wasi_address_t}: V1 takes a 4- or 16-byte IP; V2 also 128-byte storage. */
+    private static InetAddress readAddress(Memory m, int addrPtr, boolean v2) {
+        check(m, addrPtr, 8, 4);
+        int buf = m.readInt(addrPtr);
+        int len = m.readInt(addrPtr + 4);
+        byte[] ip;
+        if (len == 4 || len == 16) {
+            ip = GuestMemory.read(m, buf, len);
+        } else if (v2 && len == 128) {
+            check(m, buf, 128);
+            int family = m.readShort(buf) & 0xFFFF;
+            if (family == GuestSocket.AF_INET4) {
+                ip = m.readBytes(buf + 2, 4);
+            } else if (family == GuestSocket.AF_INET6) {
+                ip = m.readBytes(buf + 2, 16);
+            } else {
+                throw new ErrnoException(family == 3 ? NOSYS : INVAL);
+            }
+        } else {
+            throw new ErrnoException(INVAL);
+        }
+        try {
+            return InetAddress.getByAddress(ip);
+        } catch (UnknownHostException e) {
+            throw new ErrnoException(INVAL);
+        }
+    }
+
+    private static int familyOf(InetAddress a) {
+        return a instanceof Inet6Address ? GuestSocket.AF_INET6 : GuestSocket.AF_INET4;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The socket functions
+
+    /** {@code sock_open(af, type, *fd)}. */
+    public int sockOpen(Memory m, int af, int type, int fdPtr) {
+        return errno(() -> sockOpen0(m, af, type, fdPtr));
+    }
+
+    private int sockOpen0(Memory m, int af, int type, int fdPtr) {
+        if (af == 3) {
+            return NOSYS; // AF_UNIX: WasmEdge allows it only with --allow-af-unix
+        }
+        if (af != GuestSocket.AF_INET4 && af != GuestSocket.AF_INET6) {
+            return INVAL;
+        }
+        if (type != GuestSocket.SOCK_DGRAM && type != GuestSocket.SOCK_STREAM) {
+            return INVAL;
+        }
+        check(m, fdPtr, 4, 4);
+        if (type == GuestSocket.SOCK_DGRAM) {
+            return udpNotYet("sock_open(DGRAM)");
+        }
+        checkLimit("sock_open");
+        int fd = allocateFd();
+        sockets.put(fd, new GuestSocket(fd, af, type));
+        m.writeI32(fdPtr, fd);
+        return SUCCESS;
+    }
+
+    /** {@code sock_bind(fd, *addr, port)}: binds and listens at once (io.mio's TcpListener.bind). */
+    public int sockBind(Memory m, int fd, int addrPtr, int port, boolean v2) {
+        return errno(() -> sockBind0(m, fd, addrPtr, port, v2));
+    }
+
+    private int sockBind0(Memory m, int fd, int addrPtr, int port, boolean v2) {
+        InetAddress addr = readAddress(m, addrPtr, v2);
+        GuestSocket s = sock(fd);
+        if (familyOf(addr) != s.family) {
+            return AFNOSUPPORT;
+        }
+        if (s.listener != null || s.stream != null) {
+            return INVAL;
+        }
+        return bindListener(s, new InetSocketAddress(addr, port & 0xFFFF), "sock_bind");
+    }
+
+    private int bindListener(GuestSocket s, InetSocketAddress target, String call) {
+        if (!policy.allowsBind(target)) {
+            NetPolicy.LOG.warning(() -> call + " to " + target + " refused by the sandbox (ACCES)");
+            return ACCES;
+        }
+        try {
+            s.listener = TcpListener.bind(target, TcpListener.DEFAULT_BACKLOG);
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
+        }
+        s.options.put(SO_REUSEADDR, intBytes(1));
+        return SUCCESS;
+    }
+
+    /** {@code sock_listen(fd, backlog)}. The OS listen happened at bind, with mio's backlog of 128. */
+    public int sockListen(int fd, int backlog) {
+        return errno(() -> sockListen0(fd, backlog));
+    }
+
+    private int sockListen0(int fd, int backlog) {
+        GuestSocket s = sock(fd);
+        if (s.stream != null) {
+            return INVAL;
+        }
+        if (s.listener == null) { // Linux binds an unbound socket to an ephemeral port
+            InetAddress any;
+            try {
+                any = InetAddress.getByAddress(new byte[s.family == GuestSocket.AF_INET6 ? 16 : 4]);
+            } catch (UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+            int r = bindListener(s, new InetSocketAddress(any, 0), "sock_listen");
+            if (r != SUCCESS) {
+                return r;
+            }
+        }
+        s.listening = true;
+        return SUCCESS;
+    }
+
+    /** {@code sock_accept(fd, *newfd)} (V1, fdflags 0) and {@code sock_accept(fd, fdflags, *newfd)} (V2). */
+    public int sockAccept(Memory m, int fd, int fdflags, int newFdPtr, boolean v2) {
+        return errno(() -> sockAccept0(m, fd, fdflags, newFdPtr, v2));
+    }
+
+    private int sockAccept0(Memory m, int fd, int fdflags, int newFdPtr, boolean v2) {
+        check(m, newFdPtr, 4, 4);
+        GuestSocket s = sock(fd);
+        if (v2 && (fdflags & ~FDFLAGS_NONBLOCK) != 0) {
+            return INVAL;
+        }
+        if (s.listener == null || !s.listening) {
+            return INVAL;
+        }
+        checkLimit("sock_accept");
+        TcpStream c;
+        try {
+            while ((c = s.listener.accept()) == null) {
+                if (s.nonblocking) {
+                    return AGAIN;
+                }
+                if (!await(s, Interest.READABLE, s.rcvTimeoutNanos)) {
+                    return AGAIN;
+                }
+            }
+        } catch (InterruptedIOException e) {
+            return interrupted(e);
+        } catch (IOException e) {
+            return WasiErrno.of(e);
+        }
+        int nfd = allocateFd();
+        GuestSocket ns = new GuestSocket(nfd, s.family, GuestSocket.SOCK_STREAM);
+        ns.stream = c;
+        ns.nonblocking = (fdflags & FDFLAGS_NONBLOCK) != 0;
+        sockets.put(nfd, ns);
+        m.writeI32(newFdPtr, nfd);
+        return SUCCESS;
+    }
+
+    private static int interrupted(InterruptedIOException e) {
+        Thread.currentThread().interrupt();
+        throw new WasmRuntimeException("host call interrupted");
+    }
+
+    /** {@code sock_connect(fd, *addr, port)}. */
+    public int sockConnect(Memory m, int fd, int addrPtr, int port, boolean v2) {
+        return errno(() -> sockConnect0(m, fd, addrPtr, port, v2));
+    }
+
+    private int sockConnect0(Memory m, int fd, int addrPtr, int port, boolean v2) {
+        InetAddress addr = readAddress(m, addrPtr, v2);
+        GuestSocket s = sock(fd);
+        if (familyOf(addr) != s.family) {
+            return AFNOSUPPORT;
+        }
+        if (s.stream != null) {
+            if (s.connecting && !connected(s)) {
+                return ALREADY;
+            }
+            return ISCONN;
+        }
+        if (s.listener != null) {
+            // io.mio's public API cannot connect from an explicitly bound socket (bind also listens).
+            NetPolicy.LOG.fine(() -> "sock_connect on a bound socket is not supported");
+            return s.listening ? ISCONN : NOTSUP;
+        }
+        InetSocketAddress target = new InetSocketAddress(addr, port & 0xFFFF);
+        if (!policy.allowsConnect(target)) {
+            NetPolicy.LOG.warning(() -> "sock_connect to " + target + " refused by the sandbox (PERM)");
+            return PERM;
+        }
+        try {
+            s.stream = TcpStream.connect(target);
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
+        }
+        s.connecting = true;
+        if (s.nonblocking) {
+            return INPROGRESS;
+        }
+        try {
+            if (!await(s, Interest.WRITABLE, s.sndTimeoutNanos)) {
+                return INPROGRESS;
+            }
+            IOException err = s.stream.takeError();
+            s.connecting = false;
+            if (err != null) {
+                dropStream(s);
+                return WasiErrno.of(err);
+            }
+            return SUCCESS;
+        } catch (InterruptedIOException e) {
+            return interrupted(e);
+        } catch (IOException e) {
+            return WasiErrno.of(e);
+        }
+    }
+
+    private static boolean connected(GuestSocket s) {
+        try {
+            s.stream.peerAddr();
+            s.connecting = false;
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void dropStream(GuestSocket s) {
+        s.stream.close();
+        s.stream = null;
+        s.registered = null;
+    }
+
+    /** One iovec. */
+    private record Iov(int buf, int len) {}
+
+    private static List<Iov> readIovs(Memory m, int iovPtr, int count) {
+        long n = count & 0xFFFF_FFFFL;
+        if (n > IOV_MAX) {
+            throw new ErrnoException(INVAL);
+        }
+        check(m, iovPtr, n * 8, 4);
+        List<Iov> iovs = new ArrayList<>((int) n);
+        for (int k = 0; k < n; k++) {
+            int buf = m.readInt(iovPtr + k * 8);
+            int len = m.readInt(iovPtr + k * 8 + 4);
+            check(m, buf, len & 0xFFFF_FFFFL);
+            if (len != 0) {
+                iovs.add(new Iov(buf, len));
+            }
+        }
+        return iovs;
+    }
+
+    private static long total(List<Iov> iovs) {
+        long t = 0;
+        for (Iov v : iovs) {
+            t += v.len & 0xFFFF_FFFFL;
+        }
+        return t;
+    }
+
+    /** Copies {@code src[0, n)} into the iovecs, in order. */
+    private static void scatter(Memory m, List<Iov> iovs, long skip, byte[] src, int n) {
+        int off = 0;
+        for (Iov v : iovs) {
+            long len = v.len & 0xFFFF_FFFFL;
+            if (skip >= len) {
+                skip -= len;
+                continue;
+            }
+            int room = (int) (len - skip);
+            int k = Math.min(room, n - off);
+            m.write(v.buf + (int) skip, src, off, k);
+            off += k;
+            skip = 0;
+            if (off == n) {
+                return;
+            }
+        }
+    }
+
+    /** Copies up to {@code max} bytes from the iovecs, skipping {@code skip}, into {@code dst}. */
+    private static int gather(Memory m, List<Iov> iovs, long skip, byte[] dst, int max) {
+        int off = 0;
+        for (Iov v : iovs) {
+            long len = v.len & 0xFFFF_FFFFL;
+            if (skip >= len) {
+                skip -= len;
+                continue;
+            }
+            int k = (int) Math.min(len - skip, max - off);
+            byte[] b = m.readBytes(v.buf + (int) skip, k);
+            System.arraycopy(b, 0, dst, off, k);
+            off += k;
+            skip = 0;
+            if (off == max) {
+                break;
+            }
+        }
+        return off;
+    }
+
+    /**
+     * {@code sock_recv(fd, iov, n, riflags, *nread, *roflags)}.
+     */
+    public int sockRecv(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr) {
+        return errno(() -> sockRecv0(m, fd, iovPtr, iovCount, riflags, nreadPtr, roflagsPtr, true));
+    }
+
+    /** {@code fd_read} on a socket: a recv without flags and without roflags. */
+    public int fdRead(Memory m, int fd, int iovPtr, int iovCount, int nreadPtr) {
+        return errno(() -> sockRecv0(m, fd, iovPtr, iovCount, 0, nreadPtr, 0, false));
+    }
+
+    private int sockRecv0(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr,
+            boolean hasRoflags) {
+        List<Iov> iovs = readIovs(m, iovPtr, iovCount);
+        check(m, nreadPtr, 4, 4);
+        if (hasRoflags) {
+            check(m, roflagsPtr, 2, 2);
+        }
+        GuestSocket s = sock(fd);
+        if ((riflags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) != 0) {
+            return INVAL;
+        }
+        if (s.stream == null) {
+            return NOTCONN;
+        }
+        long want = total(iovs);
+        long got = 0;
+        boolean peek = (riflags & RIFLAGS_PEEK) != 0;
+        boolean waitAll = (riflags & RIFLAGS_WAITALL) != 0 && !peek;
+        try {
+            while (got < want) {
+                int len = (int) Math.min(buffer.length, want - got);
+                int n = peek ? s.stream.peek(buffer, 0, len) : s.stream.read(buffer, 0, len);
+                if (n > 0) {
+                    scatter(m, iovs, got, buffer, n);
+                    got += n;
+                    if (!waitAll && (n < len || peek)) {
+                        break;
+                    }
+                    continue;
+                }
+                if (n < 0 || got > 0 && (!waitAll || s.nonblocking)) {
+                    break; // end of stream, or some data and no need to wait for more
+                }
+                if (s.nonblocking) {
+                    return AGAIN;
+                }
+                if (!await(s, Interest.READABLE, s.rcvTimeoutNanos)) {
+                    if (got > 0) {
+                        break;
+                    }
+                    return AGAIN;
+                }
+            }
+        } catch (InterruptedIOException e) {
+            return interrupted(e);
+        } catch (IOException e) {
+            if (got == 0) {
+                return WasiErrno.of(e);
+            }
+        }
+        m.writeI32(nreadPtr, (int) got);
+        if (hasRoflags) {
+            m.writeShort(roflagsPtr, (short) 0);
+        }
+        return SUCCESS;
+    }
+
+    /** {@code sock_send(fd, ciov, n, siflags, *nwritten)}; also {@code fd_write} on a socket. */
+    public int sockSend(Memory m, int fd, int iovPtr, int iovCount, int siflags, int nwrittenPtr) {
+        return errno(() -> sockSend0(m, fd, iovPtr, iovCount, siflags, nwrittenPtr));
+    }
+
+    private int sockSend0(Memory m, int fd, int iovPtr, int iovCount, int siflags, int nwrittenPtr) {
+        List<Iov> iovs = readIovs(m, iovPtr, iovCount);
+        check(m, nwrittenPtr, 4, 4);
+        GuestSocket s = sock(fd);
+        if (siflags != 0) {
+            return INVAL;
+        }
+        if (s.stream == null) {
+            return PIPE; // Linux's tcp_sendmsg on a socket that is not connected (listener included)
+        }
+        long want = total(iovs);
+        long sent = 0;
+        try {
+            while (sent < want) {
+                int len = gather(m, iovs, sent, buffer, (int) Math.min(buffer.length, want - sent));
+                int n = s.stream.write(buffer, 0, len);
+                if (n > 0) {
+                    sent += n;
+                    continue;
+                }
+                if (s.nonblocking) {
+                    if (sent > 0) {
+                        break;
+                    }
+                    return AGAIN;
+                }
+                if (!await(s, Interest.WRITABLE, s.sndTimeoutNanos)) {
+                    if (sent > 0) {
+                        break;
+                    }
+                    return AGAIN;
+                }
+            }
+        } catch (InterruptedIOException e) {
+            return interrupted(e);
+        } catch (IOException e) {
+            if (sent == 0) {
+                return WasiErrno.of(e);
+            }
+        }
+        m.writeI32(nwrittenPtr, (int) sent);
+        return SUCCESS;
+    }
+
+    /** {@code sock_shutdown(fd, how)}: how is RD 1, WR 2 or both 3; 0 passes and means RD, as on WasmEdge. */
+    public int sockShutdown(int fd, int how) {
+        return errno(() -> sockShutdown0(fd, how));
+    }
+
+    private int sockShutdown0(int fd, int how) {
+        GuestSocket s = sock(fd);
+        if ((how & ~3) != 0) {
+            return INVAL;
+        }
+        if (s.stream == null) {
+            return NOTCONN;
+        }
+        try {
+            s.stream.shutdown(switch (how) {
+                case 2 -> Shutdown.WRITE;
+                case 3 -> Shutdown.BOTH;
+                default -> Shutdown.READ;
+            });
+        } catch (IOException e) {
+            return WasiErrno.of(e);
+        }
+        return SUCCESS;
+    }
+
+    /**
+     * {@code sock_getlocaladdr} / {@code sock_getpeeraddr}: V1 {@code (fd, *addr, *addr_type, *port)} with a 4- or
+     * 16-byte buffer and addr_type 4 or 6; V2 {@code (fd, *addr, *port)} with 128-byte storage. Port: u32, host
+     * order.
+     */
+    public int sockGetAddr(Memory m, int fd, int addrPtr, int typePtr, int portPtr, boolean local, boolean v2) {
+        return errno(() -> sockGetAddr0(m, fd, addrPtr, typePtr, portPtr, local, v2));
+    }
+
+    private int sockGetAddr0(Memory m, int fd, int addrPtr, int typePtr, int portPtr, boolean local, boolean v2) {
+        check(m, addrPtr, 8, 4);
+        int buf = m.readInt(addrPtr);
+        int bufLen = m.readInt(addrPtr + 4);
+        if (v2 ? bufLen != 128 : bufLen != 4 && bufLen != 16) {
+            return INVAL;
+        }
+        check(m, buf, bufLen);
+        if (!v2) {
+            check(m, typePtr, 4, 4);
+        }
+        check(m, portPtr, 4, 4);
+        GuestSocket s = sock(fd);
+        InetSocketAddress a;
+        try {
+            if (local) {
+                a = s.stream != null ? s.stream.localAddr()
+                        : s.listener != null ? s.listener.localAddr()
+                        : new InetSocketAddress(InetAddress.getByAddress(new byte[s.family == 2 ? 16 : 4]), 0);
+            } else {
+                if (s.stream == null) {
+                    return NOTCONN;
+                }
+                a = s.stream.peerAddr();
+            }
+        } catch (IOException e) {
+            return WasiErrno.of(e);
+        }
+        byte[] ip = a.getAddress().getAddress();
+        if (v2) {
+            m.writeShort(buf, (short) (ip.length == 4 ? GuestSocket.AF_INET4 : GuestSocket.AF_INET6));
+            m.write(buf + 2, ip);
+        } else {
+            if (ip.length > bufLen) {
+                return NOMEM;
+            }
+            m.write(buf, ip);
+            m.writeI32(typePtr, ip.length == 4 ? 4 : 6);
+        }
+        m.writeI32(portPtr, a.getPort());
+        return SUCCESS;
+    }
+
+    private static byte[] intBytes(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    private static int optionSize(int name) {
+        return switch (name) {
+            case SO_RCVTIMEO, SO_SNDTIMEO -> 16; // wasi-libc struct timeval { i64 tv_sec; i64 tv_usec; }
+            case SO_LINGER -> 8;
+            default -> 4;
+        };
+    }
+
+    /** {@code sock_getsockopt(fd, level, name, *val, *len)}: SO_ERROR and SO_TYPE in WASI terms. */
+    public int sockGetOpt(Memory m, int fd, int level, int name, int valPtr, int lenPtr) {
+        return errno(() -> sockGetOpt0(m, fd, level, name, valPtr, lenPtr));
+    }
+
+    private int sockGetOpt0(Memory m, int fd, int level, int name, int valPtr, int lenPtr) {
+        check(m, lenPtr, 4, 4);
+        int len = m.readInt(lenPtr);
+        if (len < 0) {
+            return INVAL;
+        }
+        check(m, valPtr, len);
+        GuestSocket s = sock(fd);
+        if (level != 0 || name < 0 || name > SO_BINDTODEVICE) {
+            return INVAL;
+        }
+        byte[] value;
+        switch (name) {
+            case SO_TYPE -> value = intBytes(s.type);
+            case SO_ACCEPTCONN -> value = intBytes(s.listening ? 1 : 0);
+            case SO_ERROR -> {
+                int err = 0;
+                if (s.stream != null) {
+                    try {
+                        IOException e = s.stream.takeError();
+                        err = e == null ? 0 : WasiErrno.of(e);
+                    } catch (IOException e) {
+                        err = WasiErrno.of(e);
+                    }
+                }
+                value = intBytes(err);
+            }
+            case SO_BINDTODEVICE -> value = s.options.getOrDefault(name, new byte[0]);
+            default -> {
+                byte[] v = s.options.get(name);
+                if (v == null) {
+                    v = new byte[optionSize(name)];
+                    if (name == SO_SNDBUF) {
+                        v = intBytes(16384);
+                    } else if (name == SO_RCVBUF) {
+                        v = intBytes(131072);
+                    }
+                }
+                value = v;
+            }
+        }
+        int n = Math.min(len, value.length);
+        m.write(valPtr, value, 0, n);
+        m.writeI32(lenPtr, n);
+        return SUCCESS;
+    }
+
+    /**
+     * {@code sock_setsockopt(fd, level, name, *val, len)}. io.mio's public API sets no socket options, so values
+     * are kept host-side and read back by getsockopt; SO_RCVTIMEO and SO_SNDTIMEO bound the host's blocking waits.
+     */
+    public int sockSetOpt(Memory m, int fd, int level, int name, int valPtr, int len) {
+        return errno(() -> sockSetOpt0(m, fd, level, name, valPtr, len));
+    }
+
+    private int sockSetOpt0(Memory m, int fd, int level, int name, int valPtr, int len) {
+        if (len < 0) {
+            return INVAL;
+        }
+        check(m, valPtr, len);
+        GuestSocket s = sock(fd);
+        if (level != 0 || name < 0 || name > SO_BINDTODEVICE) {
+            return INVAL;
+        }
+        if (name == SO_TYPE || name == SO_ERROR || name == SO_ACCEPTCONN) {
+            return NOPROTOOPT; // read-only on Linux
+        }
+        byte[] v = m.readBytes(valPtr, len);
+        if (name != SO_BINDTODEVICE && len < optionSize(name)) {
+            return INVAL;
+        }
+        if (name == SO_RCVTIMEO || name == SO_SNDTIMEO) {
+            ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
+            long sec = b.getLong(0);
+            long usec = b.getLong(8);
+            // Linux (sock_set_timeout): tv_usec out of range is EDOM; a negative tv_sec means "do not wait"
+            // (timeout 0 in the kernel, here -1); 0/0 means no timeout.
+            if (usec < 0 || usec >= 1_000_000) {
+                return DOM;
+            }
+            long nanos = sec < 0 ? -1
+                    : sec > Long.MAX_VALUE / 2_000_000_000L ? 0 : sec * 1_000_000_000L + usec * 1000;
+            if (name == SO_RCVTIMEO) {
+                s.rcvTimeoutNanos = nanos;
+            } else {
+                s.sndTimeoutNanos = nanos;
+            }
+        }
+        if (name != SO_BINDTODEVICE) {
+            v = Arrays.copyOf(v, optionSize(name));
+        }
+        s.options.put(name, v);
+        return SUCCESS;
+    }
+
+    /** {@code sock_getaddrinfo(node, node_len, service, service_len, *hints, *res, max, *res_len)}. */
+    public int sockGetAddrinfo(Memory m, int nodePtr, int nodeLen, int servicePtr, int serviceLen, int hintsPtr,
+            int resPtr, int max, int resLenPtr) {
+        return errno(() -> sockGetAddrinfo0(m, nodePtr, nodeLen, servicePtr, serviceLen, hintsPtr, resPtr, max, resLenPtr));
+    }
+
+    private int sockGetAddrinfo0(Memory m, int nodePtr, int nodeLen, int servicePtr, int serviceLen, int hintsPtr,
+            int resPtr, int max, int resLenPtr) {
+        String node = cString(GuestMemory.read(m, nodePtr, nodeLen));
+        String service = cString(GuestMemory.read(m, servicePtr, serviceLen));
+        check(m, hintsPtr, 28, 4);
+        check(m, resPtr, 4, 4);
+        check(m, resLenPtr, 4, 4);
+        int flags = m.readShort(hintsPtr) & 0xFFFF;
+        int family = m.read(hintsPtr + 2) & 0xFF;
+        int socktype = m.read(hintsPtr + 3) & 0xFF;
+        int protocol = m.read(hintsPtr + 4) & 0xFF;
+        if (node.isEmpty() && service.isEmpty()) {
+            return AINONAME;
+        }
+        if (max == 0) {
+            return AIMEMORY;
+        }
+        if ((flags & ~AI_ALL_FLAGS) != 0 || (flags & AI_CANONNAME) != 0 && node.isEmpty()) {
+            return AIBADFLAG;
+        }
+        if (family > GuestSocket.AF_INET6) {
+            return AIFAMILY;
+        }
+        if (socktype > GuestSocket.SOCK_STREAM || protocol > PROTO_UDP) {
+            return NOSYS;
+        }
+        int port;
+        if (service.isEmpty()) {
+            port = 0;
+        } else if (service.chars().allMatch(Character::isDigit) && service.length() <= 5
+                && Integer.parseInt(service) <= 65535) {
+            port = Integer.parseInt(service);
+        } else if ((flags & AI_NUMERICSERV) != 0) {
+            return AINONAME;
+        } else {
+            Integer p = SERVICES.get(service);
+            if (p == null) {
+                return AISERVICE;
+            }
+            port = p;
+        }
+        List<InetAddress> addrs = new ArrayList<>();
+        if (node.isEmpty()) {
+            boolean passive = (flags & AI_PASSIVE) != 0;
+            if (family != GuestSocket.AF_INET6) {
+                addrs.add(literal(passive ? "0.0.0.0" : "127.0.0.1"));
+            }
+            if (family != GuestSocket.AF_INET4) {
+                addrs.add(literal(passive ? "::" : "::1"));
+            }
+        } else if (isLiteral(node)) {
+            addrs.add(literal(node));
+        } else if ((flags & AI_NUMERICHOST) != 0) {
+            return AINONAME;
+        } else if (node.equalsIgnoreCase("localhost")) {
+            addrs.add(literal("127.0.0.1"));
+            addrs.add(literal("::1"));
+        } else if (!policy.allowsResolve(node)) {
+            NetPolicy.LOG.warning(() -> "sock_getaddrinfo of '" + node + "' refused by the sandbox (PERM)");
+            return PERM;
+        } else {
+            try {
+                addrs.addAll(Arrays.asList(InetAddress.getAllByName(node)));
+            } catch (UnknownHostException e) {
+                return AINONAME;
+            }
+        }
+        addrs.removeIf(a -> family != 0 && familyOf(a) != family);
+        if (addrs.isEmpty()) {
+            return family != 0 ? AIADDRFAMILY : AINONAME;
+        }
+        // socktype/protocol combinations: 0 gives both stream/TCP and dgram/UDP, as getaddrinfo does
+        List<int[]> kinds = new ArrayList<>();
+        for (int t : new int[] {GuestSocket.SOCK_STREAM, GuestSocket.SOCK_DGRAM}) {
+            int proto = t == GuestSocket.SOCK_STREAM ? PROTO_TCP : PROTO_UDP;
+            if ((socktype == 0 || socktype == t) && (protocol == 0 || protocol == proto)) {
+                kinds.add(new int[] {t, proto});
+            }
+        }
+        if (kinds.isEmpty()) {
+            return AISOCKTYPE;
+        }
+        int count = 0;
+        long limit = max & 0xFFFF_FFFFL;
+        int ai = m.readInt(resPtr);
+        outer:
+        for (InetAddress a : addrs) {
+            for (int[] k : kinds) {
+                if (count >= limit) {
+                    break outer;
+                }
+                check(m, ai, 28, 4);
+                boolean v6 = a instanceof Inet6Address;
+                m.writeShort(ai, (short) flags);
+                m.writeByte(ai + 2, (byte) familyOf(a));
+                m.writeByte(ai + 3, (byte) k[0]);
+                m.writeByte(ai + 4, (byte) k[1]);
+                m.writeI32(ai + 8, v6 ? 28 : 16);
+                int sa = m.readInt(ai + 12);
+                check(m, sa, 12, 4);
+                m.writeByte(sa, (byte) familyOf(a));
+                int dataLen = v6 ? 26 : 14;
+                int cap = m.readInt(sa + 4);
+                int saData = m.readInt(sa + 8);
+                int n = cap > 0 ? Math.min(cap, dataLen) : dataLen;
+                byte[] data = new byte[dataLen];
+                data[0] = (byte) (port >> 8);
+                data[1] = (byte) port;
+                byte[] ip = a.getAddress();
+                System.arraycopy(ip, 0, data, v6 ? 6 : 2, ip.length);
+                GuestMemory.write(m, saData, data, 0, n);
+                m.writeI32(sa + 4, dataLen);
+                if ((flags & AI_CANONNAME) != 0) {
+                    int cn = m.readInt(ai + 16);
+                    int cnCap = m.readInt(ai + 20);
+                    byte[] name = node.getBytes(StandardCharsets.UTF_8);
+                    int k2 = Math.min(name.length, Math.max(cnCap - 1, 0));
+                    check(m, cn, k2 + 1L);
+                    m.write(cn, name, 0, k2);
+                    m.writeByte(cn + k2, (byte) 0);
+                    m.writeI32(ai + 20, k2);
+                }
+                count++;
+                int next = m.readInt(ai + 24);
+                if (next == 0) {
+                    break outer;
+                }
+                ai = next;
+            }
+        }
+        m.writeI32(resLenPtr, count);
+        return SUCCESS;
+    }
+
+    private static final Map<String, Integer> SERVICES = Map.of("http", 80, "https", 443, "ftp", 21, "ssh", 22,
+            "smtp", 25, "domain", 53, "ntp", 123, "imap", 143, "pop3", 110, "telnet", 23);
+
+    private static String cString(byte[] b) {
+        int n = 0;
+        while (n < b.length && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+
+    private static boolean isLiteral(String s) {
+        try {
+            InetAddress.ofLiteral(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static InetAddress literal(String s) {
+        return InetAddress.ofLiteral(s);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // preview 1 calls on sockets
+
+    /** {@code fd_fdstat_get} on a socket: SOCKET_STREAM, NONBLOCK flag, the socket rights. */
+    public int fdFdstatGet(Memory m, int fd, int buf) {
+        return errno(() -> fdFdstatGet0(m, fd, buf));
+    }
+
+    private int fdFdstatGet0(Memory m, int fd, int buf) {
+        check(m, buf, 24, 8);
+        GuestSocket s = sock(fd);
+        m.write(buf, new byte[24]);
+        m.writeByte(buf, (byte) FILETYPE_SOCKET_STREAM);
+        m.writeShort(buf + 2, (short) (s.nonblocking ? FDFLAGS_NONBLOCK : 0));
+        m.writeLong(buf + 8, SOCKET_RIGHTS);
+        m.writeLong(buf + 16, 0);
+        return SUCCESS;
+    }
+
+    /** {@code fd_fdstat_set_flags} on a socket: NONBLOCK switches the guest socket's mode. */
+    public int fdFdstatSetFlags(int fd, int flags) {
+        return errno(() -> fdFdstatSetFlags0(fd, flags));
+    }
+
+    private int fdFdstatSetFlags0(int fd, int flags) {
+        GuestSocket s = sockets.get(fd);
+        if (s == null) {
+            return BADF;
+        }
+        s.nonblocking = (flags & FDFLAGS_NONBLOCK) != 0;
+        return SUCCESS;
+    }
+
+    /** {@code fd_close} on a socket: deregisters and closes it. */
+    public int fdClose(int fd) {
+        return errno(() -> fdClose0(fd));
+    }
+
+    private int fdClose0(int fd) {
+        GuestSocket s = sockets.remove(fd);
+        if (s == null) {
+            return BADF;
+        }
+        s.close();
+        return SUCCESS;
+    }
+
+    /**
+     * {@code fd_renumber} where {@code from} or {@code to} is a socket: socket onto socket moves it (closing the
+     * one at {@code to}); moving between Chicory's table and the socket table is NOTSUP.
+     */
+    public int fdRenumber(int from, int to) {
+        GuestSocket s = sockets.get(from);
+        if (s == null || !sockets.containsKey(to)) {
+            return NOTSUP; // moving between Chicory's table and ours is not supported
+        }
+        if (from == to) {
+            return SUCCESS;
+        }
+        // Token == fd: re-register under the new number.
+        GuestSocket old = sockets.remove(to);
+        old.close();
+        sockets.remove(from);
+        GuestSocket moved = new GuestSocket(to, s.family, s.type);
+        moved.nonblocking = s.nonblocking;
+        moved.listener = s.listener;
+        moved.listening = s.listening;
+        moved.stream = s.stream;
+        moved.connecting = s.connecting;
+        moved.options.putAll(s.options);
+        moved.rcvTimeoutNanos = s.rcvTimeoutNanos;
+        moved.sndTimeoutNanos = s.sndTimeoutNanos;
+        if (s.registered != null && moved.source() != null) {
+            try {
+                poll.registry().deregister(moved.source());
+            } catch (IOException e) {
+                return WasiErrno.of(e);
+            }
+        }
+        sockets.put(to, moved);
+        return SUCCESS;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // poll_oneoff
+
+    private long clockNow(int id) {
+        if (id == CLOCK_REALTIME) {
+            java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+        return System.nanoTime();
+    }
+
+    /**
+     * {@code poll_oneoff(in, out, nsubs, *nevents)}, level-triggered. Socket subscriptions wait in the Poll;
+     * subscriptions on Chicory's fds are always ready except FD_READ on stdin, which asks Chicory; an unknown fd
+     * gives an event with error BADF and a repeated (fd, type) one with error EXIST; zero subscriptions return
+     * success with no event (WasmEdge).
+     */
+    public int pollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
+        return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, false));
+    }
+
+    /**
+     * {@code epoll_oneoff} (WasmEdge 0.11.2+): {@link #pollOneoff} made edge-triggered. A socket's registration
+     * persists across calls and is not re-armed while the guest subscribes it with the same interest, so a
+     * readiness is reported once until the socket becomes ready again (a changed interest re-arms it).
+     */
+    public int epollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
+        return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, true));
+    }
+
+    private int pollOneoff0(Memory m, int in, int out, int nsubs, int neventsPtr, boolean edge) {
+        long n = nsubs & 0xFFFF_FFFFL;
+        check(m, neventsPtr, 4, 4);
+        if (n == 0) {
+            m.writeI32(neventsPtr, 0);
+            return SUCCESS;
+        }
+        check(m, in, n * 48);
+        check(m, out, n * 32);
+        if ((in & 7) != 0 || (out & 7) != 0) {
+            throw new WasmRuntimeException("poll_oneoff: misaligned subscription or event array"); // WasmEdge traps
+        }
+        int count = (int) n;
+        long[] userdata = new long[count];
+        int[] tag = new int[count];
+        int[] fds = new int[count];
+        long[] deadline = new long[count];
+        boolean[] ready = new boolean[count];
+        int[] error = new int[count];
+        int[] flags = new int[count];
+        long[] nbytes = new long[count];
+        boolean[] stdin = new boolean[count];
+        boolean anyStdin = false;
+        long now = System.nanoTime();
+        long minDeadline = 0;
+        boolean anyClock = false;
+        Set<Long> seen = new HashSet<>();
+        Map<GuestSocket, Interest> wanted = new HashMap<>();
+        for (int k = 0; k < count; k++) {
+            int p = in + k * 48;
+            userdata[k] = m.readLong(p);
+            tag[k] = m.read(p + 8) & 0xFF;
+            switch (tag[k]) {
+                case EVENTTYPE_CLOCK -> {
+                    int id = m.readInt(p + 16);
+                    long timeout = m.readLong(p + 24);
+                    int cflags = m.readShort(p + 40) & 0xFFFF;
+                    if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC) {
+                        return INVAL;
+                    }
+                    // timeout is a u64: above 2^63 it is negative here, and means "far away"
+                    long rel = timeout < 0 ? Long.MAX_VALUE
+                            : (cflags & SUBCLOCK_ABSTIME) != 0 ? timeout - clockNow(id) : timeout;
+                    // at least 1 ns (WasmEdge); at most 2^62 ns (146 years) so that nanoTime arithmetic,
+                    // compared by subtraction, cannot overflow
+                    rel = Math.min(Math.max(rel, 1), 1L << 62);
+                    deadline[k] = now + rel;
+                    if (!anyClock || deadline[k] - minDeadline < 0) {
+                        minDeadline = deadline[k];
+                    }
+                    anyClock = true;
+                }
+                case EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE -> {
+                    int fd = m.readInt(p + 16);
+                    fds[k] = fd;
+                    if (!seen.add(((long) fd << 2) | tag[k])) {
+                        ready[k] = true;
+                        error[k] = EXIST;
+                        continue;
+                    }
+                    GuestSocket s = sockets.get(fd);
+                    if (s == null) {
+                        int kind = chicoryKind(fd);
+                        if (kind < 0) {
+                            ready[k] = true;
+                            error[k] = BADF;
+                        } else if (kind == KIND_STDIN && tag[k] == EVENTTYPE_FD_READ) {
+                            stdin[k] = true;
+                            anyStdin = true;
+                        } else {
+                            ready[k] = true; // files and output streams are always ready
+                        }
+                    } else if (s.source() == null) {
+                        // A socket with no connection: Linux reports EPOLLOUT | EPOLLHUP
+                        ready[k] = true;
+                        flags[k] = EVENT_HANGUP;
+                        nbytes[k] = 1;
+                    } else {
+                        boolean read = tag[k] == EVENTTYPE_FD_READ;
+                        if (edge && (read ? s.pendingRead : s.pendingWrite)) {
+                            ready[k] = true; // an edge seen earlier while nobody waited for it
+                            nbytes[k] = 1;
+                        }
+                        if (read) {
+                            s.pendingRead = false;
+                        } else {
+                            s.pendingWrite = false;
+                        }
+                        wanted.merge(s, read ? Interest.READABLE : Interest.WRITABLE, Interest::add);
+                    }
+                }
+                default -> {
+                    return INVAL;
+                }
+            }
+        }
+        for (var e : wanted.entrySet()) {
+            if (!edge || !e.getValue().equals(e.getKey().registered)) {
+                arm(e.getKey(), e.getValue());
+            }
+            if (TRACE) {
+                System.err.println("[mio-wasm]   armed " + e.getKey() + " " + e.getValue());
+            }
+        }
+        try {
+            for (;;) {
+                boolean any = false;
+                for (boolean r : ready) {
+                    any |= r;
+                }
+                long wait;
+                if (any) {
+                    wait = 0;
+                } else if (anyClock) {
+                    wait = Math.max(0, minDeadline - System.nanoTime());
+                } else {
+                    wait = -1;
+                }
+                if (anyStdin && (wait < 0 || wait > 50_000_000L)) {
+                    wait = 50_000_000L;
+                }
+                if (wanted.isEmpty() && wait != 0) {
+                    if (wait > 0) {
+                        sleepNanos(wait);
+                    } else if (!anyStdin) {
+                        return INVAL; // nothing could ever become ready (cannot happen: handled above)
+                    }
+                } else {
+                    boolean full;
+                    do {
+                        pollOnce(wait);
+                        full = events.size() == events.capacity();
+                        for (Event e : events) {
+                            long fd = e.token().value();
+                            if (TRACE) {
+                                System.err.println("[mio-wasm]   event " + e);
+                            }
+                            boolean readClaimed = false;
+                            boolean writeClaimed = false;
+                            for (int k = 0; k < count; k++) {
+                                if (tag[k] == EVENTTYPE_CLOCK || fds[k] != fd || error[k] != 0 || stdin[k]) {
+                                    continue;
+                                }
+                                GuestSocket s = sockets.get(fds[k]);
+                                if (s == null || !wanted.containsKey(s)) {
+                                    continue;
+                                }
+                                boolean r = tag[k] == EVENTTYPE_FD_READ ? readReady(e) : writeReady(e);
+                                if (r) {
+                                    readClaimed |= tag[k] == EVENTTYPE_FD_READ;
+                                    writeClaimed |= tag[k] == EVENTTYPE_FD_WRITE;
+                                    ready[k] = true;
+                                    nbytes[k] = 1;
+                                    if (e.isReadClosed() && e.isWriteClosed()) {
+                                        flags[k] |= EVENT_HANGUP;
+                                    }
+                                }
+                            }
+                            keepUnclaimed(e, readClaimed, writeClaimed);
+                        }
+                        wait = 0;
+                    } while (full);
+                }
+                if (anyStdin) {
+                    for (int k = 0; k < count; k++) {
+                        if (stdin[k]) {
+                            long avail = stdinAvailable();
+                            if (avail != 0) {
+                                ready[k] = true;
+                                nbytes[k] = Math.max(avail, 0);
+                                error[k] = avail < 0 ? IO : 0;
+                            }
+                        }
+                    }
+                }
+                long t = System.nanoTime();
+                boolean got = false;
+                for (int k = 0; k < count; k++) {
+                    if (tag[k] == EVENTTYPE_CLOCK && t - deadline[k] >= 0) {
+                        ready[k] = true;
+                    }
+                    got |= ready[k];
+                }
+                if (got) {
+                    break;
+                }
+            }
+        } catch (InterruptedIOException e) {
+            return interrupted(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int written = 0;
+        for (int k = 0; k < count; k++) {
+            if (!ready[k]) {
+                continue;
+            }
+            int p = out + written * 32;
+            m.write(p, new byte[32]);
+            m.writeLong(p, userdata[k]);
+            m.writeShort(p + 8, (short) error[k]);
+            m.writeByte(p + 10, (byte) tag[k]);
+            if (tag[k] != EVENTTYPE_CLOCK && error[k] == 0) {
+                m.writeLong(p + 16, nbytes[k]);
+                m.writeShort(p + 24, (short) flags[k]);
+            }
+            written++;
+        }
+        m.writeI32(neventsPtr, written);
+        return SUCCESS;
+    }
+
+    private static void sleepNanos(long nanos) throws InterruptedIOException {
+        try {
+            Thread.sleep(Duration.ofNanos(nanos));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    private static final int KIND_OTHER = 0;
+    private static final int KIND_STDIN = 1;
+
+    /** What Chicory's table holds at {@code fd}: -1 nothing, {@link #KIND_STDIN}, or {@link #KIND_OTHER}. */
+    private int chicoryKind(int fd) {
+        int r = 0;
+        try {
+            r = wasi.fdFdstatGet(scratch, fd, 0);
+        } catch (RuntimeException e) {
+            return KIND_OTHER;
+        }
+        if (r != SUCCESS) {
+            return -1;
+        }
+        int type = scratch.read(0) & 0xFF;
+        long rights = scratch.readLong(8);
+        boolean inStream = rights == (1L << 1) && type != 3 && type != 4;
+        return inStream ? KIND_STDIN : KIND_OTHER;
+    }
+
+    /** Bytes available on Chicory's stdin (0 none, -1 error), asked through its own poll_oneoff. */
+    private long stdinAvailable() {
+        // sub 0: FD_READ fd 0 (userdata 1); sub 1: relative clock 0 (userdata 2); events at 128, count at 256
+        scratch.write(0, new byte[512]);
+        scratch.writeLong(0, 1);
+        scratch.writeByte(8, (byte) EVENTTYPE_FD_READ);
+        scratch.writeI32(16, 0);
+        scratch.writeLong(48, 2);
+        scratch.writeByte(56, (byte) EVENTTYPE_CLOCK);
+        scratch.writeI32(64, CLOCK_MONOTONIC);
+        int r = wasi.pollOneoff(scratch, 0, 128, 2, 256);
+        if (r != SUCCESS) {
+            return -1;
+        }
+        int nev = scratch.readInt(256);
+        for (int k = 0; k < nev; k++) {
+            int p = 128 + k * 32;
+            if (scratch.readLong(p) == 1) {
+                return (scratch.readShort(p + 8) & 0xFFFF) != 0 ? -1 : Math.max(1, scratch.readLong(p + 16));
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,167 @@
+package io.mio.wasm;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs one wasm32-wasi command module (its {@code _start}) on Chicory with WASI preview 1 and WasmEdge's socket
+ * API served by io.mio. One runner is one guest; {@link #run()} blocks the calling thread while the guest runs.
+ * {@link #close()} (from any thread) closes the guest's sockets and makes a guest blocked in a host call trap.
+ */
+public final class WasmRunner implements AutoCloseable {
+    private final WasmModule module;
+    private final WasiPreview1 wasi;
+    private final SocketHost sockets;
+    private final boolean compile;
+
+    private WasmRunner(Builder b) throws IOException {
+        this.module = b.module;
+        WasiOptions.Builder o = WasiOptions.builder();
+        o.withArguments(b.args);
+        b.env.forEach(o::withEnvironment);
+        b.dirs.forEach(o::withDirectory);
+        if (b.stdin != null) {
+            o.withStdin(b.stdin);
+        }
+        if (b.stdout != null) {
+            o.withStdout(b.stdout);
+        }
+        if (b.stderr != null) {
+            o.withStderr(b.stderr);
+        }
+        this.wasi = WasiPreview1.builder().withOptions(o.build()).build();
+        this.sockets = new SocketHost(wasi, b.policy);
+        this.compile = b.compile;
+    }
+
+    public static Builder builder(Path wasm) {
+        return new Builder(Parser.parse(wasm));
+    }
+
+    public static Builder builder(byte[] wasm) {
+        return new Builder(Parser.parse(wasm));
+    }
+
+    /** The guest's socket host (its table, for inspection). */
+    public SocketHost sockets() {
+        return sockets;
+    }
+
+    /**
+     * Instantiates the module and runs {@code _start}.
+     *
+     * @return the guest's exit code: 0 when {@code _start} returns or calls {@code proc_exit(0)}
+     * @throws com.dylibso.chicory.wasm.ChicoryException if the guest traps (or was stopped by {@link #close()})
+     */
+    public int run() {
+        List<ImportFunction> fns = new ArrayList<>(sockets.hostFunctions(module));
+        Instance.Builder ib = Instance.builder(module)
+                .withImportValues(ImportValues.builder().withFunctions(fns).build())
+                .withMemoryFactory(ByteArrayMemory::new)
+                .withStart(false);
+        if (compile) {
+            ib.withMachineFactory(MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT).compile());
+        }
+        try {
+            Instance instance = ib.build();
+            instance.export("_start").apply();
+            return 0;
+        } catch (WasiExitException e) {
+            return e.exitCode();
+        } catch (com.dylibso.chicory.runtime.ExecutionCompletedException e) {
+            return 0;
+        } finally {
+            sockets.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        sockets.close();
+        wasi.close();
+    }
+
+    public static final class Builder {
+        private final WasmModule module;
+        private final List<String> args = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<String, Path> dirs = new LinkedHashMap<>();
+        private InputStream stdin;
+        private OutputStream stdout;
+        private OutputStream stderr;
+        private NetPolicy policy = NetPolicy.denyAll();
+        private boolean compile = true;
+
+        private Builder(WasmModule module) {
+            this.module = module;
+        }
+
+        /** The guest's argv, program name first. */
+        public Builder args(List<String> args) {
+            this.args.clear();
+            this.args.addAll(args);
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
+            return this;
+        }
+
+        /** Pre-opens host directory {@code host} as {@code guest}. */
+        public Builder dir(String guest, Path host) {
+            dirs.put(guest, host);
+            return this;
+        }
+
+        public Builder stdin(InputStream in) {
+            this.stdin = in;
+            return this;
+        }
+
+        public Builder stdout(OutputStream out) {
+            this.stdout = out;
+            return this;
+        }
+
+        public Builder stderr(OutputStream err) {
+            this.stderr = err;
+            return this;
+        }
+
+        public Builder policy(NetPolicy policy) {
+            this.policy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /** Compile the guest to JVM bytecode at start-up (default) or interpret it. */
+        public Builder compile(boolean compile) {
+            this.compile = compile;
+            return this;
+        }
+
+        public WasmRunner build() throws IOException {
+            return new WasmRunner(this);
+        }
+    }
+}
