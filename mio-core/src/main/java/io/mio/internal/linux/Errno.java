@@ -1,13 +1,6 @@
 package io.mio.internal.linux;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.BindException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.PortUnreachableException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 
 import static io.mio.internal.linux.LinuxConstants.*;
 
@@ -66,19 +59,19 @@ public final class Errno {
     public static IOException exception(String operation, int errno) {
         String message = operation + " failed: " + describe(errno);
         return switch (errno) {
-            case EADDRINUSE, EADDRNOTAVAIL -> new BindException(message);
-            case ECONNREFUSED -> new ConnectException(message);
-            case EHOSTUNREACH, ENETUNREACH -> new NoRouteToHostException(message);
-            case ETIMEDOUT -> new SocketTimeoutException(message);
-            case EINTR -> new InterruptedIOException(message);
+            case EADDRINUSE, EADDRNOTAVAIL -> new ErrnoExceptions.Bind(message, errno);
+            case ECONNREFUSED -> new ErrnoExceptions.Connect(message, errno);
+            case EHOSTUNREACH, ENETUNREACH -> new ErrnoExceptions.NoRoute(message, errno);
+            case ETIMEDOUT -> new ErrnoExceptions.Timeout(message, errno);
+            case EINTR -> new ErrnoExceptions.Interrupted(message, errno);
             case ECONNRESET, EPIPE, ENOTCONN, ECONNABORTED, ESHUTDOWN, EISCONN, EMSGSIZE, ENOPROTOOPT,
-                 EOPNOTSUPP, EAFNOSUPPORT, ENOTSOCK, EDESTADDRREQ, ENETDOWN -> new SocketException(message);
-            default -> new IOException(message);
+                 EOPNOTSUPP, EAFNOSUPPORT, ENOTSOCK, EDESTADDRREQ, ENETDOWN -> new ErrnoExceptions.Socket(message, errno);
+            default -> new ErrnoExceptions.Io(message, errno);
         };
     }
 
     /** An ICMP port-unreachable surfaced on a datagram socket. */
     public static IOException portUnreachable(String operation) {
-        return new PortUnreachableException(operation + " failed: " + describe(ECONNREFUSED));
+        return new ErrnoExceptions.PortUnreachable(operation + " failed: " + describe(ECONNREFUSED), ECONNREFUSED);
     }
 }
