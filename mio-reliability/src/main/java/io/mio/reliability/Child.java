@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * (this module's classes and io.mio's), optionally under a lower open-file limit ({@code bash -c 'ulimit -n N;
  * exec java ...'}). Its stdout is read line by line on a daemon thread.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: these wait for threads and processes
 public final class Child implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Observers: {@link Listener} callbacks run on the server thread; {@link #closes()} and the counters are
  * thread-safe.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: these wait for threads and processes
 public final class EchoServer implements AutoCloseable {
     private static final Token LISTENER = new Token(0);
     private static final Token WAKER = new Token(1);

@@ -29,6 +29,7 @@ import java.util.Map;
  * <p>Each method returns a one-line description of what was observed and throws {@link AssertionError} when
  * the behaviour is wrong.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: these wait for threads and processes
 public final class Faults implements AutoCloseable {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

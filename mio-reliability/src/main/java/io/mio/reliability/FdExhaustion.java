@@ -21,6 +21,7 @@ import java.util.Set;
  * IOException naming EMFILE; every accepted connection still echoes; after some clients disconnect, accepting
  * resumes and the newly accepted connections echo too; the child exits cleanly with no loop failure.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: these wait for threads and processes
 public final class FdExhaustion {
     private FdExhaustion() {}
 

@@ -21,6 +21,7 @@ import java.time.Duration;
  * {@code CLOSE <peerPort> <reason>}, after start-up {@code FDS <open> LIMIT <limit>} and {@code PORT <port>},
  * and {@code BYE <accepted> <acceptErrors> <fatal>} once stdin reaches EOF.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: these wait for threads and processes
 public final class FdExhaustionChild {
     private FdExhaustionChild() {}
 

@@ -18,6 +18,7 @@ import java.util.List;
  * to its 4 MiB cap after the baseline; per-frame state is reused). Growth proportional to traffic would break
  * either bound within the run.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: these wait for threads and processes
 public final class Soak {
     public static final int FD_TOLERANCE = 8;
     public static final long HEAP_TOLERANCE = 16L << 20;

@@ -34,6 +34,8 @@ public final class SoakClient implements AutoCloseable {
 
     /** A failed end-to-end check. */
     public static final class IntegrityException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         public IntegrityException(String message) {
             super(message);
         }
