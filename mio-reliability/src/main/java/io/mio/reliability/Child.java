@@ -70,10 +70,15 @@ public final class Child implements AutoCloseable {
      * Starts {@code mainClass} with {@code args}; {@code fdLimit} > 0 runs it under {@code ulimit -n fdLimit}.
      */
     public static Child start(Class<?> mainClass, int fdLimit, String... args) throws IOException {
+        return start(mainClass, fdLimit, List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args);
+    }
+
+    /** Like {@link #start(Class, int, String...)} with the given JVM options (instead of the small-JVM defaults). */
+    public static Child start(Class<?> mainClass, int fdLimit, List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "--enable-native-access=ALL-UNNAMED", "-cp", classPath(), mainClass.getName()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-Xshare:auto", "--enable-native-access=ALL-UNNAMED", "-cp", classPath(), mainClass.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb;
         if (fdLimit > 0) {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The full reliability run (scripts/reliability.sh), or the short one with {@code --short}: soak, faults,
@@ -54,14 +53,15 @@ public final class ReliabilityMain {
         System.out.println("open-file limit: " + Footprint.openFileLimit() + ", fds at start: " + Footprint.openFds());
         List<String> failures = new ArrayList<>();
 
+        final boolean isFull = full;
         final int conns = connections;
         final long rts = roundTrips;
         final int soakSec = soakSeconds;
         step("soak", failures, () -> {
-            Soak.Result r = Soak.run(new Soak.Config(conns, rts, Duration.ofSeconds(soakSec), Duration.ofSeconds(full ? 5 : 1), 1));
-            System.out.printf("soak: %d connections (requested %d%s), connected in %.1f s%n", r.connections(),
-                    r.connectionsRequested(), r.scaleNote().isEmpty() ? "" : "; " + r.scaleNote(),
-                    r.connectTime().toMillis() / 1000.0);
+            Soak.Result r = Soak.run(new Soak.Config(conns, rts, Duration.ofSeconds(soakSec), Duration.ofSeconds(isFull ? 5 : 1), 1, true));
+            System.out.printf("soak: %d connections (requested %d%s), echo server %s, connected in %.1f s%n",
+                    r.connections(), r.connectionsRequested(), r.scaleNote().isEmpty() ? "" : "; " + r.scaleNote(),
+                    r.serverInChild() ? "in a child JVM" : "on a thread of this JVM", r.connectTime().toMillis() / 1000.0);
             System.out.printf("soak: %,d round trips in %.1f s (%,.0f/s)%s, %,d bytes checked end to end (%,d each way),"
                             + " payloads %d..%d B%n", r.roundTrips(), r.runTime().toMillis() / 1000.0,
                     r.roundTrips() / Math.max(0.001, r.runTime().toMillis() / 1000.0),
@@ -70,11 +70,14 @@ public final class ReliabilityMain {
             System.out.printf("soak: %,d frames arrived in several reads; client: %,d writes would block, %,d WRITABLE"
                             + " reregistrations; server: %,d WRITABLE reregistrations%n", r.fragmentedFrames(),
                     r.clientPartialWrites(), r.clientWritableReregistrations(), r.serverWritableReregistrations());
-            System.out.println("soak samples (ms, round trips, open fds, heap after GC):");
+            System.out.println("soak samples (ms, round trips, client fds, client heap after GC, server fds, server heap"
+                    + " after GC; server -1 = same process):");
             for (int i = 0; i < r.samples().size(); i++) {
-                SoakClient.Sample s = r.samples().get(i);
-                System.out.printf("  %s%7d ms %,10d rt %6d fds %8.1f MiB%n", i == r.baselineIndex() ? "baseline " : "         ",
-                        s.elapsedMillis(), s.roundTrips(), s.openFds(), s.heapAfterGc() / 1048576.0);
+                Soak.Sample s = r.samples().get(i);
+                System.out.printf("  %s%7d ms %,10d rt %6d fds %8.2f MiB | %6d fds %8.2f MiB%n",
+                        i == r.baselineIndex() ? "baseline " : "         ", s.elapsedMillis(), s.roundTrips(),
+                        s.openFds(), s.heapAfterGc() / 1048576.0, s.serverFds(),
+                        s.serverHeapAfterGc() < 0 ? -1.0 : s.serverHeapAfterGc() / 1048576.0);
             }
             System.out.println("soak flatness: " + r.flatness() + " -> " + (r.flat() ? "flat" : "NOT FLAT"));
             if (!r.flat()) throw new AssertionError("footprint not flat: " + r.flatness());
@@ -84,7 +87,6 @@ public final class ReliabilityMain {
         final int rounds = faultRounds;
         step("faults", failures, () -> {
             try (Faults f = new Faults(200, 3)) {
-                List<Supplier<Step>> none = List.of();
                 for (int round = 0; round < rounds; round++) {
                     boolean print = round == 0;
                     for (Step s : List.<Step>of(

@@ -41,9 +41,6 @@ public final class SoakClient implements AutoCloseable {
         }
     }
 
-    /** One sample of the process's footprint. */
-    public record Sample(long elapsedMillis, long roundTrips, int openFds, long heapAfterGc) {}
-
     private final Poll poll;
     private final Events events = Events.withCapacity(1024);
     private final List<Conn> conns = new ArrayList<>();

@@ -13,7 +13,7 @@ class SoakTest {
     @Test
     @Timeout(value = 100, unit = TimeUnit.SECONDS)
     void many_connections_echo_every_frame_intact_with_flat_fds_and_heap() throws Exception {
-        Soak.Result r = Soak.run(new Soak.Config(500, 50_000, Duration.ofSeconds(60), Duration.ofSeconds(1), 7));
+        Soak.Result r = Soak.run(new Soak.Config(500, 50_000, Duration.ofSeconds(60), Duration.ofSeconds(1), 7, false));
         System.out.println("soak (short): " + r);
 
         assertThat(r.connections()).as(r.scaleNote()).isEqualTo(500);
