@@ -62,11 +62,11 @@ public final class ReliabilityMain {
             System.out.printf("soak: %d connections (requested %d%s), echo server %s, connected in %.1f s%n",
                     r.connections(), r.connectionsRequested(), r.scaleNote().isEmpty() ? "" : "; " + r.scaleNote(),
                     r.serverInChild() ? "in a child JVM" : "on a thread of this JVM", r.connectTime().toMillis() / 1000.0);
-            System.out.printf("soak: %,d round trips in %.1f s (%,.0f/s)%s, %,d bytes checked end to end (%,d each way),"
+            System.out.printf("soak: %,d round trips in %.1f s (%,.0f/s)%s, %,d bytes sent, echoed and checked end to end,"
                             + " payloads %d..%d B%n", r.roundTrips(), r.runTime().toMillis() / 1000.0,
                     r.roundTrips() / Math.max(0.001, r.runTime().toMillis() / 1000.0),
                     r.timeBoundHit() ? " (time bound of " + soakSec + " s reached)" : "", r.bytesChecked(),
-                    r.bytesChecked(), r.minPayload(), r.maxPayload());
+                    r.minPayload(), r.maxPayload());
             System.out.printf("soak: %,d frames arrived in several reads; client: %,d writes would block, %,d WRITABLE"
                             + " reregistrations; server: %,d WRITABLE reregistrations%n", r.fragmentedFrames(),
                     r.clientPartialWrites(), r.clientWritableReregistrations(), r.serverWritableReregistrations());
