@@ -112,16 +112,41 @@ public final class Faults implements AutoCloseable {
                 + c.sawError() + " write-closed=" + c.sawWriteClosed();
     }
 
-    /** The peer resets while the server is echoing 256 KiB to it: ECONNRESET (or EPIPE) on the server. */
+    /**
+     * The peer resets mid-stream: it keeps sending without reading until both directions are backed up (the
+     * server holds unsent echo data and waits for WRITABLE), then resets: ECONNRESET (or EPIPE) on the server.
+     */
     public String peerResetMidStream() throws IOException, InterruptedException {
         injected++;
         int port;
+        long sent;
+        long reregsBefore = server.writableReregistrations();
         try (Socket s = peer()) {
             port = s.getLocalPort();
-            s.getOutputStream().write(Frames.pattern(), 0, Frames.MAX_PAYLOAD);
-            s.getOutputStream().flush();
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            // Blocking writes stall once the buffers are full: they run on their own thread, which the reset ends.
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int i = 0; i < 1024; i++) { // at most 64 MiB
+                        out.write(Frames.pattern(), 0, 64 * 1024);
+                        written.addAndGet(64 * 1024);
+                    }
+                } catch (IOException ignored) {
+                    // the reset below
+                }
+            }, "reset-peer-writer");
+            writer.setDaemon(true);
+            writer.start();
             byte[] some = s.getInputStream().readNBytes(1000); // the server is echoing now
             check(some.length == 1000, "no echo before the reset");
+            long last = -1;
+            long end = System.nanoTime() + WAIT.toNanos();
+            while (written.get() != last && System.nanoTime() < end) { // until the writer is stuck
+                last = written.get();
+                sleep(100);
+            }
+            sent = written.get();
             s.setSoLinger(true, 0);
         }
         EchoServer.Closed c = server.awaitClose(port, WAIT);
@@ -129,8 +154,10 @@ public final class Faults implements AutoCloseable {
         check(c.reason() == EchoServer.Reason.ERROR
                 && (c.error().contains("ECONNRESET") || c.error().contains("EPIPE")),
                 "expected ERROR with ECONNRESET or EPIPE, got " + c);
+        long reregs = server.writableReregistrations() - reregsBefore;
         checkHealthy();
-        return "mid-stream reset after " + c.bytesEchoed() + " bytes echoed: server " + c.error();
+        return "mid-stream reset: peer had sent " + sent + " bytes, server had echoed " + c.bytesEchoed()
+                + " (server WRITABLE reregistrations meanwhile: " + reregs + "); server " + c.error();
     }
 
     /** The peer shuts down its write half: the server echoes everything, then the peer sees EOF. */
