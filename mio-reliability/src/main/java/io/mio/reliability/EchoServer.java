@@ -298,8 +298,11 @@ public final class EchoServer implements AutoCloseable {
                     off += w;
                     count(c, w);
                 }
-                if (n < scratch.length) {
-                    break; // short read: the receive queue is empty, the next byte raises a new edge
+                if (n < scratch.length && !c.sawReadClosed) {
+                    // Short read: the receive queue is empty and the next byte raises a new edge. Not so once
+                    // an event said read-closed: the peer's FIN is already queued and no new edge will come
+                    // for it, so read on until EOF (found by the full run: a half-closed peer hung).
+                    break;
                 }
             }
             if (c.eof && c.pending == null) {

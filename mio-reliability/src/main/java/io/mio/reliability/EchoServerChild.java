@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
  * {@code SAMPLE <openFds> <heapAfterGc> <active> <closes> <bytesEchoed> <writableReregistrations> <fatal>};
  * exits at stdin EOF.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: it waits for a thread
 public final class EchoServerChild {
     private EchoServerChild() {}
 

@@ -14,6 +14,7 @@ import java.util.List;
  * <p>Options: {@code --connections N}, {@code --round-trips N}, {@code --soak-seconds S} (time bound of the
  * soak), {@code --fault-rounds N} (each fault is injected N times), {@code --race-seconds S}.
  */
+@SuppressWarnings("try") // close() may throw InterruptedException: it waits for a thread
 public final class ReliabilityMain {
     private ReliabilityMain() {}
 
