@@ -23,7 +23,8 @@ import java.util.List;
  *
  * <p>The loop allocates nothing per round trip: one direct buffer per connection, tokens created at accept,
  * connections held in an array indexed by token. It stops reading at a short read (the socket is then
- * empty, and the next byte raises a new edge), which saves the would-block read per round trip.
+ * empty, and the next byte raises a new edge), which saves the would-block read per round trip; except when
+ * the event said read-closed, since no edge comes for a FIN that is already queued.
  */
 public final class TcpServer {
     private static final Token SERVER = new Token(0);
@@ -122,8 +123,10 @@ public final class TcpServer {
             if (!flush(registry, c)) {
                 return true;
             }
-            if (n < room) {
-                return true; // short read: the socket is empty, the next byte raises a new edge
+            if (n < room && !event.isReadClosed()) {
+                // Short read: the socket is empty, the next byte raises a new edge. Not after a read-closed
+                // event: the peer's FIN is already queued and no new edge comes for it, so read on to EOF.
+                return true;
             }
         }
     }
