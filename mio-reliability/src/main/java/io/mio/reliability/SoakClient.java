@@ -183,7 +183,8 @@ public final class SoakClient implements AutoCloseable {
     /**
      * Runs {@code frames} more round trips spread over all connections (each keeps one frame in flight), or
      * fewer if {@code timeBound} passes first: then no new frame starts and the ones in flight are finished.
-     * Calls {@code sampler} about every {@code sampleEvery} (on this thread) if it is not null.
+     * Calls {@code sampler} (on this thread, if it is not null) about every {@code sampleEvery} and every
+     * {@code frames / 10} round trips, whichever comes first.
      *
      * @return the round trips completed by this call
      * @throws IntegrityException on any mismatch
@@ -193,6 +194,8 @@ public final class SoakClient implements AutoCloseable {
         long t0 = System.nanoTime();
         long deadline = t0 + timeBound.toNanos();
         long nextSample = sampleEvery == null ? Long.MAX_VALUE : t0 + sampleEvery.toNanos();
+        long sampleStep = Math.max(1, frames / 10);
+        long nextSampleAt = sampler == null ? Long.MAX_VALUE : roundTrips + sampleStep;
         budget = frames;
         for (Conn c : conns) {
             if (budget == 0) break;
@@ -210,9 +213,10 @@ public final class SoakClient implements AutoCloseable {
             if (now > drainEnd) {
                 throw new IntegrityException(inFlight + " frames still unanswered 60 s after the time bound: lost");
             }
-            if (now >= nextSample) {
+            if (now >= nextSample || roundTrips >= nextSampleAt) {
                 sampler.run();
-                nextSample = System.nanoTime() + sampleEvery.toNanos();
+                if (sampleEvery != null) nextSample = System.nanoTime() + sampleEvery.toNanos();
+                nextSampleAt = roundTrips + sampleStep;
             }
             poll.poll(events, Duration.ofMillis(200));
             for (int i = 0, n = events.size(); i < n; i++) {
