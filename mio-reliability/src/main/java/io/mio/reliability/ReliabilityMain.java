@@ -27,7 +27,7 @@ public final class ReliabilityMain {
         int connections = 10_000;
         long roundTrips = 1_000_000;
         int soakSeconds = 150;
-        int faultRounds = 10;
+        int faultRounds = 30;
         int raceSeconds = 20;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
