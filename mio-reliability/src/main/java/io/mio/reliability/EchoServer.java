@@ -158,12 +158,22 @@ public final class EchoServer implements AutoCloseable {
         return List.copyOf(closes);
     }
 
-    /** Waits up to {@code timeout} for the close record of the connection from {@code peerPort}; null if none came. */
-    public Closed awaitClose(int peerPort, Duration timeout) throws InterruptedException {
+    /** How many connections have closed so far (a mark for {@link #awaitClose}). */
+    public int closeCount() {
+        return closes.size();
+    }
+
+    /**
+     * Waits up to {@code timeout} for the close record of the connection from {@code peerPort} among the
+     * records after the first {@code after} (ports are reused: older records may carry the same port); null if
+     * none came.
+     */
+    public Closed awaitClose(int peerPort, int after, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         do {
+            int i = 0;
             for (Closed c : closes) {
-                if (c.peerPort() == peerPort) return c;
+                if (i++ >= after && c.peerPort() == peerPort) return c;
             }
             Thread.sleep(5);
         } while (System.nanoTime() < end);

@@ -96,13 +96,14 @@ public final class Faults implements AutoCloseable {
     /** The peer resets an idle connection (SO_LINGER 0 then close): the server sees read-closed and ECONNRESET. */
     public String peerResetIdle() throws IOException, InterruptedException {
         injected++;
+        int mark = server.closeCount();
         int port;
         try (Socket s = peer()) {
             port = s.getLocalPort();
             roundTrip(s, 10_000);
             s.setSoLinger(true, 0);
         }
-        EchoServer.Closed c = server.awaitClose(port, WAIT);
+        EchoServer.Closed c = server.awaitClose(port, mark, WAIT);
         check(c != null, "server never closed the reset connection");
         check(c.reason() == EchoServer.Reason.ERROR && c.error().contains("ECONNRESET"),
                 "expected ERROR with ECONNRESET, got " + c);
@@ -118,6 +119,7 @@ public final class Faults implements AutoCloseable {
      */
     public String peerResetMidStream() throws IOException, InterruptedException {
         injected++;
+        int mark = server.closeCount();
         int port;
         long sent;
         long reregsBefore = server.writableReregistrations();
@@ -149,7 +151,7 @@ public final class Faults implements AutoCloseable {
             sent = written.get();
             s.setSoLinger(true, 0);
         }
-        EchoServer.Closed c = server.awaitClose(port, WAIT);
+        EchoServer.Closed c = server.awaitClose(port, mark, WAIT);
         check(c != null, "server never closed the reset connection");
         check(c.reason() == EchoServer.Reason.ERROR
                 && (c.error().contains("ECONNRESET") || c.error().contains("EPIPE")),
@@ -163,6 +165,7 @@ public final class Faults implements AutoCloseable {
     /** The peer shuts down its write half: the server echoes everything, then the peer sees EOF. */
     public String peerHalfClosesWrite() throws IOException, InterruptedException {
         injected++;
+        int mark = server.closeCount();
         int port;
         int n = 100_000;
         try (Socket s = peer()) {
@@ -175,7 +178,7 @@ public final class Faults implements AutoCloseable {
                     + back.length + " of " + n + " bytes)");
             check(in.read() == -1, "no EOF after the echo of a half-closed stream");
         }
-        EchoServer.Closed c = server.awaitClose(port, WAIT);
+        EchoServer.Closed c = server.awaitClose(port, mark, WAIT);
         check(c != null && c.reason() == EchoServer.Reason.EOF, "server should close at EOF: " + c);
         checkHealthy();
         return "peer shutdown(WRITE): all " + n + " bytes echoed, then EOF; server closed at EOF";
@@ -184,12 +187,13 @@ public final class Faults implements AutoCloseable {
     /** A peer process is killed with SIGKILL while the server has echo data queued to it. */
     public String peerProcessKilled() throws IOException, InterruptedException {
         injected++;
+        int mark = server.closeCount();
         try (Child child = Child.start(PeerChild.class, 0, "client",
                 String.valueOf(server.address().getPort()), "50000")) {
             String ready = child.awaitLine("READY", Duration.ofSeconds(30));
             int port = Integer.parseInt(ready.substring(6).trim());
             child.kill();
-            EchoServer.Closed c = server.awaitClose(port, WAIT);
+            EchoServer.Closed c = server.awaitClose(port, mark, WAIT);
             check(c != null, "server never noticed the killed peer");
             check(c.reason() == EchoServer.Reason.EOF || c.error().contains("ECONNRESET") || c.error().contains("EPIPE"),
                     "expected EOF, ECONNRESET or EPIPE, got " + c);

@@ -12,11 +12,14 @@ import java.util.List;
  * descriptor exhaustion and registry races, printing the figures. Exit status 0 only if every check passed.
  *
  * <p>Options: {@code --connections N}, {@code --round-trips N}, {@code --soak-seconds S} (time bound of the
- * soak), {@code --fault-rounds N} (each fault is injected N times), {@code --race-seconds S}.
+ * soak), {@code --fault-rounds N} (each fault is injected N times), {@code --race-seconds S}, {@code --only
+ * STEP} (soak, faults, descriptor, registry: run that step alone).
  */
 @SuppressWarnings("try") // close() may throw InterruptedException: it waits for a thread
 public final class ReliabilityMain {
     private ReliabilityMain() {}
+
+    private static String only;
 
     private interface Step {
         void run() throws Exception;
@@ -45,6 +48,7 @@ public final class ReliabilityMain {
                 case "--soak-seconds" -> soakSeconds = Integer.parseInt(args[++i]);
                 case "--fault-rounds" -> faultRounds = Integer.parseInt(args[++i]);
                 case "--race-seconds" -> raceSeconds = Integer.parseInt(args[++i]);
+                case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -139,6 +143,7 @@ public final class ReliabilityMain {
     }
 
     private static void step(String name, List<String> failures, Step step) {
+        if (only != null && !name.startsWith(only)) return;
         long t = System.nanoTime();
         try {
             step.run();
