@@ -68,6 +68,7 @@ public final class SoakClient implements AutoCloseable {
         final Token token;
         boolean connected;
         boolean writeInterest;
+        boolean readClosed;
         long nextSendSeq;
         long nextRecvSeq;
         // outgoing frame
@@ -230,6 +231,7 @@ public final class SoakClient implements AutoCloseable {
                 if (c.token != e.token()) {
                     throw new IntegrityException("event token " + e.token() + " is not connection " + c.id + "'s");
                 }
+                c.readClosed |= e.isReadClosed();
                 if (e.isWritable() && c.sending()) {
                     send(c);
                 }
@@ -250,6 +252,7 @@ public final class SoakClient implements AutoCloseable {
             } else {
                 Conn c = conns.get((int) t);
                 if (c.awaiting) throw new IllegalStateException("connection " + t + " has a frame in flight");
+                c.readClosed |= e.isReadClosed();
                 receive(c); // an idle connection must have nothing to read: receive() checks that
             }
         }
@@ -324,7 +327,9 @@ public final class SoakClient implements AutoCloseable {
                         + " (duplicated data)");
             }
             consume(c, n);
-            if (n < ask) return; // short read: drained
+            // Short read: drained, a new edge will come; not after read-closed (the FIN is already queued and
+            // no edge comes for it): then read on so that an unexpected EOF is reported as such.
+            if (n < ask && !c.readClosed) return;
         }
     }
 

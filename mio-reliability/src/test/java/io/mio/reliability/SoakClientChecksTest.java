@@ -22,6 +22,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SoakClientChecksTest {
     private static void runAgainstDamagingEcho(long damageOffset) throws Exception {
+        runAgainstDamagingEcho(damageOffset, Long.MAX_VALUE);
+    }
+
+    /** An echo that flips one bit at {@code damageOffset} and sends EOF once it has echoed {@code closeAfter} bytes. */
+    private static void runAgainstDamagingEcho(long damageOffset, long closeAfter) throws Exception {
         try (ServerSocket ss = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
             Thread peer = new Thread(() -> {
                 try (Socket s = ss.accept()) {
@@ -31,6 +36,14 @@ class SoakClientChecksTest {
                     long pos = 0;
                     for (int n; (n = in.read(buf)) > 0; pos += n) {
                         if (damageOffset >= pos && damageOffset < pos + n) buf[(int) (damageOffset - pos)] ^= 0x01;
+                        if (pos + n >= closeAfter) {
+                            out.write(buf, 0, (int) (closeAfter - pos));
+                            s.shutdownOutput(); // EOF with the frame half echoed (a FIN, not a reset:
+                            while (in.read(buf) > 0) { // the rest of the input is read, not left behind)
+                                // discard
+                            }
+                            break;
+                        }
                         out.write(buf, 0, n);
                     }
                 } catch (IOException ignored) {
@@ -57,6 +70,12 @@ class SoakClientChecksTest {
     void a_damaged_payload_byte_is_reported_as_corrupted() {
         assertThatThrownBy(() -> runAgainstDamagingEcho(Frames.HEADER))
                 .isInstanceOf(SoakClient.IntegrityException.class).hasMessageContaining("corrupted");
+    }
+
+    @Test
+    void a_peer_that_closes_mid_frame_is_reported_as_an_unexpected_EOF() {
+        assertThatThrownBy(() -> runAgainstDamagingEcho(-1, 10))
+                .isInstanceOf(SoakClient.IntegrityException.class).hasMessageContaining("unexpected EOF");
     }
 
     @Test
