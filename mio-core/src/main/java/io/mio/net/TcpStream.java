@@ -26,7 +26,9 @@ import static io.mio.internal.linux.LinuxConstants.*;
  * (or write) until the call returns 0 or less bytes than asked, then wait for the next event. A read that
  * returns less than the room it was given has emptied the socket's receive queue, so on this backend the
  * next byte to arrive raises a new readable event: stopping there saves the would-block call (tokio relies
- * on the same rule).
+ * on the same rule). Except after an event that said {@link io.mio.Event#isReadClosed() read-closed}: the
+ * peer's end of stream is then already queued behind the data, no new event will announce it, and the short
+ * read does not consume it, so read on until {@code -1} (tokio keeps the read-closed state for this reason).
  *
  * <p>Heap buffers and {@code byte[]} ranges reach the kernel without a copy (critical downcalls), and so do
  * direct buffers. Writes use {@code MSG_NOSIGNAL}: a write to a closed peer throws

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The loop allocates nothing per round trip: each connection gets its direct buffer and its token once, at
  * accept, and connections live in a list indexed by token, so an event finds its connection without a map
  * lookup or boxing. It stops reading at a short read (the socket is then empty, and the next byte raises a
- * new edge), which saves the would-block read per round trip.
+ * new edge), which saves the would-block read per round trip; except after a read-closed event, since no
+ * edge comes for a FIN that is already queued.
  *
  * <p>{@link #run()} returns when the Poll reports {@link #STOP}: the token of a {@link io.mio.Waker} that
  * whoever wants to stop the loop creates. The example programs never create one, so they serve until killed;
@@ -158,8 +159,10 @@ final class EchoLoop {
             if (!flush(registry, c)) {
                 return true;
             }
-            if (n < room) {
-                return true; // short read: the socket is empty, the next byte raises a new edge
+            if (n < room && !event.isReadClosed()) {
+                // Short read: the socket is empty, the next byte raises a new edge. Not after a read-closed
+                // event: the peer's FIN is already queued and no new edge comes for it, so read on to EOF.
+                return true;
             }
         }
     }
