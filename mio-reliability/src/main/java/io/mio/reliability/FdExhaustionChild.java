@@ -35,7 +35,8 @@ public final class FdExhaustionChild {
 
             @Override
             public void acceptFailed(IOException e) {
-                say("ACCEPT_ERROR " + e);
+                // The errno name from io.mio.OsError, then the message a user would see.
+                say("ACCEPT_ERROR " + (e instanceof io.mio.OsError os ? os.osErrorName() : "no-errno") + " " + e.getMessage());
             }
 
             @Override
