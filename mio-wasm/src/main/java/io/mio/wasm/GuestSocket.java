@@ -65,6 +65,8 @@ final class GuestSocket {
      */
     boolean pendingRead;
     boolean pendingWrite;
+    /** The registration was last armed by epoll_oneoff (which keeps it) rather than by poll_oneoff. */
+    boolean edgeArmed;
 
     GuestSocket(int fd, int family, int type) {
         this.fd = fd;

@@ -1928,9 +1928,12 @@ public final class SocketHost implements AutoCloseable {
             }
         }
         for (var e : wanted.entrySet()) {
-            if (!edge || !e.getValue().equals(e.getKey().registered)) {
-                arm(e.getKey(), e.getValue());
+            GuestSocket g = e.getKey();
+            // epoll_oneoff keeps its own registration; one made by poll_oneoff is replaced (re-armed)
+            if (!edge || !g.edgeArmed || !e.getValue().equals(g.registered)) {
+                arm(g, e.getValue());
             }
+            g.edgeArmed = edge;
             if (TRACE) {
                 System.err.println("[mio-wasm]   armed " + e.getKey() + " " + e.getValue());
             }
