@@ -78,7 +78,7 @@ final class GuestSocket {
         return type == SOCK_DGRAM;
     }
 
-    /** What the Poll can wait on, or null while there is nothing to wait on (TCP before listen/connect, UDP unbound). */
+    /** What the Poll can wait on; null while there is nothing (TCP before listen/connect, UDP unbound). */
     Source source() {
         return stream != null ? stream : listener != null ? listener : udp;
     }

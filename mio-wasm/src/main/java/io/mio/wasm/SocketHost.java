@@ -564,9 +564,8 @@ public final class SocketHost implements AutoCloseable {
         }
         check(m, fdPtr, 4, 4);
         checkLimit("sock_open");
-        GuestSocket s;
         int fd = allocateFd();
-        s = new GuestSocket(fd, af, type);
+        GuestSocket s = new GuestSocket(fd, af, type);
         if (type == GuestSocket.SOCK_STREAM) {
             try {
                 s.tcp = af == GuestSocket.AF_INET6 ? TcpSocket.newV6() : TcpSocket.newV4();

@@ -42,7 +42,7 @@ class UdpHostTest {
         return f.host.sockSendTo(f.m, fd, IOV, 1, ADDR, port, 0, LEN_PTR, v2);
     }
 
-    /** sock_recv_from into one iovec of {@code max} bytes, the sender into a {@code addrLen}-byte buffer at ADDR_BUF. */
+    /** sock_recv_from into one iovec of {@code max} bytes; the sender into an {@code addrLen}-byte buffer. */
     static int recvFrom(HostFixture f, int fd, int max, int addrLen, boolean v2) {
         f.m.write(ADDR_BUF, new byte[128]);
         f.m.writeI32(ADDR, ADDR_BUF);
