@@ -288,4 +288,41 @@ class UdpHostTest {
             assertThat(sendTo(f, fd, MSG, 9, false)).as("allowed destination").isEqualTo(0);
         }
     }
+
+    @Test
+    void a_refused_datagram_surfaces_as_connrefused_on_the_connected_socket() throws Exception {
+        int closedPort;
+        try (DatagramSocket gone = javaPeer()) {
+            closedPort = gone.getLocalPort();
+        }
+        try (HostFixture f = new HostFixture()) {
+            int fd = openUdp(f, GuestSocket.AF_INET4);
+            assertThat(f.host.sockConnect(f.m, fd, f.addr(HostFixture.loopback()), closedPort, false)).isEqualTo(0);
+            assertThat(f.send(fd, MSG)).isEqualTo(0);
+            // the ICMP port-unreachable makes the socket readable (EPOLLERR) and the next receive fail
+            assertThat(f.subFd(1, EVENTTYPE_FD_READ, fd).subClock(2, CLOCK_MONOTONIC, 5_000_000_000L, false).poll())
+                    .extracting(HostFixture.Ev::userdata).containsExactly(1L);
+            assertThat(f.recv(fd, 16, 0)).isEqualTo(CONNREFUSED);
+        }
+    }
+
+    @Test
+    void recv_from_on_a_tcp_socket_is_a_recv_that_leaves_the_address_alone() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int lfd = f.listener();
+            try (java.net.Socket c = SocketHostTest.connect(f.localPort(lfd))) {
+                assertThat(f.accept(lfd)).isEqualTo(0);
+                int fd = f.m.readInt(FD_PTR);
+                c.getOutputStream().write("tcp".getBytes());
+                assertThat(recvFrom(f, fd, 16, 128, true)).isEqualTo(0);
+                assertThat(f.received()).asString().isEqualTo("tcp");
+                assertThat(f.m.readShort(ADDR_BUF)).isZero();
+                assertThat(f.m.readInt(PORT_PTR)).isZero();
+            }
+        }
+    }
+
+    static DatagramSocket javaPeer() throws Exception {
+        return UdpGuestTest.javaPeer();
+    }
 }
