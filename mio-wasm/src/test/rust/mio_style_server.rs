@@ -6,7 +6,9 @@
 //! userdata = fd plus a MONOTONIC relative clock with userdata u64::MAX; accepted sockets go through the
 //! 2-argument sock_accept, set_nonblocking and sock_getpeeraddr; connections are echoed with sock_recv /
 //! sock_send and dropped with sock_shutdown(3) + fd_close. Prints "listening PORT", "peer PORT" per connection
-//! and, after COUNT connections have closed, "done BYTES".
+//! and, after COUNT connections have closed, "done BYTES". A third argument "epoll" makes it wait with WasmEdge's
+//! edge-triggered epoll_oneoff instead (mio_wasi's `epoll` feature): it accepts until AGAIN, and a connection's
+//! subscription flips between FD_READ and FD_WRITE as its echo buffer fills and empties.
 
 use std::env;
 use std::process::exit;
@@ -69,6 +71,7 @@ extern "C" {
     fn fd_fdstat_set_flags(fd: u32, flags: u32) -> u32;
     fn fd_close(fd: u32) -> u32;
     fn poll_oneoff(subs: *const Subscription, events: *mut Event, nsubs: usize, nevents: *mut usize) -> u32;
+    fn epoll_oneoff(subs: *const Subscription, events: *mut Event, nsubs: usize, nevents: *mut usize) -> u32;
 }
 
 const AGAIN: u32 = 6;
@@ -99,6 +102,7 @@ fn main() {
     let args: Vec<String> = env::args().collect();
     let port: u32 = args.get(1).map(|s| s.parse().unwrap()).unwrap_or(0);
     let count: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(1);
+    let edge = args.get(3).map(|s| s == "epoll").unwrap_or(false);
     let mut lfd = 0u32;
     unsafe {
         check("sock_open", sock_open(1, 2, &mut lfd));
@@ -131,7 +135,13 @@ fn main() {
         subs.push(Subscription { userdata: u64::MAX, tag: 0, pad: [0; 7], u: [1, 100_000_000, 1_000_000, 0] });
         let mut events = vec![Event { userdata: 0, error: 0, kind: 0, pad: [0; 5], nbytes: 0, flags: 0, pad2: [0; 6] }; subs.len()];
         let mut n = 0usize;
-        unsafe { check("poll_oneoff", poll_oneoff(subs.as_ptr(), events.as_mut_ptr(), subs.len(), &mut n)) };
+        unsafe {
+            if edge {
+                check("epoll_oneoff", epoll_oneoff(subs.as_ptr(), events.as_mut_ptr(), subs.len(), &mut n));
+            } else {
+                check("poll_oneoff", poll_oneoff(subs.as_ptr(), events.as_mut_ptr(), subs.len(), &mut n));
+            }
+        }
         for ev in &events[..n] {
             if ev.userdata == u64::MAX {
                 continue;

@@ -51,7 +51,8 @@ public final class Main implements Callable<Integer> {
         private List<String> allowBind = new ArrayList<>();
 
         @Option(names = "--allow-connect", paramLabel = "HOST:PORT",
-                description = "Allow connecting to matching addresses (same patterns). Repeatable.")
+                description = "Allow connecting, and sending UDP datagrams, to matching addresses (same patterns). "
+                        + "Repeatable.")
         private List<String> allowConnect = new ArrayList<>();
 
         @Option(names = "--allow-resolve", paramLabel = "NAME",

@@ -108,7 +108,10 @@ public final class NetPolicy {
             return this;
         }
 
-        /** Allows connecting to addresses matching {@code pattern}; see the class comment. */
+        /**
+         * Allows connecting (TCP and UDP) and sending UDP datagrams to addresses matching {@code pattern}; see the
+         * class comment.
+         */
         public Builder allowConnect(String pattern) {
             connect.add(AddressRule.parse(pattern));
             return this;

@@ -19,8 +19,10 @@ import io.mio.Interest;
 import io.mio.Poll;
 import io.mio.Token;
 import io.mio.net.Shutdown;
-import io.mio.net.TcpListener;
+import io.mio.net.SocketAddressHolder;
+import io.mio.net.TcpSocket;
 import io.mio.net.TcpStream;
+import io.mio.net.UdpSocket;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -94,9 +96,14 @@ public final class SocketHost implements AutoCloseable {
     static final int SO_REUSEADDR = 0;
     static final int SO_TYPE = 1;
     static final int SO_ERROR = 2;
+    static final int SO_DONTROUTE = 3;
+    static final int SO_BROADCAST = 4;
     static final int SO_SNDBUF = 5;
     static final int SO_RCVBUF = 6;
+    static final int SO_KEEPALIVE = 7;
+    static final int SO_OOBINLINE = 8;
     static final int SO_LINGER = 9;
+    static final int SO_RCVLOWAT = 10;
     static final int SO_RCVTIMEO = 11;
     static final int SO_SNDTIMEO = 12;
     static final int SO_ACCEPTCONN = 13;
@@ -115,6 +122,11 @@ public final class SocketHost implements AutoCloseable {
     private static final long MAX_WAIT_SLICE_NANOS = 200_000_000L;
     /** {@code -Dio.mio.wasm.trace=true} prints every socket host call and its errno to stderr. */
     static final boolean TRACE = Boolean.getBoolean("io.mio.wasm.trace");
+    /**
+     * {@code -Dio.mio.wasm.recvFromPortNetworkOrder=true}: sock_recv_from V2 writes the sender's port in network
+     * byte order, as WasmEdge does (its issue 2491), instead of the host order guests expect.
+     */
+    static final boolean PORT_NETWORK_ORDER = Boolean.getBoolean("io.mio.wasm.recvFromPortNetworkOrder");
 
     private final WasiPreview1 wasi;
     private final NetPolicy policy;
@@ -123,6 +135,8 @@ public final class SocketHost implements AutoCloseable {
     private final Map<Integer, GuestSocket> sockets = new ConcurrentHashMap<>();
     private final Memory scratch = new ByteArrayMemory(new MemoryLimits(1, 1));
     private final byte[] buffer = new byte[CHUNK];
+    private final SocketAddressHolder sender = new SocketAddressHolder();
+    private final byte[] senderIp = new byte[16];
     private int nextFd = FD_BASE;
     private volatile boolean closed;
 
@@ -300,18 +314,18 @@ public final class SocketHost implements AutoCloseable {
                 fn("sock_setsockopt", 5, (m, a) -> sockSetOpt(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]))),
                 fn("sock_getaddrinfo", 8, (m, a) -> sockGetAddrinfo(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]),
                         i(a[5]), i(a[6]), i(a[7]))),
-                fn("sock_recv_from", 7, (m, a) -> udpNotYet("sock_recv_from")),
-                fn("sock_recv_from", 8, (m, a) -> udpNotYet("sock_recv_from")),
-                fn("sock_recv_from_v2", 8, (m, a) -> udpNotYet("sock_recv_from_v2")),
-                fn("sock_send_to", 7, (m, a) -> udpNotYet("sock_send_to")),
-                fn("sock_send_to_v2", 7, (m, a) -> udpNotYet("sock_send_to_v2")),
+                fn("sock_recv_from", 7, (m, a) -> sockRecvFrom(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]), 0,
+                        i(a[5]), i(a[6]), false)),
+                fn("sock_recv_from", 8, (m, a) -> sockRecvFrom(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]), i(a[5]),
+                        i(a[6]), i(a[7]), true)),
+                fn("sock_recv_from_v2", 8, (m, a) -> sockRecvFrom(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]),
+                        i(a[5]), i(a[6]), i(a[7]), true)),
+                fn("sock_send_to", 7, (m, a) -> sockSendTo(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]), i(a[5]),
+                        i(a[6]), false)),
+                fn("sock_send_to_v2", 7, (m, a) -> sockSendTo(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]), i(a[4]),
+                        i(a[5]), i(a[6]), true)),
                 fn("poll_oneoff", 4, (m, a) -> pollOneoff(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))),
                 fn("epoll_oneoff", 4, (m, a) -> epollOneoff(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]))));
-    }
-
-    private int udpNotYet(String name) {
-        NetPolicy.LOG.fine(() -> name + ": UDP is not supported yet");
-        return NOTSUP;
     }
 
     /** Wraps Chicory's functions that take an fd so that socket fds are served here. */
@@ -533,7 +547,7 @@ public final class SocketHost implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // The socket functions
 
-    /** {@code sock_open(af, type, *fd)}. */
+    /** {@code sock_open(af, type, *fd)}. A TCP socket gets its OS socket now, a UDP one when it is bound. */
     public int sockOpen(Memory m, int af, int type, int fdPtr) {
         return errno(() -> sockOpen0(m, af, type, fdPtr));
     }
@@ -549,17 +563,31 @@ public final class SocketHost implements AutoCloseable {
             return INVAL;
         }
         check(m, fdPtr, 4, 4);
-        if (type == GuestSocket.SOCK_DGRAM) {
-            return udpNotYet("sock_open(DGRAM)");
-        }
         checkLimit("sock_open");
         int fd = allocateFd();
-        sockets.put(fd, new GuestSocket(fd, af, type));
+        GuestSocket s = new GuestSocket(fd, af, type);
+        if (type == GuestSocket.SOCK_STREAM) {
+            try {
+                s.tcp = af == GuestSocket.AF_INET6 ? TcpSocket.newV6() : TcpSocket.newV4();
+            } catch (IOException e) {
+                return WasiErrno.of(e);
+            }
+        }
+        sockets.put(fd, s);
         m.writeI32(fdPtr, fd);
         return SUCCESS;
     }
 
-    /** {@code sock_bind(fd, *addr, port)}: binds and listens at once (io.mio's TcpListener.bind). */
+    private static InetSocketAddress wildcard(GuestSocket s, int port) {
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(new byte[s.family == GuestSocket.AF_INET6 ? 16 : 4]),
+                    port);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code sock_bind(fd, *addr, port)}. */
     public int sockBind(Memory m, int fd, int addrPtr, int port, boolean v2) {
         return errno(() -> sockBind0(m, fd, addrPtr, port, v2));
     }
@@ -570,49 +598,90 @@ public final class SocketHost implements AutoCloseable {
         if (familyOf(addr) != s.family) {
             return AFNOSUPPORT;
         }
-        if (s.listener != null || s.stream != null) {
-            return INVAL;
+        InetSocketAddress target = new InetSocketAddress(addr, port & 0xFFFF);
+        if (s.isUdp() ? s.udp != null : s.tcp == null || s.bound) {
+            return INVAL; // already bound (Linux: EINVAL)
         }
-        return bindListener(s, new InetSocketAddress(addr, port & 0xFFFF), "sock_bind");
-    }
-
-    private int bindListener(GuestSocket s, InetSocketAddress target, String call) {
         if (!policy.allowsBind(target)) {
-            NetPolicy.LOG.warning(() -> call + " to " + target + " refused by the sandbox (ACCES)");
+            NetPolicy.LOG.warning(() -> "sock_bind to " + target + " refused by the sandbox (ACCES)");
             return ACCES;
         }
         try {
-            s.listener = TcpListener.bind(target, TcpListener.DEFAULT_BACKLOG);
+            if (s.isUdp()) {
+                bindUdp(s, target);
+            } else {
+                s.tcp.bind(target);
+                s.bound = true;
+            }
         } catch (IOException | RuntimeException e) {
             return WasiErrno.of(e);
         }
-        s.options.put(SO_REUSEADDR, intBytes(1));
         return SUCCESS;
     }
 
-    /** {@code sock_listen(fd, backlog)}. The OS listen happened at bind, with mio's backlog of 128. */
+    /** Creates a datagram socket's UdpSocket bound to {@code target}, with the options the guest set before. */
+    private static void bindUdp(GuestSocket s, InetSocketAddress target) throws IOException {
+        UdpSocket.Builder b = UdpSocket.builder();
+        byte[] v;
+        if ((v = s.options.get(SO_REUSEADDR)) != null) {
+            b.reuseAddr(intOf(v) != 0);
+        }
+        if ((v = s.options.remove(SO_BROADCAST)) != null) {
+            b.broadcast(intOf(v) != 0);
+        }
+        if ((v = s.options.remove(SO_RCVBUF)) != null) {
+            b.recvBufferSize(Math.max(intOf(v), 1));
+        }
+        if ((v = s.options.remove(SO_SNDBUF)) != null) {
+            b.sendBufferSize(Math.max(intOf(v), 1));
+        }
+        s.udp = b.bind(target);
+    }
+
+    /** Binds an unbound datagram socket to the wildcard address, port 0, as Linux does on its first send or connect. */
+    private static void autoBindUdp(GuestSocket s) throws IOException {
+        if (s.udp == null) {
+            bindUdp(s, wildcard(s, 0));
+        }
+    }
+
+    /** {@code sock_listen(fd, backlog)}. */
     public int sockListen(int fd, int backlog) {
         return errno(() -> sockListen0(fd, backlog));
     }
 
     private int sockListen0(int fd, int backlog) {
         GuestSocket s = sock(fd);
+        if (s.isUdp()) {
+            return NOTSUP; // Linux: EOPNOTSUPP
+        }
+        if (s.listener != null) {
+            return SUCCESS; // listening again only changes the backlog on Linux
+        }
         if (s.stream != null) {
             return INVAL;
         }
-        if (s.listener == null) { // Linux binds an unbound socket to an ephemeral port
-            InetAddress any;
-            try {
-                any = InetAddress.getByAddress(new byte[s.family == GuestSocket.AF_INET6 ? 16 : 4]);
-            } catch (UnknownHostException e) {
-                throw new AssertionError(e);
-            }
-            int r = bindListener(s, new InetSocketAddress(any, 0), "sock_listen");
-            if (r != SUCCESS) {
-                return r;
+        if (!s.bound) { // Linux binds an unbound socket to an ephemeral port
+            InetSocketAddress any = wildcard(s, 0);
+            if (!policy.allowsBind(any)) {
+                NetPolicy.LOG.warning(() -> "sock_listen (binding " + any + ") refused by the sandbox (ACCES)");
+                return ACCES;
             }
         }
-        s.listening = true;
+        // a negative backlog is a huge unsigned one to Linux, which caps it at somaxconn
+        int b = backlog < 0 ? Integer.MAX_VALUE : backlog;
+        // options io.mio's TcpListener cannot read back: remember their values for getsockopt
+        try {
+            s.options.put(SO_REUSEADDR, intBytes(s.tcp.reuseAddr() ? 1 : 0));
+            s.options.put(SO_KEEPALIVE, intBytes(s.tcp.keepalive() ? 1 : 0));
+            s.options.put(SO_RCVBUF, intBytes(s.tcp.recvBufferSize()));
+            s.options.put(SO_SNDBUF, intBytes(s.tcp.sendBufferSize()));
+            s.options.put(SO_LINGER, lingerBytes(s.tcp.linger()));
+            s.listener = s.tcp.listen(b);
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
+        }
+        s.tcp = null;
         return SUCCESS;
     }
 
@@ -627,7 +696,10 @@ public final class SocketHost implements AutoCloseable {
         if (v2 && (fdflags & ~FDFLAGS_NONBLOCK) != 0) {
             return INVAL;
         }
-        if (s.listener == null || !s.listening) {
+        if (s.isUdp()) {
+            return NOTSUP; // Linux: EOPNOTSUPP
+        }
+        if (s.listener == null) {
             return INVAL;
         }
         checkLimit("sock_accept");
@@ -650,6 +722,10 @@ public final class SocketHost implements AutoCloseable {
         GuestSocket ns = new GuestSocket(nfd, s.family, GuestSocket.SOCK_STREAM);
         ns.stream = c;
         ns.nonblocking = (fdflags & FDFLAGS_NONBLOCK) != 0;
+        byte[] reuse = s.options.get(SO_REUSEADDR); // inherited from the listener, as on Linux
+        if (reuse != null) {
+            ns.options.put(SO_REUSEADDR, reuse);
+        }
         sockets.put(nfd, ns);
         m.writeI32(newFdPtr, nfd);
         return SUCCESS;
@@ -660,7 +736,7 @@ public final class SocketHost implements AutoCloseable {
         throw new WasmRuntimeException("host call interrupted");
     }
 
-    /** {@code sock_connect(fd, *addr, port)}. */
+    /** {@code sock_connect(fd, *addr, port)}. A TCP socket may have been bound first. */
     public int sockConnect(Memory m, int fd, int addrPtr, int port, boolean v2) {
         return errno(() -> sockConnect0(m, fd, addrPtr, port, v2));
     }
@@ -671,6 +747,21 @@ public final class SocketHost implements AutoCloseable {
         if (familyOf(addr) != s.family) {
             return AFNOSUPPORT;
         }
+        InetSocketAddress target = new InetSocketAddress(addr, port & 0xFFFF);
+        if (s.isUdp()) {
+            if (!policy.allowsConnect(target)) {
+                NetPolicy.LOG.warning(() -> "sock_connect to " + target + " refused by the sandbox (PERM)");
+                return PERM;
+            }
+            try {
+                autoBindUdp(s);
+                s.udp.connect(target);
+            } catch (IOException | RuntimeException e) {
+                return WasiErrno.of(e);
+            }
+            s.udpConnected = true;
+            return SUCCESS;
+        }
         if (s.stream != null) {
             if (s.connecting && !connected(s)) {
                 return ALREADY;
@@ -678,20 +769,18 @@ public final class SocketHost implements AutoCloseable {
             return ISCONN;
         }
         if (s.listener != null) {
-            // io.mio's public API cannot connect from an explicitly bound socket (bind also listens).
-            NetPolicy.LOG.fine(() -> "sock_connect on a bound socket is not supported");
-            return s.listening ? ISCONN : NOTSUP;
+            return ISCONN; // Linux: connect on a listening socket
         }
-        InetSocketAddress target = new InetSocketAddress(addr, port & 0xFFFF);
         if (!policy.allowsConnect(target)) {
             NetPolicy.LOG.warning(() -> "sock_connect to " + target + " refused by the sandbox (PERM)");
             return PERM;
         }
         try {
-            s.stream = TcpStream.connect(target);
+            s.stream = s.tcp.connect(target);
         } catch (IOException | RuntimeException e) {
-            return WasiErrno.of(e);
+            return WasiErrno.of(e); // the TcpSocket stays usable, as a socket does after a failed connect
         }
+        s.tcp = null;
         s.connecting = true;
         if (s.nonblocking) {
             return INPROGRESS;
@@ -703,7 +792,12 @@ public final class SocketHost implements AutoCloseable {
             IOException err = s.stream.takeError();
             s.connecting = false;
             if (err != null) {
-                dropStream(s);
+                // the socket may connect again, as after a failed connect(2): a fresh OS socket (unbound)
+                s.stream.close();
+                s.stream = null;
+                s.registered = null;
+                s.bound = false;
+                s.tcp = s.family == GuestSocket.AF_INET6 ? TcpSocket.newV6() : TcpSocket.newV4();
                 return WasiErrno.of(err);
             }
             return SUCCESS;
@@ -722,12 +816,6 @@ public final class SocketHost implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private void dropStream(GuestSocket s) {
-        s.stream.close();
-        s.stream = null;
-        s.registered = null;
     }
 
     /** One iovec. */
@@ -823,6 +911,9 @@ public final class SocketHost implements AutoCloseable {
         if ((riflags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) != 0) {
             return INVAL;
         }
+        if (s.isUdp()) {
+            return recvDatagram(m, s, iovs, riflags, nreadPtr, hasRoflags ? roflagsPtr : -1, null);
+        }
         if (s.stream == null) {
             return NOTCONN;
         }
@@ -881,6 +972,15 @@ public final class SocketHost implements AutoCloseable {
         if (siflags != 0) {
             return INVAL;
         }
+        if (s.isUdp()) {
+            if (s.shutWrite) {
+                return PIPE;
+            }
+            if (!s.udpConnected) {
+                return DESTADDRREQ;
+            }
+            return sendDatagram(m, s, iovs, null, nwrittenPtr);
+        }
         if (s.stream == null) {
             return PIPE; // Linux's tcp_sendmsg on a socket that is not connected (listener included)
         }
@@ -918,6 +1018,180 @@ public final class SocketHost implements AutoCloseable {
         return SUCCESS;
     }
 
+    /**
+     * Receives one datagram of a UDP guest socket into {@link #buffer} (64 KiB: any datagram fits whole), waiting
+     * if the socket is blocking; the sender goes into {@code from} unless it is null.
+     *
+     * @return the datagram's size, or minus a WASI errno
+     */
+    private int receiveDatagram(GuestSocket s, boolean peek, SocketAddressHolder from) throws IOException {
+        if (from != null) {
+            from.clear();
+        }
+        for (;;) {
+            int n = UdpSocket.WOULD_BLOCK;
+            if (s.udp != null) {
+                n = from == null ? (peek ? s.udp.peek(buffer, 0, buffer.length) : s.udp.recv(buffer, 0, buffer.length))
+                        : peek ? s.udp.peekFrom(buffer, 0, buffer.length, from)
+                        : s.udp.recvFrom(buffer, 0, buffer.length, from);
+            }
+            if (n != UdpSocket.WOULD_BLOCK) {
+                return n;
+            }
+            if (s.shutRead) {
+                return 0; // shut down for reading: an empty read, as Linux gives
+            }
+            // an unbound socket has nothing to wait on: AGAIN even when blocking (Linux would wait forever)
+            if (s.udp == null || s.nonblocking || !await(s, Interest.READABLE, s.rcvTimeoutNanos)) {
+                return -AGAIN;
+            }
+        }
+    }
+
+    /** sock_recv / sock_recv_from / fd_read on a UDP socket: one datagram, TRUNCATED if the iovecs were too small. */
+    private int recvDatagram(Memory m, GuestSocket s, List<Iov> iovs, int riflags, int nreadPtr, int roflagsPtr,
+            SocketAddressHolder from) {
+        long want = total(iovs);
+        int n;
+        try {
+            n = receiveDatagram(s, (riflags & RIFLAGS_PEEK) != 0, from);
+        } catch (InterruptedIOException e) {
+            return interrupted(e);
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
+        }
+        if (n < 0) {
+            return -n;
+        }
+        int k = (int) Math.min(n, want);
+        scatter(m, iovs, 0, buffer, k);
+        m.writeI32(nreadPtr, k);
+        if (roflagsPtr != -1) {
+            m.writeShort(roflagsPtr, (short) (n > want ? ROFLAGS_TRUNCATED : 0));
+        }
+        return SUCCESS;
+    }
+
+    /** Sends the iovecs as one datagram, to {@code to} or (null) the connected peer. */
+    private int sendDatagram(Memory m, GuestSocket s, List<Iov> iovs, InetSocketAddress to, int nwrittenPtr) {
+        long want = total(iovs);
+        if (want > buffer.length) {
+            return MSGSIZE;
+        }
+        int len = gather(m, iovs, 0, buffer, (int) want);
+        try {
+            for (;;) {
+                int n = to == null ? s.udp.send(buffer, 0, len) : s.udp.sendTo(buffer, 0, len, to);
+                if (n != UdpSocket.WOULD_BLOCK) {
+                    m.writeI32(nwrittenPtr, n);
+                    return SUCCESS;
+                }
+                if (s.nonblocking || !await(s, Interest.WRITABLE, s.sndTimeoutNanos)) {
+                    return AGAIN;
+                }
+            }
+        } catch (InterruptedIOException e) {
+            return interrupted(e);
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
+        }
+    }
+
+    /**
+     * {@code sock_recv_from}: V1 {@code (fd, iov, n, *addr, riflags, *nread, *roflags)} copies the sender's raw IP
+     * into a 4- or 16-byte buffer (if it fits), without family or port; V2 {@code (fd, iov, n, *addr, riflags, *port,
+     * *nread, *roflags)} also takes 128-byte storage (family u16 at +0, IP at +2) and writes the port as a u16 in
+     * <b>host</b> byte order, which is what guests read (WasmEdge writes the raw network-order {@code sin_port};
+     * {@code -Dio.mio.wasm.recvFromPortNetworkOrder=true} does that too). On a stream socket it is a recv that
+     * leaves the address alone, as recvmsg does for TCP.
+     */
+    public int sockRecvFrom(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int riflags, int portPtr,
+            int nreadPtr, int roflagsPtr, boolean v2) {
+        return errno(() -> sockRecvFrom0(m, fd, iovPtr, iovCount, addrPtr, riflags, portPtr, nreadPtr, roflagsPtr, v2));
+    }
+
+    private int sockRecvFrom0(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int riflags, int portPtr,
+            int nreadPtr, int roflagsPtr, boolean v2) {
+        check(m, addrPtr, 8, 4);
+        int buf = m.readInt(addrPtr);
+        int bufLen = m.readInt(addrPtr + 4);
+        if (bufLen != 4 && bufLen != 16 && !(v2 && bufLen == 128)) {
+            return INVAL;
+        }
+        check(m, buf, bufLen);
+        if ((riflags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) != 0) {
+            return INVAL;
+        }
+        List<Iov> iovs = readIovs(m, iovPtr, iovCount);
+        if (v2) {
+            check(m, portPtr, 2, 2);
+        }
+        check(m, nreadPtr, 4, 4);
+        check(m, roflagsPtr, 2, 2);
+        GuestSocket s = sock(fd);
+        if (!s.isUdp()) {
+            return sockRecv0(m, fd, iovPtr, iovCount, riflags, nreadPtr, roflagsPtr, true);
+        }
+        int r = recvDatagram(m, s, iovs, riflags, nreadPtr, roflagsPtr, sender);
+        if (r != SUCCESS || sender.isEmpty()) {
+            return r;
+        }
+        int alen = sender.addressBytes(senderIp, 0);
+        if (bufLen == 128) {
+            m.writeShort(buf, (short) (sender.isIpv6() ? GuestSocket.AF_INET6 : GuestSocket.AF_INET4));
+            m.write(buf + 2, senderIp, 0, alen);
+        } else if (bufLen >= alen) {
+            m.write(buf, senderIp, 0, alen);
+        }
+        if (v2) {
+            short port = (short) sender.port();
+            m.writeShort(portPtr, PORT_NETWORK_ORDER ? Short.reverseBytes(port) : port);
+        }
+        return SUCCESS;
+    }
+
+    /**
+     * {@code sock_send_to(fd, ciov, n, *addr, port, siflags, *nwritten)}: V1 takes a 4- or 16-byte IP, V2 also
+     * 128-byte storage; the port is in host order. An unbound UDP socket is bound to an ephemeral port first (as
+     * Linux does). The destination must be allowed by the sandbox's connect list (else PERM). On a stream socket
+     * the address is ignored, as Linux does for a connected TCP socket.
+     */
+    public int sockSendTo(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int port, int siflags,
+            int nwrittenPtr, boolean v2) {
+        return errno(() -> sockSendTo0(m, fd, iovPtr, iovCount, addrPtr, port, siflags, nwrittenPtr, v2));
+    }
+
+    private int sockSendTo0(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int port, int siflags,
+            int nwrittenPtr, boolean v2) {
+        InetAddress addr = readAddress(m, addrPtr, v2);
+        if (siflags != 0) {
+            return INVAL;
+        }
+        List<Iov> iovs = readIovs(m, iovPtr, iovCount);
+        check(m, nwrittenPtr, 4, 4);
+        GuestSocket s = sock(fd);
+        if (!s.isUdp()) {
+            return sockSend0(m, fd, iovPtr, iovCount, 0, nwrittenPtr);
+        }
+        if (s.family == GuestSocket.AF_INET4 && familyOf(addr) == GuestSocket.AF_INET6) {
+            return AFNOSUPPORT;
+        }
+        InetSocketAddress target = new InetSocketAddress(addr, port & 0xFFFF);
+        if (!policy.allowsConnect(target)) {
+            NetPolicy.LOG.warning(() -> "sock_send_to " + target + " refused by the sandbox (PERM)");
+            return PERM;
+        }
+        if (s.shutWrite) {
+            return PIPE;
+        }
+        try {
+            autoBindUdp(s);
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
+        }
+        return sendDatagram(m, s, iovs, target, nwrittenPtr);
+    }
+
     /** {@code sock_shutdown(fd, how)}: how is RD 1, WR 2 or both 3; 0 passes and means RD, as on WasmEdge. */
     public int sockShutdown(int fd, int how) {
         return errno(() -> sockShutdown0(fd, how));
@@ -927,6 +1201,13 @@ public final class SocketHost implements AutoCloseable {
         GuestSocket s = sock(fd);
         if ((how & ~3) != 0) {
             return INVAL;
+        }
+        if (s.isUdp()) {
+            // io.mio's UdpSocket has no shutdown: emulated (later receives read nothing, sends fail with PIPE).
+            // Linux marks an unconnected datagram socket shut down too, but answers ENOTCONN.
+            s.shutRead |= how != 2;
+            s.shutWrite |= (how & 2) != 0;
+            return s.udpConnected ? SUCCESS : NOTCONN;
         }
         if (s.stream == null) {
             return NOTCONN;
@@ -970,12 +1251,15 @@ public final class SocketHost implements AutoCloseable {
             if (local) {
                 a = s.stream != null ? s.stream.localAddr()
                         : s.listener != null ? s.listener.localAddr()
-                        : new InetSocketAddress(InetAddress.getByAddress(new byte[s.family == 2 ? 16 : 4]), 0);
-            } else {
-                if (s.stream == null) {
-                    return NOTCONN;
-                }
+                        : s.tcp != null ? s.tcp.localAddr()
+                        : s.udp != null ? s.udp.localAddr()
+                        : wildcard(s, 0);
+            } else if (s.stream != null) {
                 a = s.stream.peerAddr();
+            } else if (s.udpConnected) {
+                a = s.udp.peerAddr();
+            } else {
+                return NOTCONN;
             }
         } catch (IOException e) {
             return WasiErrno.of(e);
@@ -999,6 +1283,21 @@ public final class SocketHost implements AutoCloseable {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
 
+    private static int intOf(byte[] v) {
+        return v.length < 4 ? 0 : ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+    }
+
+    /** wasi-libc's {@code struct linger { int l_onoff; int l_linger; }}. */
+    private static byte[] lingerBytes(Duration linger) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(linger == null ? 0 : 1)
+                .putInt(linger == null ? 0 : (int) Math.min(linger.toSeconds(), Integer.MAX_VALUE)).array();
+    }
+
+    private static Duration lingerOf(byte[] v) {
+        ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
+        return b.getInt(0) == 0 ? null : Duration.ofSeconds(Math.max(b.getInt(4), 0));
+    }
+
     private static int optionSize(int name) {
         return switch (name) {
             case SO_RCVTIMEO, SO_SNDTIMEO -> 16; // wasi-libc struct timeval { i64 tv_sec; i64 tv_usec; }
@@ -1007,7 +1306,24 @@ public final class SocketHost implements AutoCloseable {
         };
     }
 
-    /** {@code sock_getsockopt(fd, level, name, *val, *len)}: SO_ERROR and SO_TYPE in WASI terms. */
+    /** Options io.mio has no setter for on any socket: setsockopt answers NOPROTOOPT. */
+    private static boolean unsupported(int name) {
+        return name == SO_DONTROUTE || name == SO_OOBINLINE || name == SO_RCVLOWAT || name == SO_BINDTODEVICE;
+    }
+
+    /** A kernel default read from /proc (for sockets that do not exist yet), or {@code fallback}. */
+    private static int procInt(String path, int fallback) {
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of(path)).trim());
+        } catch (IOException | RuntimeException e) {
+            return fallback;
+        }
+    }
+
+    /**
+     * {@code sock_getsockopt(fd, level, name, *val, *len)}: read from the OS socket through io.mio's getters where it
+     * has one; SO_ERROR and SO_TYPE in WASI terms; the host-side value (or Linux's default) otherwise.
+     */
     public int sockGetOpt(Memory m, int fd, int level, int name, int valPtr, int lenPtr) {
         return errno(() -> sockGetOpt0(m, fd, level, name, valPtr, lenPtr));
     }
@@ -1024,34 +1340,10 @@ public final class SocketHost implements AutoCloseable {
             return INVAL;
         }
         byte[] value;
-        switch (name) {
-            case SO_TYPE -> value = intBytes(s.type);
-            case SO_ACCEPTCONN -> value = intBytes(s.listening ? 1 : 0);
-            case SO_ERROR -> {
-                int err = 0;
-                if (s.stream != null) {
-                    try {
-                        IOException e = s.stream.takeError();
-                        err = e == null ? 0 : WasiErrno.of(e);
-                    } catch (IOException e) {
-                        err = WasiErrno.of(e);
-                    }
-                }
-                value = intBytes(err);
-            }
-            case SO_BINDTODEVICE -> value = s.options.getOrDefault(name, new byte[0]);
-            default -> {
-                byte[] v = s.options.get(name);
-                if (v == null) {
-                    v = new byte[optionSize(name)];
-                    if (name == SO_SNDBUF) {
-                        v = intBytes(16384);
-                    } else if (name == SO_RCVBUF) {
-                        v = intBytes(131072);
-                    }
-                }
-                value = v;
-            }
+        try {
+            value = optionValue(s, name);
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
         }
         int n = Math.min(len, value.length);
         m.write(valPtr, value, 0, n);
@@ -1059,9 +1351,81 @@ public final class SocketHost implements AutoCloseable {
         return SUCCESS;
     }
 
+    private byte[] optionValue(GuestSocket s, int name) throws IOException {
+        switch (name) {
+            case SO_TYPE -> {
+                return intBytes(s.type);
+            }
+            case SO_ACCEPTCONN -> {
+                return intBytes(s.listener != null ? 1 : 0);
+            }
+            case SO_ERROR -> {
+                IOException e = s.stream != null ? s.stream.takeError() : s.udp != null ? s.udp.takeError() : null;
+                return intBytes(e == null ? 0 : WasiErrno.of(e));
+            }
+            case SO_REUSEADDR -> {
+                if (s.tcp != null) {
+                    return intBytes(s.tcp.reuseAddr() ? 1 : 0);
+                }
+            }
+            case SO_KEEPALIVE -> {
+                if (s.tcp != null) {
+                    return intBytes(s.tcp.keepalive() ? 1 : 0);
+                }
+                if (s.stream != null) {
+                    return intBytes(s.stream.keepalive() ? 1 : 0);
+                }
+            }
+            case SO_LINGER -> {
+                if (s.tcp != null) {
+                    return lingerBytes(s.tcp.linger());
+                }
+                if (s.stream != null) {
+                    return lingerBytes(s.stream.linger());
+                }
+            }
+            case SO_SNDBUF -> {
+                if (s.tcp != null || s.stream != null || s.udp != null) {
+                    return intBytes(s.tcp != null ? s.tcp.sendBufferSize()
+                            : s.stream != null ? s.stream.sendBufferSize() : s.udp.sendBufferSize());
+                }
+            }
+            case SO_RCVBUF -> {
+                if (s.tcp != null || s.stream != null || s.udp != null) {
+                    return intBytes(s.tcp != null ? s.tcp.recvBufferSize()
+                            : s.stream != null ? s.stream.recvBufferSize() : s.udp.recvBufferSize());
+                }
+            }
+            case SO_BROADCAST -> {
+                if (s.udp != null) {
+                    return intBytes(s.udp.broadcast() ? 1 : 0);
+                }
+            }
+            default -> { }
+        }
+        byte[] v = s.options.get(name);
+        boolean buffers = name == SO_SNDBUF || name == SO_RCVBUF;
+        if (v != null) {
+            // a buffer size waiting for the UDP socket to exist: Linux reports it doubled
+            return buffers && s.isUdp() && s.udp == null ? intBytes(2 * intOf(v)) : v;
+        }
+        if (buffers) { // an unbound UDP socket: the kernel's defaults
+            return intBytes(name == SO_SNDBUF ? procInt("/proc/sys/net/core/wmem_default", 212992)
+                    : procInt("/proc/sys/net/core/rmem_default", 212992));
+        }
+        if (name == SO_BINDTODEVICE) {
+            return new byte[0];
+        }
+        return name == SO_RCVLOWAT ? intBytes(1) : new byte[optionSize(name)];
+    }
+
     /**
-     * {@code sock_setsockopt(fd, level, name, *val, len)}. io.mio's public API sets no socket options, so values
-     * are kept host-side and read back by getsockopt; SO_RCVTIMEO and SO_SNDTIMEO bound the host's blocking waits.
+     * {@code sock_setsockopt(fd, level, name, *val, len)}: applied to the OS socket through io.mio's setters
+     * (TcpSocket before listen/connect, TcpStream, UdpSocket; a UDP socket's options wait for it to be bound). What
+     * the socket's io.mio type cannot set at its stage (SO_REUSEADDR on a stream or bound UDP socket, where Linux
+     * accepts it with no effect; any option on a listener; SO_BROADCAST on TCP; SO_KEEPALIVE/SO_LINGER on UDP) is
+     * kept host-side and read back. SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT and SO_BINDTODEVICE have no io.mio
+     * setter: NOPROTOOPT. SO_RCVTIMEO and SO_SNDTIMEO bound the host's blocking waits.
      */
     public int sockSetOpt(Memory m, int fd, int level, int name, int valPtr, int len) {
         return errno(() -> sockSetOpt0(m, fd, level, name, valPtr, len));
@@ -1083,6 +1447,11 @@ public final class SocketHost implements AutoCloseable {
         if (name != SO_BINDTODEVICE && len < optionSize(name)) {
             return INVAL;
         }
+        if (unsupported(name)) {
+            NetPolicy.LOG.fine(() -> "sock_setsockopt: option " + name + " is not supported (NOPROTOOPT)");
+            return NOPROTOOPT;
+        }
+        v = Arrays.copyOf(v, optionSize(name));
         if (name == SO_RCVTIMEO || name == SO_SNDTIMEO) {
             ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
             long sec = b.getLong(0);
@@ -1099,12 +1468,88 @@ public final class SocketHost implements AutoCloseable {
             } else {
                 s.sndTimeoutNanos = nanos;
             }
+            s.options.put(name, v);
+            return SUCCESS;
         }
-        if (name != SO_BINDTODEVICE) {
-            v = Arrays.copyOf(v, optionSize(name));
+        try {
+            if (!applyOption(s, name, v)) {
+                s.options.put(name, v);
+            }
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
         }
-        s.options.put(name, v);
         return SUCCESS;
+    }
+
+    /** Sets an option on the OS socket if io.mio can at this stage; false if it has to be kept host-side. */
+    private static boolean applyOption(GuestSocket s, int name, byte[] v) throws IOException {
+        int x = intOf(v);
+        // Linux raises a too-small buffer size to its minimum; io.mio wants a positive size
+        int size = Math.max(x, 1);
+        switch (name) {
+            case SO_REUSEADDR -> {
+                if (s.tcp != null) {
+                    s.tcp.setReuseAddr(x != 0);
+                    return true;
+                }
+            }
+            case SO_KEEPALIVE -> {
+                if (s.tcp != null) {
+                    s.tcp.setKeepalive(x != 0);
+                    return true;
+                }
+                if (s.stream != null) {
+                    s.stream.setKeepalive(x != 0);
+                    return true;
+                }
+            }
+            case SO_LINGER -> {
+                if (s.tcp != null) {
+                    s.tcp.setLinger(lingerOf(v));
+                    return true;
+                }
+                if (s.stream != null) {
+                    s.stream.setLinger(lingerOf(v));
+                    return true;
+                }
+            }
+            case SO_SNDBUF -> {
+                if (s.tcp != null) {
+                    s.tcp.setSendBufferSize(size);
+                    return true;
+                }
+                if (s.stream != null) {
+                    s.stream.setSendBufferSize(size);
+                    return true;
+                }
+                if (s.udp != null) {
+                    s.udp.setSendBufferSize(size);
+                    return true;
+                }
+            }
+            case SO_RCVBUF -> {
+                if (s.tcp != null) {
+                    s.tcp.setRecvBufferSize(size);
+                    return true;
+                }
+                if (s.stream != null) {
+                    s.stream.setRecvBufferSize(size);
+                    return true;
+                }
+                if (s.udp != null) {
+                    s.udp.setRecvBufferSize(size);
+                    return true;
+                }
+            }
+            case SO_BROADCAST -> {
+                if (s.udp != null) {
+                    s.udp.setBroadcast(x != 0);
+                    return true;
+                }
+            }
+            default -> { }
+        }
+        return false;
     }
 
     /** {@code sock_getaddrinfo(node, node_len, service, service_len, *hints, *res, max, *res_len)}. */
@@ -1334,15 +1779,7 @@ public final class SocketHost implements AutoCloseable {
         GuestSocket old = sockets.remove(to);
         old.close();
         sockets.remove(from);
-        GuestSocket moved = new GuestSocket(to, s.family, s.type);
-        moved.nonblocking = s.nonblocking;
-        moved.listener = s.listener;
-        moved.listening = s.listening;
-        moved.stream = s.stream;
-        moved.connecting = s.connecting;
-        moved.options.putAll(s.options);
-        moved.rcvTimeoutNanos = s.rcvTimeoutNanos;
-        moved.sndTimeoutNanos = s.sndTimeoutNanos;
+        GuestSocket moved = s.renumbered(to);
         if (s.registered != null && moved.source() != null) {
             try {
                 poll.registry().deregister(moved.source());
@@ -1456,8 +1893,17 @@ public final class SocketHost implements AutoCloseable {
                         } else {
                             ready[k] = true; // files and output streams are always ready
                         }
+                    } else if (s.isUdp() && s.shutRead && tag[k] == EVENTTYPE_FD_READ) {
+                        ready[k] = true; // shut down for reading: a read returns at once
+                        nbytes[k] = 1;
+                    } else if (s.isUdp() && s.udp == null) {
+                        // unbound datagram socket: writable (a send binds it), never readable
+                        if (tag[k] == EVENTTYPE_FD_WRITE) {
+                            ready[k] = true;
+                            nbytes[k] = 1;
+                        }
                     } else if (s.source() == null) {
-                        // A socket with no connection: Linux reports EPOLLOUT | EPOLLHUP
+                        // A TCP socket neither listening nor connected: Linux reports EPOLLOUT | EPOLLHUP
                         ready[k] = true;
                         flags[k] = EVENT_HANGUP;
                         nbytes[k] = 1;
@@ -1481,9 +1927,12 @@ public final class SocketHost implements AutoCloseable {
             }
         }
         for (var e : wanted.entrySet()) {
-            if (!edge || !e.getValue().equals(e.getKey().registered)) {
-                arm(e.getKey(), e.getValue());
+            GuestSocket g = e.getKey();
+            // epoll_oneoff keeps its own registration; one made by poll_oneoff is replaced (re-armed)
+            if (!edge || !g.edgeArmed || !e.getValue().equals(g.registered)) {
+                arm(g, e.getValue());
             }
+            g.edgeArmed = edge;
             if (TRACE) {
                 System.err.println("[mio-wasm]   armed " + e.getKey() + " " + e.getValue());
             }
@@ -1505,12 +1954,8 @@ public final class SocketHost implements AutoCloseable {
                 if (anyStdin && (wait < 0 || wait > 50_000_000L)) {
                     wait = 50_000_000L;
                 }
-                if (wanted.isEmpty() && wait != 0) {
-                    if (wait > 0) {
-                        sleepNanos(wait);
-                    } else if (!anyStdin) {
-                        return INVAL; // nothing could ever become ready (cannot happen: handled above)
-                    }
+                if (wanted.isEmpty() && wait > 0) {
+                    sleepNanos(wait);
                 } else {
                     boolean full;
                     do {

@@ -1,5 +1,7 @@
 package io.mio.wasm;
 
+import io.mio.OsError;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.BindException;
@@ -8,8 +10,6 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * WASI preview 1 errno values ({@code __wasi_errno_t}) plus WasmEdge's getaddrinfo additions, and the mapping
@@ -45,6 +45,7 @@ public final class WasiErrno {
     public static final int NETUNREACH = 40;
     public static final int NFILE = 41;
     public static final int NOBUFS = 42;
+    public static final int NOENT = 44;
     public static final int NOMEM = 48;
     public static final int NOPROTOOPT = 50;
     public static final int NOSYS = 52;
@@ -53,6 +54,8 @@ public final class WasiErrno {
     public static final int NOTSUP = 58;
     public static final int PERM = 63;
     public static final int PIPE = 64;
+    public static final int PROTONOSUPPORT = 66;
+    public static final int PROTOTYPE = 67;
     public static final int TIMEDOUT = 73;
     public static final int NOTCAPABLE = 76;
     // WasmEdge's getaddrinfo errors
@@ -68,13 +71,15 @@ public final class WasiErrno {
     public static final int AISOCKTYPE = 86;
     public static final int AISYSTEM = 87;
 
-    /** Linux errno names (as io.mio's exception messages carry them) to WASI errno values. */
+    /** Linux errno names ({@link OsError#osErrorName()}) to WASI errno values. */
     private static final Map<String, Integer> BY_LINUX_NAME = Map.ofEntries(
             Map.entry("EPERM", PERM), Map.entry("EACCES", ACCES), Map.entry("EAGAIN", AGAIN),
+            Map.entry("EWOULDBLOCK", AGAIN), Map.entry("ENOENT", NOENT),
             Map.entry("EBADF", BADF), Map.entry("EINTR", INTR), Map.entry("EINVAL", INVAL),
             Map.entry("ENFILE", NFILE), Map.entry("EMFILE", MFILE), Map.entry("EPIPE", PIPE),
             Map.entry("ENOTSOCK", NOTSOCK), Map.entry("EDESTADDRREQ", DESTADDRREQ), Map.entry("EMSGSIZE", MSGSIZE),
-            Map.entry("ENOPROTOOPT", NOPROTOOPT), Map.entry("EOPNOTSUPP", NOTSUP),
+            Map.entry("EPROTOTYPE", PROTOTYPE), Map.entry("EPROTONOSUPPORT", PROTONOSUPPORT),
+            Map.entry("ENOPROTOOPT", NOPROTOOPT), Map.entry("EOPNOTSUPP", NOTSUP), Map.entry("ENOTSUP", NOTSUP),
             Map.entry("EAFNOSUPPORT", AFNOSUPPORT), Map.entry("EADDRINUSE", ADDRINUSE),
             Map.entry("EADDRNOTAVAIL", ADDRNOTAVAIL), Map.entry("ENETDOWN", NETDOWN),
             Map.entry("ENETUNREACH", NETUNREACH), Map.entry("ECONNABORTED", CONNABORTED),
@@ -82,28 +87,21 @@ public final class WasiErrno {
             Map.entry("ENOTCONN", NOTCONN), Map.entry("ESHUTDOWN", PIPE), Map.entry("ETIMEDOUT", TIMEDOUT),
             Map.entry("ECONNREFUSED", CONNREFUSED), Map.entry("EHOSTUNREACH", HOSTUNREACH),
             Map.entry("EALREADY", ALREADY), Map.entry("EINPROGRESS", INPROGRESS), Map.entry("ENOMEM", NOMEM),
-            Map.entry("EFAULT", FAULT), Map.entry("EEXIST", EXIST));
-
-    private static final Pattern LINUX_NAME = Pattern.compile("\\b(E[A-Z]+) \\(");
+            Map.entry("EFAULT", FAULT), Map.entry("EEXIST", EXIST), Map.entry("EDOM", DOM),
+            Map.entry("ENOSYS", NOSYS));
 
     /**
-     * The WASI errno for an exception thrown by io.mio: its messages name the Linux errno (for example
-     * {@code "connect to /127.0.0.1:1 failed: ECONNREFUSED (Connection refused)"}); otherwise the exception
-     * type decides.
+     * The WASI errno for an exception thrown by io.mio: a failed system call carries its Linux errno
+     * ({@link OsError}), which maps one to one; otherwise the exception type decides (a closed socket is BADF, a
+     * bad argument INVAL).
      */
     public static int of(Throwable e) {
+        if (e instanceof OsError os) {
+            Integer v = BY_LINUX_NAME.get(os.osErrorName());
+            return v != null ? v : IO;
+        }
         if (e instanceof ClosedChannelException) {
             return BADF;
-        }
-        String message = e.getMessage();
-        if (message != null) {
-            Matcher m = LINUX_NAME.matcher(message);
-            while (m.find()) {
-                Integer v = BY_LINUX_NAME.get(m.group(1));
-                if (v != null) {
-                    return v;
-                }
-            }
         }
         if (e instanceof BindException) {
             return ADDRINUSE;

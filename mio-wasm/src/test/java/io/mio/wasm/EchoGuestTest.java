@@ -172,9 +172,10 @@ class EchoGuestTest {
         }
     }
 
-    @Test
-    void rust_guest_in_mio_wasi_style_serves_concurrent_clients() throws Exception {
-        try (Guest g = Guest.start("mio_style_server", LOOPBACK, "0", "2")) {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"poll_oneoff", "epoll"})
+    void rust_guest_in_mio_wasi_style_serves_concurrent_clients(String waitWith) throws Exception {
+        try (Guest g = Guest.start("mio_style_server", LOOPBACK, "0", "2", waitWith)) {
             int port = g.listeningPort();
             byte[] big = payload(150_000, 5);
             try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port)) {

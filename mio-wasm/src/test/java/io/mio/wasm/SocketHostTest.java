@@ -844,6 +844,112 @@ class SocketHostTest {
         }
     }
 
+
+    // ---- socket lifecycle: bind, then listen or connect
+
+    @Test
+    void bind_does_not_listen_until_sock_listen() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int fd = f.open();
+            assertThat(f.host.sockBind(f.m, fd, f.addr(loopback()), 0, false)).isEqualTo(0);
+            int port = f.localPort(fd);
+            assertThat(port).isPositive();
+            assertThat(f.getOpt(fd, SO_ACCEPTCONN, 4)).isEqualTo(0);
+            assertThat(f.m.readInt(VAL)).isZero();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> connect(port).close())
+                    .as("bound, not listening: refused").isInstanceOf(java.net.ConnectException.class);
+            assertThat(f.accept(fd)).as("accept before listen").isEqualTo(INVAL);
+            assertThat(f.host.sockBind(f.m, fd, f.addr(loopback()), 0, false)).as("bound twice").isEqualTo(INVAL);
+            assertThat(f.host.sockListen(fd, 1)).isEqualTo(0);
+            try (Socket c = connect(port)) {
+                assertThat(f.accept(fd)).isEqualTo(0);
+            }
+        }
+    }
+
+    @Test
+    void a_bound_socket_can_connect_from_its_address() throws Exception {
+        try (HostFixture f = new HostFixture(); ServerSocket server = new ServerSocket(0, 4,
+                InetAddress.getLoopbackAddress())) {
+            int fd = f.open();
+            assertThat(f.setOptInt(fd, SO_REUSEADDR, 1)).isEqualTo(0);
+            assertThat(f.host.sockBind(f.m, fd, f.addr(loopback()), 0, false)).isEqualTo(0);
+            int port = f.localPort(fd);
+            assertThat(f.host.sockConnect(f.m, fd, f.addr(loopback()), server.getLocalPort(), false)).isEqualTo(0);
+            try (Socket accepted = server.accept()) {
+                assertThat(accepted.getPort()).as("the connection comes from the bound port").isEqualTo(port);
+                assertThat(f.host.sockListen(fd, 1)).as("connected").isEqualTo(INVAL);
+            }
+        }
+    }
+
+    @Test
+    void a_failed_blocking_connect_leaves_a_socket_that_can_connect_again() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        try (HostFixture f = new HostFixture(); ServerSocket server = new ServerSocket(0, 4,
+                InetAddress.getLoopbackAddress())) {
+            int fd = f.open();
+            assertThat(f.host.sockConnect(f.m, fd, f.addr(loopback()), closed, false)).isEqualTo(CONNREFUSED);
+            assertThat(f.host.sockConnect(f.m, fd, f.addr(loopback()), server.getLocalPort(), false)).isEqualTo(0);
+            try (Socket accepted = server.accept()) {
+                assertThat(f.send(fd, "again".getBytes())).isEqualTo(0);
+                assertThat(accepted.getInputStream().readNBytes(5)).asString().isEqualTo("again");
+            }
+        }
+    }
+
+    // ---- socket options reach the OS socket
+
+    @Test
+    void options_set_before_connect_and_on_the_stream_are_real() throws Exception {
+        try (HostFixture f = new HostFixture(); ServerSocket server = new ServerSocket(0, 4,
+                InetAddress.getLoopbackAddress())) {
+            int fd = f.open();
+            assertThat(f.setOptInt(fd, SO_RCVBUF, 10_000)).isEqualTo(0);
+            assertThat(f.getOpt(fd, SO_RCVBUF, 4)).isEqualTo(0);
+            assertThat(f.m.readInt(VAL)).as("Linux doubles it: read from the OS").isEqualTo(20_000);
+            assertThat(f.setOptInt(fd, SO_KEEPALIVE, 1)).isEqualTo(0);
+            assertThat(f.host.sockConnect(f.m, fd, f.addr(loopback()), server.getLocalPort(), false)).isEqualTo(0);
+            try (Socket accepted = server.accept()) {
+                assertThat(f.getOpt(fd, SO_KEEPALIVE, 4)).isEqualTo(0);
+                assertThat(f.m.readInt(VAL)).isEqualTo(1);
+                assertThat(f.getOpt(fd, SO_RCVBUF, 4)).isEqualTo(0);
+                assertThat(f.m.readInt(VAL)).isEqualTo(20_000);
+                assertThat(f.setOptInt(fd, SO_SNDBUF, 6000)).isEqualTo(0);
+                assertThat(f.getOpt(fd, SO_SNDBUF, 4)).isEqualTo(0);
+                assertThat(f.m.readInt(VAL)).isEqualTo(12_000);
+                // SO_LINGER {on, 0 s}: close resets the connection
+                f.m.writeI32(VAL, 1);
+                f.m.writeI32(VAL + 4, 0);
+                assertThat(f.host.sockSetOpt(f.m, fd, 0, SO_LINGER, VAL, 8)).isEqualTo(0);
+                f.m.writeI32(VAL, 0);
+                f.m.writeI32(VAL + 4, 9);
+                assertThat(f.getOpt(fd, SO_LINGER, 8)).isEqualTo(0);
+                assertThat(f.m.readInt(VAL)).isEqualTo(1);
+                assertThat(f.m.readInt(VAL + 4)).isZero();
+                assertThat(f.host.fdClose(fd)).isEqualTo(0);
+                accepted.setSoTimeout(5000);
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> accepted.getInputStream().read())
+                        .as("RST from SO_LINGER 0").isInstanceOf(java.net.SocketException.class);
+            }
+        }
+    }
+
+    @Test
+    void options_io_mio_cannot_set_are_noprotoopt() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int fd = f.open();
+            for (int name : new int[] {3 /* DONTROUTE */, 8 /* OOBINLINE */, 10 /* RCVLOWAT */}) {
+                assertThat(f.setOptInt(fd, name, 1)).as("option %d", name).isEqualTo(NOPROTOOPT);
+            }
+            assertThat(f.getOpt(fd, 10, 4)).isEqualTo(0);
+            assertThat(f.m.readInt(VAL)).as("SO_RCVLOWAT reads Linux's default").isEqualTo(1);
+        }
+    }
+
     // ---- sandbox
 
     @Test
