@@ -47,17 +47,17 @@ public final class SourceFd implements Source, AutoCloseable {
      */
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).register(fd, token, interests);
+        Bridge.epoll(registry, this).register(fd, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).reregister(fd, token, interests);
+        Bridge.epoll(registry, this).reregister(fd, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.selector(registry).deregister(fd);
+        Bridge.epoll(registry, this).deregister(fd);
     }
 
     /**

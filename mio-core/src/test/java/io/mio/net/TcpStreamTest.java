@@ -513,7 +513,7 @@ class TcpStreamTest {
 
                 TcpStream sock = listener.accept();
                 assertThat(sock).isNotNull();
-                setLingerZero(sock.rawFd()); // no graceful shutdown: a reset
+                sock.setLinger(java.time.Duration.ZERO); // no graceful shutdown: a reset
                 sock.close();
                 awaitEvent(poll, events, new Token(1), Event::isReadable);
             }
