@@ -209,6 +209,7 @@ class CloseRaceTest {
 
     @Test
     void closing_a_stream_races_safely_with_read_write_register_and_reregister() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.FFM + " (fd-reuse sentinels on raw descriptors)");
         int reused = 0;
         try (Poll poll = Poll.open();
              TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {

@@ -14,7 +14,6 @@ import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.MembershipKey;
 import java.util.Objects;
 
 /** {@link UdpSocket} on the selector backend: a {@link DatagramChannel}. */
@@ -37,8 +36,8 @@ final class NioUdp {
             if (broadcast) {
                 d.setOption(StandardSocketOptions.SO_BROADCAST, true);
             }
-            if (onlyV6 != null) {
-                throw Unsupported.option("IPV6_V6ONLY", "UdpSocket");
+            if (onlyV6 != null && onlyV6) {
+                throw Unsupported.option("IPV6_V6ONLY", "UdpSocket"); // the JDK's IPv6 sockets are dual-stack
             }
             if (recvBufferSize > 0) {
                 d.setOption(StandardSocketOptions.SO_RCVBUF, recvBufferSize);
@@ -209,10 +208,12 @@ final class NioUdp {
         if (ttl < 1 || ttl > 255) {
             throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
         }
+        d.ensureOpen();
         throw Unsupported.option("IP_TTL (unicast)", "UdpSocket");
     }
 
     static int ttl(NioDatagram d) throws IOException {
+        d.ensureOpen();
         throw Unsupported.option("IP_TTL (unicast)", "UdpSocket");
     }
 
@@ -336,24 +337,11 @@ final class NioUdp {
     }
 
     private static void join(NioDatagram d, InetAddress group, NetworkInterface ni, String name) throws IOException {
-        d.ensureOpen();
-        try {
-            d.channel().join(group, ni);
-        } catch (IOException e) {
-            throw NioErrors.withErrno(e, "setsockopt(" + name + ")");
-        }
+        d.join(group, ni, name);
     }
 
     private static void leave(NioDatagram d, InetAddress group, NetworkInterface ni, String name) throws IOException {
-        d.ensureOpen();
-        // The JDK hands out a MembershipKey per join; joining again returns the same key, which we drop.
-        MembershipKey key;
-        try {
-            key = d.channel().join(group, ni);
-        } catch (IOException e) {
-            throw NioErrors.withErrno(e, "setsockopt(" + name + ")");
-        }
-        key.drop();
+        d.leave(group, ni, name);
     }
 
     static void setRecvBufferSize(NioDatagram d, int bytes) throws IOException {
@@ -385,7 +373,8 @@ final class NioUdp {
         return null;
     }
 
-    static int rawFd(NioDatagram d) {
+    static int rawFd(NioDatagram d) throws IOException {
+        d.ensureOpen();
         throw Unsupported.rawFd("UdpSocket.rawFd");
     }
 }

@@ -39,6 +39,11 @@ final class NioUnix {
         return UnixAddress.unnamed();
     }
 
+    static UnixAddress unnamed(NioStream s) throws IOException {
+        s.ensureOpen();
+        return UnixAddress.unnamed();
+    }
+
     static NioStream stream(SocketChannel ch) throws IOException {
         try {
             return new NioStream(ch, "UnixStream");

@@ -133,6 +133,10 @@ public final class TcpListener implements Source, AutoCloseable {
     /** Sets the IP time-to-live (IPv4 {@code IP_TTL}, IPv6 {@code IPV6_UNICAST_HOPS}) of accepted connections. */
     public void setTtl(int ttl) throws IOException {
         if (nio != null) {
+            if (ttl < 1 || ttl > 255) {
+                throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
+            }
+            nio.ensureOpen();
             throw Unsupported.option("IP_TTL", "TcpListener");
         }
         TcpStream.setTtl(fd, ttl);
@@ -141,6 +145,7 @@ public final class TcpListener implements Source, AutoCloseable {
     /** The IP time-to-live. */
     public int ttl() throws IOException {
         if (nio != null) {
+            nio.ensureOpen();
             throw Unsupported.option("IP_TTL", "TcpListener");
         }
         return TcpStream.ttl(fd);
@@ -163,6 +168,7 @@ public final class TcpListener implements Source, AutoCloseable {
      */
     public int rawFd() throws IOException {
         if (nio != null) {
+            nio.ensureOpen();
             throw Unsupported.rawFd("TcpListener.rawFd");
         }
         fd.acquire();

@@ -253,6 +253,7 @@ public final class TcpStream implements Source, AutoCloseable {
     /** Sends one byte of urgent data ({@code MSG_OOB}); the peer sees a priority event. */
     public int sendUrgent(byte b) throws IOException {
         if (nio != null) {
+            nio.ensureOpen();
             throw Unsupported.feature("TcpStream.sendUrgent (MSG_OOB)", "java.nio has no out-of-band data");
         }
         return SocketOps.send(fd, new byte[] {b}, 0, 1, MSG_OOB);
@@ -342,6 +343,10 @@ public final class TcpStream implements Source, AutoCloseable {
      */
     public void setTtl(int ttl) throws IOException {
         if (nio != null) {
+            if (ttl < 1 || ttl > 255) {
+                throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
+            }
+            nio.ensureOpen();
             throw Unsupported.option("IP_TTL", "TcpStream");
         }
         setTtl(fd, ttl);
@@ -350,6 +355,7 @@ public final class TcpStream implements Source, AutoCloseable {
     /** The IP time-to-live. */
     public int ttl() throws IOException {
         if (nio != null) {
+            nio.ensureOpen();
             throw Unsupported.option("IP_TTL", "TcpStream");
         }
         return ttl(fd);
@@ -554,6 +560,7 @@ public final class TcpStream implements Source, AutoCloseable {
      */
     public int rawFd() throws IOException {
         if (nio != null) {
+            nio.ensureOpen();
             throw Unsupported.rawFd("TcpStream.rawFd");
         }
         fd.acquire();

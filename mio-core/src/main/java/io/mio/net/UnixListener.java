@@ -126,6 +126,7 @@ public final class UnixListener implements Source, AutoCloseable {
     /** The descriptor number, for interop; still owned by this listener. */
     public int rawFd() throws IOException {
         if (nio != null) {
+            nio.ensureOpen();
             throw Unsupported.rawFd("UnixListener.rawFd");
         }
         return UnixSock.rawFd(fd);

@@ -48,11 +48,20 @@ public final class UnixStream implements Source, AutoCloseable {
     UnixStream(FileDesc fd) {
         this.fd = fd;
         this.nio = null;
+        this.pairEnd = false;
     }
 
+    /** A {@link #pair()} end on the selector backend: its addresses are reported unnamed, as for a socketpair. */
+    private final boolean pairEnd;
+
     UnixStream(NioStream nio) {
+        this(nio, false);
+    }
+
+    UnixStream(NioStream nio, boolean pairEnd) {
         this.fd = null;
         this.nio = nio;
+        this.pairEnd = pairEnd;
     }
 
     /**
@@ -97,7 +106,7 @@ public final class UnixStream implements Source, AutoCloseable {
     public static Pair pair() throws IOException {
         if (Backends.selector()) {
             NioStream[] p = NioUnix.pair();
-            return new Pair(new UnixStream(p[0]), new UnixStream(p[1]));
+            return new Pair(new UnixStream(p[0], true), new UnixStream(p[1], true));
         }
         FileDesc[] fds = UnixSock.pair(SOCK_STREAM, "UnixStream");
         return new Pair(new UnixStream(fds[0]), new UnixStream(fds[1]));
@@ -198,7 +207,7 @@ public final class UnixStream implements Source, AutoCloseable {
     /** The local address (unnamed for a connecting client or a pair end). */
     public UnixAddress localAddr() throws IOException {
         if (nio != null) {
-            return NioUnix.address(nio.localAddress());
+            return pairEnd ? NioUnix.unnamed(nio) : NioUnix.address(nio.localAddress());
         }
         return UnixSock.localAddress(fd);
     }
@@ -206,7 +215,7 @@ public final class UnixStream implements Source, AutoCloseable {
     /** The peer's address (unnamed when the peer is not bound, as for accepted clients). */
     public UnixAddress peerAddr() throws IOException {
         if (nio != null) {
-            return NioUnix.address(nio.remoteAddress());
+            return pairEnd ? NioUnix.unnamed(nio) : NioUnix.address(nio.remoteAddress());
         }
         return UnixSock.peerAddress(fd);
     }
@@ -222,6 +231,7 @@ public final class UnixStream implements Source, AutoCloseable {
     /** The descriptor number, for interop; still owned by this stream. */
     public int rawFd() throws IOException {
         if (nio != null) {
+            nio.ensureOpen();
             throw Unsupported.rawFd("UnixStream.rawFd");
         }
         return UnixSock.rawFd(fd);

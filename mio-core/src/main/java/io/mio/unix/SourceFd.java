@@ -6,6 +6,8 @@ import io.mio.Token;
 import io.mio.event.Source;
 import io.mio.internal.Bridge;
 import io.mio.internal.linux.FileDesc;
+import io.mio.internal.nio.Unsupported;
+import io.mio.internal.spi.Backends;
 
 import java.io.IOException;
 
@@ -29,8 +31,13 @@ public final class SourceFd implements Source, AutoCloseable {
      * Wraps {@code fd} without taking ownership.
      *
      * @throws IllegalArgumentException if {@code fd} is negative
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public SourceFd(int fd) {
+        if (Backends.selector()) {
+            throw Unsupported.feature("SourceFd", "java.nio.channels.Selector registers only the JDK's own channels, "
+                    + "not arbitrary file descriptors");
+        }
         this.fd = FileDesc.borrowed(fd, "SourceFd(" + fd + ")");
     }
 

@@ -116,22 +116,61 @@ public final class NioDatagram extends NioHandle {
         try {
             if (target == null) {
                 if (!ch.isConnected()) {
-                    throw new SocketException("send: " + kind + " is not connected (EDESTADDRREQ)");
+                    throw new SocketException("send on an unconnected socket (EDESTADDRREQ)");
                 }
                 n = ch.write(src);
             } else {
                 n = ch.send(src, target);
             }
         } catch (NotYetConnectedException e) {
-            throw new SocketException("send: " + kind + " is not connected (EDESTADDRREQ)");
+            throw new SocketException("send on an unconnected socket (EDESTADDRREQ)");
         } catch (IOException e) {
-            throw translate(e);
+            IOException t = translate(e);
+            if (t.getMessage() != null && t.getMessage().contains("EMSGSIZE")) {
+                SocketException s = new SocketException((target == null ? "send" : "sendto") + " of a " + size
+                        + "-byte datagram (too large for this socket): " + t.getMessage());
+                s.initCause(e);
+                throw s;
+            }
+            throw t;
         }
         if (n == 0 && size > 0) {
             rearm(W);
             return WOULD_BLOCK;
         }
         return n;
+    }
+
+    /** Joined groups: the JDK hands out one key per (group, interface) and no error for a repeated join or leave. */
+    private final java.util.Map<java.util.List<Object>, java.nio.channels.MembershipKey> groups = new java.util.HashMap<>();
+
+    public void join(java.net.InetAddress group, java.net.NetworkInterface ni, String option) throws IOException {
+        ensureOpen();
+        synchronized (groups) {
+            java.util.List<Object> k = java.util.List.of(group, ni);
+            java.nio.channels.MembershipKey m = groups.get(k);
+            if (m != null && m.isValid()) {
+                throw new SocketException("setsockopt(" + option + "): already a member of " + group.getHostAddress()
+                        + " on " + ni.getName() + " (EADDRINUSE)");
+            }
+            try {
+                groups.put(k, ch.join(group, ni));
+            } catch (IOException e) {
+                throw NioErrors.withErrno(translate(e), "setsockopt(" + option + ")");
+            }
+        }
+    }
+
+    public void leave(java.net.InetAddress group, java.net.NetworkInterface ni, String option) throws IOException {
+        ensureOpen();
+        synchronized (groups) {
+            java.nio.channels.MembershipKey m = groups.remove(java.util.List.of(group, ni));
+            if (m == null || !m.isValid()) {
+                throw new SocketException("setsockopt(" + option + "): not a member of " + group.getHostAddress()
+                        + " on " + ni.getName() + " (EADDRNOTAVAIL)");
+            }
+            m.drop();
+        }
     }
 
     public void connect(InetSocketAddress address) throws IOException {

@@ -239,6 +239,11 @@ public abstract class NioHandle {
         return ready | extra(fired);
     }
 
+    /** The JDK closed the channel by itself (a failed connect) while this source is still open. */
+    IOException closedUnderUs() {
+        return new ClosedException(kind);
+    }
+
     /** Closes: no event after this returns; the JDK closes the descriptor once no selector holds its key. */
     public final void close() {
         NioSelector s;
@@ -255,15 +260,20 @@ public abstract class NioHandle {
         } catch (IOException ignored) {
             // closing is best effort, as close(2) is
         }
-        if (s != null && !s.isClosed()) {
-            s.selector.wakeup(); // let it flush the cancelled key, which releases the descriptor
+        if (s != null) {
+            s.flushCancelled(); // releases the descriptor now rather than at the next poll
         }
+        onClosed();
+    }
+
+    /** Called once after close. */
+    void onClosed() {
     }
 
     /** Maps the JDK's exceptions for a closed channel to ours (with a message). */
     final IOException translate(IOException e) {
         if (e instanceof ClosedChannelException && !(e instanceof ClosedException)) {
-            return new ClosedException(kind);
+            return closed || channel.isOpen() ? new ClosedException(kind) : closedUnderUs();
         }
         return NioErrors.withErrno(e);
     }

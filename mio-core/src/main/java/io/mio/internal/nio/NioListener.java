@@ -9,6 +9,8 @@ import java.nio.channels.SocketChannel;
 /** A listening TCP or Unix socket of the selector backend. */
 public final class NioListener extends NioHandle {
     private final ServerSocketChannel server;
+    /** Options set on the builder that a listening channel cannot hold: applied to each accepted stream. */
+    private java.util.Map<SocketOption<?>, Object> inherited = java.util.Map.of();
 
     public NioListener(ServerSocketChannel server, String kind) throws IOException {
         super(server, kind);
@@ -40,8 +42,28 @@ public final class NioListener extends NioHandle {
         }
         if (c == null) {
             rearm(R);
+            return null;
+        }
+        if (!inherited.isEmpty()) {
+            applyInherited(c);
         }
         return c;
+    }
+
+    public void inherit(java.util.Map<SocketOption<?>, Object> options) {
+        inherited = java.util.Map.copyOf(options);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void applyInherited(SocketChannel c) throws IOException {
+        try {
+            for (java.util.Map.Entry<SocketOption<?>, Object> e : inherited.entrySet()) {
+                c.setOption((SocketOption) e.getKey(), e.getValue());
+            }
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
     }
 
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {

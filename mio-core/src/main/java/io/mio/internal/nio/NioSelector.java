@@ -167,6 +167,27 @@ public final class NioSelector implements SelectorSpi {
         }
     }
 
+    private static final Consumer<SelectionKey> IGNORE = key -> { };
+
+    /**
+     * A registered channel was closed: the JDK closes its descriptor only when a select removes the cancelled key.
+     * A select in progress does that after the wake-up; otherwise a select here does it now (readiness it sees is
+     * level-triggered, so the next poll sees it again).
+     */
+    void flushCancelled() {
+        if (closed.get()) {
+            return;
+        }
+        selector.wakeup();
+        if (!polling.get()) {
+            try {
+                selector.selectNow(IGNORE);
+            } catch (IOException | ClosedSelectorException ignored) {
+                // closed meanwhile: closing the selector releases the keys
+            }
+        }
+    }
+
     @Override
     public WakerSpi openWaker(Token token) throws IOException {
         if (!hasWaker.compareAndSet(false, true)) {

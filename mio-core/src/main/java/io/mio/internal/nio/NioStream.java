@@ -38,6 +38,7 @@ public final class NioStream extends NioHandle {
     private volatile boolean outputShut;
     private volatile boolean writeBroken;
     private volatile IOException connectError;
+    private volatile boolean connectFailed;
 
     public NioStream(SocketChannel socket, String kind) throws IOException {
         super(socket, kind);
@@ -53,6 +54,26 @@ public final class NioStream extends NioHandle {
         this.socket = null;
         this.in = in;
         this.out = out;
+    }
+
+    /** The sender of the same java.nio pipe, for a receiver: told when the receiver closes. */
+    private volatile NioStream pipeSender;
+
+    /**
+     * Links the two ends of a java.nio pipe: closing the receiver makes the sender report write-closed, as a pipe
+     * with no reader does on Linux (the JDK's selector shows such a pipe only as writable).
+     */
+    public static void linkPipe(NioStream sender, NioStream receiver) {
+        receiver.pipeSender = sender;
+    }
+
+    @Override
+    void onClosed() {
+        NioStream sender = pipeSender;
+        if (sender != null) {
+            sender.writeBroken = true;
+            sender.rearm(W);
+        }
     }
 
     public SocketChannel socket() {
@@ -95,8 +116,15 @@ public final class NioStream extends NioHandle {
             return done;
         } catch (IOException e) {
             connectError = NioErrors.withErrno(e); // the JDK closes the channel after a failed connect
+            connectFailed = true;
             return false;
         }
+    }
+
+    @Override
+    IOException closedUnderUs() {
+        return connectFailed ? new SocketException(kind + " is not connected: its connect failed (ENOTCONN)")
+                : super.closedUnderUs();
     }
 
     @Override
@@ -108,7 +136,7 @@ public final class NioStream extends NioHandle {
         if ((fired & R) != 0 && in != null) {
             flags |= probe();
         }
-        if (eofSeen() && outputShut || writeBroken) {
+        if ((eofSeen() || inputShut) && outputShut || writeBroken) {
             flags |= ReadySet.WRITE_CLOSED;
         }
         return flags;
@@ -123,7 +151,7 @@ public final class NioStream extends NioHandle {
     /** Polling thread, after a readable event: reads one byte ahead to see end of stream or a failure. */
     private int probe() {
         synchronized (readLock) {
-            if (eof) {
+            if (eof || inputShut) {
                 return ReadySet.READ_CLOSED;
             }
             if (readError != null) {
@@ -149,6 +177,30 @@ public final class NioStream extends NioHandle {
             } finally {
                 p.limit(p.capacity());
             }
+        }
+    }
+
+    /**
+     * After a read that filled the caller's buffer: epoll would raise a new edge for the next byte if the queue is
+     * now empty, so find out (one byte into the pushback) and re-arm if it is empty or at its end. Caller holds
+     * readLock; the pushback is empty here.
+     */
+    private void lookAhead() {
+        ByteBuffer p = pushback(1);
+        p.limit(1);
+        try {
+            int k = in.read(p);
+            if (k == 0) {
+                rearm(R);
+            } else if (k < 0) {
+                eof = true;
+                rearm(R); // the end of stream is new readiness: report it
+            }
+        } catch (IOException e) {
+            readError = NioErrors.withErrno(e);
+            rearm(R);
+        } finally {
+            p.limit(p.capacity());
         }
     }
 
@@ -238,6 +290,8 @@ public final class NioStream extends NioHandle {
             }
             if (dst.hasRemaining()) {
                 rearm(R); // would block, or a short read: the receive queue is empty
+            } else {
+                lookAhead();
             }
             return n + m;
         }
@@ -285,6 +339,8 @@ public final class NioStream extends NioHandle {
             }
             if (anyRemaining(dsts, offset, length)) {
                 rearm(R);
+            } else {
+                lookAhead();
             }
             return n + m;
         }
@@ -395,6 +451,12 @@ public final class NioStream extends NioHandle {
     }
 
     private IOException writeFailed(IOException e) {
+        if (e instanceof ClosedChannelException && channel.isOpen() && isOpen()) {
+            writeBroken = true; // the JDK refuses writes after shutdownOutput; Linux answers EPIPE
+            SocketException s = new SocketException("write: the write half of " + kind + " is shut down: Broken pipe (EPIPE)");
+            s.initCause(e);
+            return s;
+        }
         IOException t = translate(e);
         if (t == e) {
             writeBroken = true;
@@ -411,19 +473,41 @@ public final class NioStream extends NioHandle {
 
     public void shutdownInput() throws IOException {
         ensureOpen();
+        if (connectFailed) {
+            throw closedUnderUs();
+        }
         try {
-            socket.shutdownInput();
+            synchronized (readLock) {
+                // Linux keeps the bytes already received readable after SHUT_RD; the JDK drops them, so take them first.
+                if (socket.isConnected() && !eof) {
+                    for (;;) {
+                        ByteBuffer p = pushback(pushback == null ? 64 : pushback.position() + 1);
+                        if (!p.hasRemaining()) {
+                            p = pushback(p.capacity() * 2);
+                        }
+                        int n = in.read(p);
+                        if (n <= 0) {
+                            eof = n < 0;
+                            break;
+                        }
+                    }
+                }
+                socket.shutdownInput();
+                inputShut = true;
+            }
         } catch (NotYetConnectedException e) {
             throw new SocketException("shutdown: " + kind + " is not connected (ENOTCONN)");
         } catch (IOException e) {
             throw translate(e);
         }
-        inputShut = true;
         rearm(R);
     }
 
     public void shutdownOutput() throws IOException {
         ensureOpen();
+        if (connectFailed) {
+            throw closedUnderUs();
+        }
         try {
             socket.shutdownOutput();
         } catch (NotYetConnectedException e) {
