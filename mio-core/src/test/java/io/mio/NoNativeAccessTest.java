@@ -1,0 +1,35 @@
+package io.mio;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Without native access the library picks the SELECTOR backend by itself and works without any FFM call. */
+@Timeout(60)
+class NoNativeAccessTest {
+    @Test
+    void without_native_access_the_selector_backend_is_chosen_and_never_touches_ffm() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "--illegal-native-access=deny", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), NoNativeAccessMain.class.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(45, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM did not finish");
+        }
+        String out = readAll(p);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("backend=SELECTOR").contains("ok").doesNotContain("WARNING");
+    }
+
+    private static String readAll(Process p) throws IOException {
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
