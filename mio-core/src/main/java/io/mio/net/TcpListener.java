@@ -96,6 +96,7 @@ public final class TcpListener implements Source, AutoCloseable {
      * On failure the caller still owns {@code fd}.
      *
      * @throws IllegalArgumentException if {@code fd} is not a stream socket
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static TcpListener fromRawFd(int fd) throws IOException {
         if (Backends.selector()) {
@@ -130,7 +131,11 @@ public final class TcpListener implements Source, AutoCloseable {
         return SocketOps.localAddress(fd);
     }
 
-    /** Sets the IP time-to-live (IPv4 {@code IP_TTL}, IPv6 {@code IPV6_UNICAST_HOPS}) of accepted connections. */
+    /**
+     * Sets the IP time-to-live (IPv4 {@code IP_TTL}, IPv6 {@code IPV6_UNICAST_HOPS}) of accepted connections.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public void setTtl(int ttl) throws IOException {
         if (nio != null) {
             if (ttl < 1 || ttl > 255) {
@@ -142,7 +147,11 @@ public final class TcpListener implements Source, AutoCloseable {
         TcpStream.setTtl(fd, ttl);
     }
 
-    /** The IP time-to-live. */
+    /**
+     * The IP time-to-live.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int ttl() throws IOException {
         if (nio != null) {
             nio.ensureOpen();
@@ -165,6 +174,7 @@ public final class TcpListener implements Source, AutoCloseable {
      * use it after {@link #close()}.
      *
      * @throws java.nio.channels.ClosedChannelException if closed
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
         if (nio != null) {

@@ -101,6 +101,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * close-on-exec. On failure the caller still owns {@code fd}.
      *
      * @throws IllegalArgumentException if {@code fd} is not a stream socket
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static TcpStream fromRawFd(int fd) throws IOException {
         if (Backends.selector()) {
@@ -250,7 +251,11 @@ public final class TcpStream implements Source, AutoCloseable {
         return SocketOps.writev(fd, srcs, 0, srcs.length);
     }
 
-    /** Sends one byte of urgent data ({@code MSG_OOB}); the peer sees a priority event. */
+    /**
+     * Sends one byte of urgent data ({@code MSG_OOB}); the peer sees a priority event.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int sendUrgent(byte b) throws IOException {
         if (nio != null) {
             nio.ensureOpen();
@@ -340,6 +345,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * Sets the IP time-to-live: IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6.
      *
      * @throws IllegalArgumentException unless {@code 1 <= ttl <= 255}
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public void setTtl(int ttl) throws IOException {
         if (nio != null) {
@@ -352,7 +358,11 @@ public final class TcpStream implements Source, AutoCloseable {
         setTtl(fd, ttl);
     }
 
-    /** The IP time-to-live. */
+    /**
+     * The IP time-to-live.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int ttl() throws IOException {
         if (nio != null) {
             nio.ensureOpen();
@@ -557,6 +567,7 @@ public final class TcpStream implements Source, AutoCloseable {
     /**
      * The descriptor number, for interop. It stays owned by this stream: do not close it, and do not use it
      * after {@link #close()}.
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
         if (nio != null) {

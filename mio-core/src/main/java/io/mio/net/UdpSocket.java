@@ -213,6 +213,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * failure the caller still owns {@code fd}.
      *
      * @throws IllegalArgumentException if {@code fd} is not a datagram socket
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UdpSocket fromRawFd(int fd) throws IOException {
         if (Backends.selector()) {
@@ -527,6 +528,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * Sets the IP time-to-live of outgoing unicast datagrams: IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6.
      *
      * @throws IllegalArgumentException unless {@code 1 <= ttl <= 255}
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public void setTtl(int ttl) throws IOException {
         if (nio != null) {
@@ -536,7 +538,11 @@ public final class UdpSocket implements Source, AutoCloseable {
         TcpStream.setTtl(fd, ttl);
     }
 
-    /** The IP time-to-live. */
+    /**
+     * The IP time-to-live.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int ttl() throws IOException {
         if (nio != null) {
             return NioUdp.ttl(nio);
@@ -833,6 +839,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * after {@link #close()}.
      *
      * @throws java.nio.channels.ClosedChannelException if closed
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
         if (nio != null) {

@@ -30,6 +30,9 @@ import static io.mio.internal.linux.LinuxConstants.*;
  *
  * <p>Thread-safe. {@link #close()} may race with calls on other threads: calls in flight finish on the
  * descriptor they started with, later calls throw {@link java.nio.channels.ClosedChannelException}.
+ *
+ * <p>Not available on the {@link io.mio.Backend#SELECTOR} backend (the JDK has no Unix-domain datagram channel):
+ * the factories throw {@link UnsupportedOperationException}.
  */
 public final class UnixDatagram implements Source, AutoCloseable {
     /** The result of a send or receive that would block. */

@@ -83,6 +83,7 @@ public final class UnixListener implements Source, AutoCloseable {
     /**
      * Takes ownership of {@code fd}, a listening Unix domain stream socket; makes it non-blocking and
      * close-on-exec. On failure the caller still owns {@code fd}.
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixListener fromRawFd(int fd) throws IOException {
         if (Backends.selector()) {
@@ -123,7 +124,11 @@ public final class UnixListener implements Source, AutoCloseable {
         return SocketOps.takeError(fd);
     }
 
-    /** The descriptor number, for interop; still owned by this listener. */
+    /**
+     * The descriptor number, for interop; still owned by this listener.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int rawFd() throws IOException {
         if (nio != null) {
             nio.ensureOpen();

@@ -102,7 +102,11 @@ public final class UnixStream implements Source, AutoCloseable {
         return new UnixStream(fd);
     }
 
-    /** Two connected, unnamed streams ({@code socketpair}), non-blocking and close-on-exec. */
+    /**
+     * Two connected, unnamed streams ({@code socketpair}), non-blocking and close-on-exec. On the
+     * {@link io.mio.Backend#SELECTOR} backend (no socketpair in the JDK) they are connected through a listener on a
+     * temporary path, removed before this returns.
+     */
     public static Pair pair() throws IOException {
         if (Backends.selector()) {
             NioStream[] p = NioUnix.pair();
@@ -117,6 +121,7 @@ public final class UnixStream implements Source, AutoCloseable {
      * failure the caller still owns {@code fd}.
      *
      * @throws IllegalArgumentException if {@code fd} is not a Unix domain stream socket
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixStream fromRawFd(int fd) throws IOException {
         if (Backends.selector()) {
@@ -228,7 +233,11 @@ public final class UnixStream implements Source, AutoCloseable {
         return SocketOps.takeError(fd);
     }
 
-    /** The descriptor number, for interop; still owned by this stream. */
+    /**
+     * The descriptor number, for interop; still owned by this stream.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int rawFd() throws IOException {
         if (nio != null) {
             nio.ensureOpen();

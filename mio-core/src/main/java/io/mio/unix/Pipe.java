@@ -131,6 +131,7 @@ public final class Pipe implements AutoCloseable {
          * same file (dup, fork) become non-blocking too. On failure the caller still owns {@code fd}.
          *
          * @throws IllegalArgumentException if {@code fd} is open for reading only
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public static Sender fromRawFd(int fd) throws IOException {
             if (Backends.selector()) {
@@ -164,6 +165,7 @@ public final class Pipe implements AutoCloseable {
         /**
          * A redirect that gives a child process this pipe's write end (for its stdout or stderr). See the class
          * comment: close this sender after starting the child.
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public ProcessBuilder.Redirect redirectForChild() throws IOException {
             if (nio != null) {
@@ -173,7 +175,11 @@ public final class Pipe implements AutoCloseable {
             return ProcessBuilder.Redirect.appendTo(procPath(fd));
         }
 
-        /** The descriptor number; still owned by this sender. */
+        /**
+         * The descriptor number; still owned by this sender.
+         *
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+         */
         public int rawFd() throws IOException {
             if (nio != null) {
                 nio.ensureOpen();
@@ -256,6 +262,7 @@ public final class Pipe implements AutoCloseable {
          * {@link Sender#fromRawFd}). On failure the caller still owns {@code fd}.
          *
          * @throws IllegalArgumentException if {@code fd} is open for writing only
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public static Receiver fromRawFd(int fd) throws IOException {
             if (Backends.selector()) {
@@ -289,6 +296,7 @@ public final class Pipe implements AutoCloseable {
         /**
          * A redirect that gives a child process this pipe's read end (for its stdin). See the class comment:
          * close this receiver after starting the child.
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public ProcessBuilder.Redirect redirectForChild() throws IOException {
             if (nio != null) {
@@ -298,7 +306,11 @@ public final class Pipe implements AutoCloseable {
             return ProcessBuilder.Redirect.from(procPath(fd));
         }
 
-        /** The descriptor number; still owned by this receiver. */
+        /**
+         * The descriptor number; still owned by this receiver.
+         *
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+         */
         public int rawFd() throws IOException {
             if (nio != null) {
                 nio.ensureOpen();
