@@ -28,7 +28,11 @@ import java.util.function.Consumer;
  */
 public final class NioSelector implements SelectorSpi {
     final Selector selector;
-    private final AtomicBoolean polling = new AtomicBoolean();
+    /** IDLE, POLLING (a thread is in select) or FLUSHING (a closing source flushes cancelled keys, briefly). */
+    private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int IDLE = 0;
+    private static final int POLLING = 1;
+    private static final int FLUSHING = 2;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean hasWaker = new AtomicBoolean();
     private final AtomicBoolean wakePending = new AtomicBoolean();
@@ -90,8 +94,15 @@ public final class NioSelector implements SelectorSpi {
     @Override
     public void select(ReadySet out, int timeoutMillis) throws IOException {
         out.size = 0;
-        if (!polling.compareAndSet(false, true)) {
-            throw new IllegalStateException("another thread is already polling this Poll; a Poll is polled by one thread at a time");
+        for (;;) {
+            int st = state.get();
+            if (st == IDLE && state.compareAndSet(IDLE, POLLING)) {
+                break;
+            }
+            if (st == POLLING) {
+                throw new IllegalStateException("another thread is already polling this Poll; a Poll is polled by one thread at a time");
+            }
+            Thread.onSpinWait(); // a flush in progress: a selectNow, over in microseconds
         }
         try {
             ensureOpen();
@@ -137,7 +148,7 @@ public final class NioSelector implements SelectorSpi {
             out.size = count;
         } finally {
             this.out = null;
-            polling.set(false);
+            state.set(IDLE);
         }
     }
 
@@ -171,20 +182,24 @@ public final class NioSelector implements SelectorSpi {
 
     /**
      * A registered channel was closed: the JDK closes its descriptor only when a select removes the cancelled key.
-     * A select in progress does that after the wake-up; otherwise a select here does it now (readiness it sees is
-     * level-triggered, so the next poll sees it again).
+     * A poll in progress does that after the wake-up; otherwise a selectNow here does it now (readiness it sees is
+     * level-triggered, so the next poll sees it again). A poll that starts meanwhile waits for that selectNow
+     * outside the selector's lock, so neither can block the other for long.
      */
     void flushCancelled() {
         if (closed.get()) {
             return;
         }
-        selector.wakeup();
-        if (!polling.get()) {
+        if (state.compareAndSet(IDLE, FLUSHING)) {
             try {
                 selector.selectNow(IGNORE);
             } catch (IOException | ClosedSelectorException ignored) {
                 // closed meanwhile: closing the selector releases the keys
+            } finally {
+                state.set(IDLE);
             }
+        } else {
+            selector.wakeup(); // the poll in progress flushes it when select returns
         }
     }
 
