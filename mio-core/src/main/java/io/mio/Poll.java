@@ -1,6 +1,7 @@
 package io.mio;
 
 import io.mio.internal.Bridge;
+import io.mio.internal.linux.EpollSelector;
 import io.mio.internal.spi.Backends;
 import io.mio.internal.spi.SelectorSpi;
 
@@ -37,10 +38,13 @@ import java.util.Objects;
  */
 public final class Poll implements AutoCloseable {
     private final SelectorSpi selector;
+    /** The same selector when it is the epoll backend's: called directly, so the hot path has no dispatch at all. */
+    private final EpollSelector epoll;
     private final Registry registry;
 
     Poll(SelectorSpi selector) {
         this.selector = selector;
+        this.epoll = selector instanceof EpollSelector e ? e : null;
         this.registry = new Registry(selector);
     }
 
@@ -87,7 +91,11 @@ public final class Poll implements AutoCloseable {
             events.clear();
             throw new java.io.InterruptedIOException("Poll.poll called with the thread's interrupt status set");
         }
-        selector.select(Bridge.readySet(events), millis);
+        if (epoll != null) {
+            epoll.select(Bridge.readySet(events), millis);
+        } else {
+            selector.select(Bridge.readySet(events), millis);
+        }
     }
 
     static int toMillis(Duration timeout) {

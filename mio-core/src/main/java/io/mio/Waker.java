@@ -1,6 +1,7 @@
 package io.mio;
 
 import io.mio.internal.Bridge;
+import io.mio.internal.linux.EpollSelector;
 import io.mio.internal.spi.SelectorSpi;
 
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Waker implements AutoCloseable {
     private final SelectorSpi.WakerSpi impl;
+    /** The same waker when it is the epoll backend's: called directly on the hot path. */
+    private final EpollSelector.EpollWaker epoll;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -34,6 +37,7 @@ public final class Waker implements AutoCloseable {
         SelectorSpi selector = Bridge.selector(registry);
         selector.ensureOpen();
         this.impl = selector.openWaker(token);
+        this.epoll = impl instanceof EpollSelector.EpollWaker e ? e : null;
     }
 
     /**
@@ -44,7 +48,11 @@ public final class Waker implements AutoCloseable {
      * @throws IOException if the eventfd write fails
      */
     public void wake() throws IOException {
-        impl.wake();
+        if (epoll != null) {
+            epoll.wake();
+        } else {
+            impl.wake();
+        }
     }
 
     /** Deregisters and closes the waker; the Poll may then get a new one. Idempotent. */

@@ -347,19 +347,7 @@ public final class EpollSelector implements SelectorSpi {
             releaseWaker();
             throw e;
         }
-        FileDesc eventFd = fd;
-        return new WakerSpi() {
-            @Override
-            public void wake() throws IOException {
-                signal(eventFd);
-            }
-
-            @Override
-            public void close() {
-                eventFd.close();
-                releaseWaker();
-            }
-        };
+        return new EpollWaker(this, fd);
     }
 
     /** Claims the one Waker this selector allows. */
@@ -371,6 +359,28 @@ public final class EpollSelector implements SelectorSpi {
 
     public void releaseWaker() {
         hasWaker.set(false);
+    }
+
+    /** The Poll's waker on this backend (a final class, so that {@code Waker.wake} can call it directly). */
+    public static final class EpollWaker implements WakerSpi {
+        private final EpollSelector selector;
+        private final FileDesc eventFd;
+
+        EpollWaker(EpollSelector selector, FileDesc eventFd) {
+            this.selector = selector;
+            this.eventFd = eventFd;
+        }
+
+        @Override
+        public void wake() throws IOException {
+            signal(eventFd);
+        }
+
+        @Override
+        public void close() {
+            eventFd.close();
+            selector.releaseWaker();
+        }
     }
 
     /** Adds one to an eventfd's counter; a saturated counter is reset so that the write raises an edge. */
