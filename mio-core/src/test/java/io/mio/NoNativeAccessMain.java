@@ -21,6 +21,9 @@ public final class NoNativeAccessMain {
     private NoNativeAccessMain() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("use-selector")) {
+            Backend.use(Backend.SELECTOR); // chosen by API before first use, although native access is on
+        }
         System.out.println("backend=" + Backend.current());
         Events events = Events.withCapacity(16);
         try (Poll poll = Poll.open(); TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0));

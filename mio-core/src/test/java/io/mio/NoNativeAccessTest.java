@@ -29,6 +29,37 @@ class NoNativeAccessTest {
         assertThat(out).contains("backend=SELECTOR").contains("ok").doesNotContain("WARNING");
     }
 
+    @Test
+    void backend_use_before_first_use_chooses_the_selector_backend_even_with_native_access() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), NoNativeAccessMain.class.getName(), "use-selector");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(45, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM did not finish");
+        }
+        String out = readAll(p);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("backend=SELECTOR").contains("ok");
+    }
+
+    @Test
+    void the_epoll_backend_requested_without_native_access_fails_naming_the_flag() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Backend.EPOLL.isAvailable(), "needs a platform the EPOLL backend supports");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "--illegal-native-access=deny", "-Dio.mio.backend=epoll", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), NoNativeAccessMain.class.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(45, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM did not finish");
+        }
+        String out = readAll(p);
+        assertThat(p.exitValue()).as(out).isNotZero();
+        assertThat(out).contains("backend=EPOLL").contains("UnsupportedOperationException").contains("--enable-native-access");
+    }
+
     private static String readAll(Process p) throws IOException {
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }

@@ -94,6 +94,16 @@ public final class Backends {
 
     /** Opens a selector of the chosen backend. */
     public static SelectorSpi openSelector() throws IOException {
-        return selector() ? NioSelector.open() : EpollSelector.open();
+        if (selector()) {
+            return NioSelector.open();
+        }
+        try {
+            return EpollSelector.open();
+        } catch (LinkageError | IllegalCallerException e) {
+            // --illegal-native-access=deny (or a JDK without FFM access for this module) refused the downcalls.
+            throw new UnsupportedOperationException("the EPOLL backend needs native access: run with "
+                    + "--enable-native-access=io.mio (or ALL-UNNAMED on the class path), or choose the SELECTOR "
+                    + "backend (-D" + PROPERTY + "=selector)", e);
+        }
     }
 }
