@@ -37,7 +37,10 @@ public enum Backend {
         Backends.use(backend);
     }
 
-    /** Whether this backend can run in this JVM (EPOLL: Linux x86-64 / aarch64; SELECTOR: always). */
+    /**
+     * Whether this backend supports this platform (EPOLL: Linux x86-64 / aarch64, and it also needs native access
+     * at run time; SELECTOR: always).
+     */
     public boolean isAvailable() {
         return Backends.isAvailable(this);
     }

@@ -15,8 +15,6 @@ public final class Backends {
     public static final String PROPERTY = "io.mio.backend";
 
     private static volatile Backend chosen;
-    /** Fast flag for the sockets' factories; set together with {@link #chosen}. */
-    private static volatile boolean selector;
 
     public static Backend current() {
         Backend b = chosen;
@@ -52,7 +50,6 @@ public final class Backends {
         if (b == null) {
             b = isAvailable(Backend.EPOLL) && nativeAccess() ? Backend.EPOLL : Backend.SELECTOR;
         }
-        selector = b == Backend.SELECTOR;
         chosen = b;
         return b;
     }
