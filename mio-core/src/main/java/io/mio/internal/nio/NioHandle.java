@@ -27,6 +27,8 @@ public abstract class NioHandle {
     // Guarded by this:
     private NioSelector owner;
     private SelectionKey key;
+    /** The Poll this source was last deregistered from: its key stays there (interest 0) for a quick re-register. */
+    private NioSelector parkedOwner;
     private Token token;
     private int requested;
     private volatile int armed;
@@ -107,6 +109,16 @@ public abstract class NioHandle {
                 }
             }
             s.ensureOpen();
+            NioSelector parked = parkedOwner;
+            parkedOwner = null;
+            if (parked != null && parked != s) {
+                // Moving to another Poll: drop the parked key, so that the old Poll does not keep the channel.
+                SelectionKey old = channel.keyFor(parked.selector);
+                if (old != null) {
+                    old.cancel();
+                    parked.flushCancelled();
+                }
+            }
             this.token = token;
             this.requested = bits;
             this.armed = bits;
@@ -157,6 +169,9 @@ public abstract class NioHandle {
     /** Drops the registration; the key stays (interest 0) so that the channel can be registered again at once. */
     private void unlink() {
         SelectionKey k = key;
+        if (owner != null && !owner.isClosed()) {
+            parkedOwner = owner;
+        }
         owner = null;
         key = null;
         armed = 0;
@@ -252,8 +267,9 @@ public abstract class NioHandle {
                 return;
             }
             closed = true;
-            s = owner;
             unlink();
+            s = parkedOwner; // the Poll it was registered with (unlink parks it), or the last one it left
+            parkedOwner = null;
         }
         try {
             channel.close();
