@@ -53,8 +53,8 @@ public final class NioDatagram extends NioHandle {
     }
 
     /**
-     * Receives one datagram into {@code dst} (truncating it); with {@code peek} it stays queued. {@code connectedOnly}
-     * refuses an unconnected socket... no: recv works connected or not, like recv(2).
+     * Receives one datagram into {@code dst} (truncating it; {@code dst}'s position advances), connected or not,
+     * like recv(2); with {@code peek} it stays queued and {@code dst}'s position does not move.
      *
      * @return its size stored, or {@link #WOULD_BLOCK}
      */
