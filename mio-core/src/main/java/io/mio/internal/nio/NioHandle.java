@@ -25,7 +25,7 @@ public abstract class NioHandle {
     final String kind;
 
     // Guarded by this:
-    private NioSelector owner;
+    private volatile NioSelector owner; // written under this monitor; read without it by armedFor
     private SelectionKey key;
     /** The Poll this source was last deregistered from: its key stays there (interest 0) for a quick re-register. */
     private NioSelector parkedOwner;
@@ -210,6 +210,14 @@ public abstract class NioHandle {
             setKeyOps();
         }
         s.changed();
+    }
+
+    /**
+     * Whether a readiness in {@code bit} could go unreported: registered, and not armed for it. (A registration or
+     * reregister racing with this arms everything, so a stale answer costs at most a spare check.)
+     */
+    final boolean disarmed(int bit) {
+        return owner != null && (armed & bit) == 0;
     }
 
     /** Re-applies the armed set (the write operation changed from OP_CONNECT to OP_WRITE). */

@@ -182,10 +182,14 @@ public final class NioStream extends NioHandle {
 
     /**
      * After a read that filled the caller's buffer: epoll would raise a new edge for the next byte if the queue is
-     * now empty, so find out (one byte into the pushback) and re-arm if it is empty or at its end. Caller holds
-     * readLock; the pushback is empty here.
+     * now empty, so find out (one byte into the pushback) and re-arm if it is empty or at its end. Only while
+     * registered and disarmed (unregistered streams pay nothing; a full read between events costs this one extra
+     * read call). Caller holds readLock; the pushback is empty here.
      */
     private void lookAhead() {
+        if (!disarmed(R)) {
+            return; // not registered, or already armed: nothing could go unreported
+        }
         ByteBuffer p = pushback(1);
         p.limit(1);
         try {
