@@ -12,4 +12,6 @@ module io.mio {
     exports io.mio.event;
     exports io.mio.net;
     exports io.mio.unix;
+
+    requires jdk.net; // TCP keepalive timing and quick-ack on the SELECTOR backend
 }

@@ -26,7 +26,10 @@ public final class Interest {
     public static final Interest READABLE = ALL[R];
     /** Interest in writable readiness ({@code EPOLLOUT}). */
     public static final Interest WRITABLE = ALL[W];
-    /** Interest in priority (out-of-band) readiness ({@code EPOLLPRI}); Linux only. */
+    /**
+     * Interest in priority (out-of-band) readiness ({@code EPOLLPRI}); Linux only. Registering it on the
+     * {@link Backend#SELECTOR} backend throws {@link UnsupportedOperationException}.
+     */
     public static final Interest PRIORITY = ALL[P];
 
     private final int bits;

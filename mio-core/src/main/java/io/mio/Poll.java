@@ -2,13 +2,16 @@ package io.mio;
 
 import io.mio.internal.Bridge;
 import io.mio.internal.linux.EpollSelector;
+import io.mio.internal.spi.Backends;
+import io.mio.internal.spi.SelectorSpi;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Waits for readiness events on registered sources: mio's {@code Poll}, on Linux an epoll instance.
+ * Waits for readiness events on registered sources: mio's {@code Poll}, on Linux an epoll instance, elsewhere a
+ * {@link java.nio.channels.Selector} (see {@link Backend}).
  *
  * <pre>{@code
  * try (Poll poll = Poll.open(); TcpListener server = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -29,14 +32,19 @@ import java.util.Objects;
  * {@code epoll_wait}); if the thread's interrupt status is set when {@code poll} is called, it throws
  * {@link java.io.InterruptedIOException} without waiting. A signal delivered to the thread during the wait
  * makes {@code poll} throw {@link java.io.InterruptedIOException} (mio's {@code ErrorKind::Interrupted}): the
- * Poll stays usable, call {@code poll} again.
+ * Poll stays usable, call {@code poll} again. On the {@link Backend#SELECTOR} backend an interrupt does wake a
+ * blocked poll (the JDK's {@code Selector} is interruptible): it throws {@link java.io.InterruptedIOException} and
+ * the thread's interrupt status stays set.
  */
 public final class Poll implements AutoCloseable {
-    private final EpollSelector selector;
+    private final SelectorSpi selector;
+    /** The same selector when it is the epoll backend's: called directly, so the hot path has no dispatch at all. */
+    private final EpollSelector epoll;
     private final Registry registry;
 
-    private Poll(EpollSelector selector) {
+    Poll(SelectorSpi selector) {
         this.selector = selector;
+        this.epoll = selector instanceof EpollSelector e ? e : null;
         this.registry = new Registry(selector);
     }
 
@@ -47,7 +55,12 @@ public final class Poll implements AutoCloseable {
      * @throws UnsupportedOperationException on a platform the backend does not support
      */
     public static Poll open() throws IOException {
-        return new Poll(EpollSelector.open());
+        return new Poll(Backends.openSelector());
+    }
+
+    /** The backend of this Poll. */
+    public Backend backend() {
+        return selector.backend();
     }
 
     /** The registry of this Poll. Thread-safe; use {@link Registry#tryClone()} to hand out more. */
@@ -78,7 +91,11 @@ public final class Poll implements AutoCloseable {
             events.clear();
             throw new java.io.InterruptedIOException("Poll.poll called with the thread's interrupt status set");
         }
-        selector.select(Bridge.readySet(events), millis);
+        if (epoll != null) {
+            epoll.select(Bridge.readySet(events), millis);
+        } else {
+            selector.select(Bridge.readySet(events), millis);
+        }
     }
 
     static int toMillis(Duration timeout) {

@@ -2,7 +2,7 @@ package io.mio;
 
 import io.mio.event.Source;
 import io.mio.internal.Bridge;
-import io.mio.internal.linux.EpollSelector;
+import io.mio.internal.spi.SelectorSpi;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -22,9 +22,9 @@ public final class Registry {
         Bridge.installRegistryAccess(registry -> registry.selector);
     }
 
-    private final EpollSelector selector;
+    private final SelectorSpi selector;
 
-    Registry(EpollSelector selector) {
+    Registry(SelectorSpi selector) {
         this.selector = selector;
     }
 

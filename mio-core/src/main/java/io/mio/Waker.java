@@ -2,20 +2,15 @@ package io.mio;
 
 import io.mio.internal.Bridge;
 import io.mio.internal.linux.EpollSelector;
-import io.mio.internal.linux.Errno;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.Sys;
+import io.mio.internal.spi.SelectorSpi;
 
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static io.mio.internal.linux.LinuxConstants.EFD_CLOEXEC;
-import static io.mio.internal.linux.LinuxConstants.EFD_NONBLOCK;
-
 /**
  * Wakes a {@link Poll} from another thread: mio's {@code Waker}, on Linux an eventfd registered
- * edge-triggered.
+ * edge-triggered (on the {@link Backend#SELECTOR} backend, a flag plus {@link java.nio.channels.Selector#wakeup()}).
  *
  * <p>{@link #wake()} makes the Poll report an event with this waker's token: readable. Several wakes before
  * a poll coalesce into at least one event; a wake after that poll gives a new event. The event needs no
@@ -24,8 +19,9 @@ import static io.mio.internal.linux.LinuxConstants.EFD_NONBLOCK;
  * <p>Thread-safe: any number of threads may call {@link #wake()} concurrently.
  */
 public final class Waker implements AutoCloseable {
-    private final FileDesc eventFd;
-    private final EpollSelector selector;
+    private final SelectorSpi.WakerSpi impl;
+    /** The same waker when it is the epoll backend's: called directly on the hot path. */
+    private final EpollSelector.EpollWaker epoll;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -38,26 +34,10 @@ public final class Waker implements AutoCloseable {
     public Waker(Registry registry, Token token) throws IOException {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(token, "token");
-        EpollSelector selector = Bridge.selector(registry);
+        SelectorSpi selector = Bridge.selector(registry);
         selector.ensureOpen();
-        selector.claimWaker();
-        FileDesc fd = null;
-        try {
-            int efd = Sys.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-            if (efd < 0) {
-                throw Errno.exception("eventfd", -efd);
-            }
-            fd = new FileDesc(efd, "Waker");
-            selector.register(fd, token, Interest.READABLE);
-        } catch (IOException | RuntimeException e) {
-            if (fd != null) {
-                fd.close();
-            }
-            selector.releaseWaker();
-            throw e;
-        }
-        this.eventFd = fd;
-        this.selector = selector;
+        this.impl = selector.openWaker(token);
+        this.epoll = impl instanceof EpollSelector.EpollWaker e ? e : null;
     }
 
     /**
@@ -68,15 +48,18 @@ public final class Waker implements AutoCloseable {
      * @throws IOException if the eventfd write fails
      */
     public void wake() throws IOException {
-        EpollSelector.signal(eventFd);
+        if (epoll != null) {
+            epoll.wake();
+        } else {
+            impl.wake();
+        }
     }
 
     /** Deregisters and closes the waker; the Poll may then get a new one. Idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) { // once only: a second release could free a newer Waker's claim
-            eventFd.close();
-            selector.releaseWaker();
+            impl.close();
         }
     }
 }

@@ -28,6 +28,11 @@ import static org.assertj.core.api.Assertions.fail;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AllocationTest {
+
+    @org.junit.jupiter.api.BeforeAll
+    static void epollBackendOnly() {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.FFM + " (it measures the epoll backend's zero-allocation promise; SelectorAllocationTest measures this backend)");
+    }
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final int WARMUP = 200_000;

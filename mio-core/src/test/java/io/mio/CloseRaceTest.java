@@ -209,6 +209,8 @@ class CloseRaceTest {
 
     @Test
     void closing_a_stream_races_safely_with_read_write_register_and_reregister() throws Exception {
+        // On the SELECTOR backend the race runs without the fd-reuse sentinels (no raw descriptors there).
+        boolean raw = !TestBackend.selector();
         int reused = 0;
         try (Poll poll = Poll.open();
              TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -220,7 +222,7 @@ class CloseRaceTest {
                     peer.write(new byte[4096]); // something for the racing readers
                     Token token = new Token(1_000_000L + iteration);
                     registry.register(stream, token, Interest.READABLE);
-                    int fd = stream.rawFd();
+                    int fd = raw ? stream.rawFd() : -1;
 
                     Race race = new Race();
                     byte[] readArray = new byte[512];
@@ -248,12 +250,16 @@ class CloseRaceTest {
 
                     stream.close();
                     race.closed = true;
-                    try (Sentinels sentinels = Sentinels.openUntilReused(fd, false, 20)) {
-                        if (sentinels.contains(fd)) {
-                            reused++;
+                    if (raw) {
+                        try (Sentinels sentinels = Sentinels.openUntilReused(fd, false, 20)) {
+                            if (sentinels.contains(fd)) {
+                                reused++;
+                            }
+                            race.finish();
+                            sentinels.verify(race.failures);
                         }
+                    } else {
                         race.finish();
-                        sentinels.verify(race.failures);
                     }
                     // No event for the closed stream, and its registration is gone from the Poll's table.
                     poll.poll(events, Duration.ZERO);
@@ -262,10 +268,16 @@ class CloseRaceTest {
                             race.failures.add("event after close: " + e);
                         }
                     }
-                    assertThat(Bridge.selector(registry).registrationCount()).as("registrations left").isZero();
+                    if (raw) {
+                        assertThat(((io.mio.internal.linux.EpollSelector) Bridge.selector(registry)).registrationCount())
+                                .as("registrations left").isZero();
+                    }
                     assertThat(race.failures).as("iteration " + iteration).isEmpty();
                 }
             }
+        }
+        if (!raw) {
+            return;
         }
         System.out.println("[close-race] stream: the closed descriptor number was reused by a sentinel in "
                 + reused + " of " + ITERATIONS + " iterations");

@@ -58,6 +58,28 @@ class FdLeakTest {
         }
     }
 
+    @Test
+    void a_source_moved_to_another_poll_and_closed_leaves_no_descriptor_behind() throws IOException {
+        // The first Poll stays idle afterwards: nothing it holds may keep the moved sources' descriptors open.
+        try (Poll first = Poll.open(); Poll second = Poll.open();
+             TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Events events = Events.withCapacity(16);
+            second.registry().register(listener, new Token(0), Interest.READABLE);
+            InetSocketAddress address = listener.localAddr();
+            int before = TestSupport.openFds();
+            for (int i = 0; i < 200; i++) {
+                TcpStream client = TcpStream.connect(address);
+                TcpStream accepted = acceptOne(second, listener, events);
+                first.registry().register(client, new Token(1), Interest.READABLE);
+                first.registry().deregister(client);
+                second.registry().register(client, new Token(2), Interest.READABLE);
+                client.close();
+                accepted.close();
+            }
+            assertThat(TestSupport.openFds()).as("open descriptors after 200 moved-and-closed sources").isEqualTo(before);
+        }
+    }
+
     private static void cycleConnections(Poll poll, TcpListener listener, Events events, InetSocketAddress address,
                                          int cycles) throws IOException {
         for (int i = 0; i < cycles; i++) {

@@ -36,6 +36,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code /proc/self/task/<tid>/syscall}): an upcall is only legal on a thread that is in native code.
  */
 class InterruptTest {
+
+    @org.junit.jupiter.api.BeforeAll
+    static void epollBackendOnly() {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.FFM + " (signals through pthread_kill and an FFM upcall handler)");
+    }
     private static final Linker LINKER = Linker.nativeLinker();
     private static final AtomicInteger SIGNALS = new AtomicInteger();
 

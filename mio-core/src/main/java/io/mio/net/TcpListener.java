@@ -8,6 +8,9 @@ import io.mio.internal.Bridge;
 import io.mio.internal.linux.FileDesc;
 import io.mio.internal.linux.SockAddr;
 import io.mio.internal.linux.SocketOps;
+import io.mio.internal.nio.NioListener;
+import io.mio.internal.nio.Unsupported;
+import io.mio.internal.spi.Backends;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -29,9 +32,22 @@ public final class TcpListener implements Source, AutoCloseable {
     public static final int DEFAULT_BACKLOG = 128;
 
     private final FileDesc fd;
+    /** The selector backend's listener; null on the epoll backend (then {@link #fd} is set). */
+    private final NioListener nio;
 
     private TcpListener(FileDesc fd) {
         this.fd = fd;
+        this.nio = null;
+    }
+
+    private TcpListener(NioListener nio) {
+        this.fd = null;
+        this.nio = nio;
+    }
+
+    /** A listener of the selector backend around a bound, listening channel. */
+    static TcpListener of(NioListener nio) {
+        return new TcpListener(nio);
     }
 
     /**
@@ -55,6 +71,9 @@ public final class TcpListener implements Source, AutoCloseable {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must not be negative: " + backlog);
         }
+        if (Backends.selector()) {
+            return new TcpListener(NioNet.listen(address, backlog));
+        }
         FileDesc fd = SocketOps.open(SockAddr.family(address), SOCK_STREAM, "TcpListener");
         try {
             SocketOps.setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
@@ -77,8 +96,12 @@ public final class TcpListener implements Source, AutoCloseable {
      * On failure the caller still owns {@code fd}.
      *
      * @throws IllegalArgumentException if {@code fd} is not a stream socket
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static TcpListener fromRawFd(int fd) throws IOException {
+        if (Backends.selector()) {
+            throw Unsupported.rawFd("TcpListener.fromRawFd");
+        }
         return new TcpListener(SocketOps.adopt(fd, SOCK_STREAM, "TcpListener"));
     }
 
@@ -91,6 +114,10 @@ public final class TcpListener implements Source, AutoCloseable {
      * @throws IOException if accept fails (for example EMFILE: too many open files)
      */
     public TcpStream accept() throws IOException {
+        if (nio != null) {
+            java.nio.channels.SocketChannel c = nio.accept();
+            return c == null ? null : TcpStream.of(NioNet.stream(c, "TcpStream"), null);
+        }
         InetSocketAddress[] peer = new InetSocketAddress[1];
         int nfd = SocketOps.accept(fd, peer);
         return nfd < 0 ? null : TcpStream.accepted(new FileDesc(nfd, "TcpStream"), peer[0]);
@@ -98,21 +125,47 @@ public final class TcpListener implements Source, AutoCloseable {
 
     /** The address this listener is bound to. */
     public InetSocketAddress localAddr() throws IOException {
+        if (nio != null) {
+            return NioNet.localAddr(nio);
+        }
         return SocketOps.localAddress(fd);
     }
 
-    /** Sets the IP time-to-live (IPv4 {@code IP_TTL}, IPv6 {@code IPV6_UNICAST_HOPS}) of accepted connections. */
+    /**
+     * Sets the IP time-to-live (IPv4 {@code IP_TTL}, IPv6 {@code IPV6_UNICAST_HOPS}) of accepted connections.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public void setTtl(int ttl) throws IOException {
+        if (nio != null) {
+            if (ttl < 1 || ttl > 255) {
+                throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
+            }
+            nio.ensureOpen();
+            throw Unsupported.option("IP_TTL", "TcpListener");
+        }
         TcpStream.setTtl(fd, ttl);
     }
 
-    /** The IP time-to-live. */
+    /**
+     * The IP time-to-live.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int ttl() throws IOException {
+        if (nio != null) {
+            nio.ensureOpen();
+            throw Unsupported.option("IP_TTL", "TcpListener");
+        }
         return TcpStream.ttl(fd);
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
+        if (nio != null) {
+            nio.ensureOpen();
+            return null;
+        }
         return SocketOps.takeError(fd);
     }
 
@@ -121,8 +174,13 @@ public final class TcpListener implements Source, AutoCloseable {
      * use it after {@link #close()}.
      *
      * @throws java.nio.channels.ClosedChannelException if closed
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
+        if (nio != null) {
+            nio.ensureOpen();
+            throw Unsupported.rawFd("TcpListener.rawFd");
+        }
         fd.acquire();
         try {
             return fd.fd();
@@ -133,32 +191,48 @@ public final class TcpListener implements Source, AutoCloseable {
 
     /** False once {@link #close()} has been called. */
     public boolean isOpen() {
-        return fd.isOpen();
+        return nio != null ? nio.isOpen() : fd.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).register(fd, token, interests);
+        if (nio != null) {
+            Bridge.nio(registry, this).register(nio, token, interests);
+            return;
+        }
+        Bridge.epoll(registry, this).register(fd, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).reregister(fd, token, interests);
+        if (nio != null) {
+            Bridge.nio(registry, this).reregister(nio, token, interests);
+            return;
+        }
+        Bridge.epoll(registry, this).reregister(fd, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.selector(registry).deregister(fd);
+        if (nio != null) {
+            Bridge.nio(registry, this).deregister(nio);
+            return;
+        }
+        Bridge.epoll(registry, this).deregister(fd);
     }
 
     /** Deregisters (if registered) and closes. Idempotent; thread-safe; see the class comment. */
     @Override
     public void close() {
+        if (nio != null) {
+            nio.close();
+            return;
+        }
         fd.close();
     }
 
     @Override
     public String toString() {
-        return "TcpListener[" + fd + "]";
+        return "TcpListener[" + (nio != null ? nio : fd) + "]";
     }
 }

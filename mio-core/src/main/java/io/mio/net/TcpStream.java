@@ -8,6 +8,12 @@ import io.mio.internal.Bridge;
 import io.mio.internal.linux.FileDesc;
 import io.mio.internal.linux.SockAddr;
 import io.mio.internal.linux.SocketOps;
+import io.mio.internal.nio.NioStream;
+import io.mio.internal.nio.Unsupported;
+import io.mio.internal.spi.Backends;
+
+import java.net.StandardSocketOptions;
+import jdk.net.ExtendedSocketOptions;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,11 +52,24 @@ import static io.mio.internal.linux.LinuxConstants.*;
  */
 public final class TcpStream implements Source, AutoCloseable {
     private final FileDesc fd;
+    /** The selector backend's stream; null on the epoll backend (then {@link #fd} is set). */
+    private final NioStream nio;
     private volatile InetSocketAddress peer;
 
     private TcpStream(FileDesc fd, InetSocketAddress peer) {
         this.fd = fd;
+        this.nio = null;
         this.peer = peer;
+    }
+
+    private TcpStream(NioStream nio, InetSocketAddress peer) {
+        this.fd = null;
+        this.nio = nio;
+        this.peer = peer;
+    }
+
+    static TcpStream of(NioStream nio, InetSocketAddress peer) {
+        return new TcpStream(nio, peer);
     }
 
     static TcpStream accepted(FileDesc fd, InetSocketAddress peer) {
@@ -66,6 +85,9 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws IOException if the socket cannot be created
      */
     public static TcpStream connect(InetSocketAddress address) throws IOException {
+        if (Backends.selector()) {
+            return new TcpStream(NioNet.connect(address), null);
+        }
         FileDesc fd = SocketOps.open(SockAddr.family(address), SOCK_STREAM, "TcpStream");
         try {
             SocketOps.connect(fd, address);
@@ -81,8 +103,12 @@ public final class TcpStream implements Source, AutoCloseable {
      * close-on-exec. On failure the caller still owns {@code fd}.
      *
      * @throws IllegalArgumentException if {@code fd} is not a stream socket
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static TcpStream fromRawFd(int fd) throws IOException {
+        if (Backends.selector()) {
+            throw Unsupported.rawFd("TcpStream.fromRawFd");
+        }
         return new TcpStream(SocketOps.adopt(fd, SOCK_STREAM, "TcpStream"), null);
     }
 
@@ -97,6 +123,9 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws java.nio.channels.ClosedChannelException if this stream is closed
      */
     public int read(ByteBuffer dst) throws IOException {
+        if (nio != null) {
+            return nio.read(dst);
+        }
         return SocketOps.recv(fd, dst, 0);
     }
 
@@ -107,11 +136,18 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is outside {@code dst}
      */
     public int read(byte[] dst, int offset, int length) throws IOException {
+        if (nio != null) {
+            java.util.Objects.checkFromIndexSize(offset, length, dst.length);
+            return nio.read(ByteBuffer.wrap(dst, offset, length));
+        }
         return SocketOps.recv(fd, dst, offset, length, 0);
     }
 
     /** Reads into all of {@code dst}; see {@link #read(byte[], int, int)}. */
     public int read(byte[] dst) throws IOException {
+        if (nio != null) {
+            return nio.read(ByteBuffer.wrap(dst));
+        }
         return SocketOps.recv(fd, dst, 0, dst.length, 0);
     }
 
@@ -122,11 +158,17 @@ public final class TcpStream implements Source, AutoCloseable {
      * @return bytes read, 0 if it would block, -1 at end of stream
      */
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        if (nio != null) {
+            return nio.read(dsts, offset, length);
+        }
         return SocketOps.readv(fd, dsts, offset, length);
     }
 
     /** Scatter read into all of {@code dsts}. */
     public long read(ByteBuffer[] dsts) throws IOException {
+        if (nio != null) {
+            return nio.read(dsts, 0, dsts.length);
+        }
         return SocketOps.readv(fd, dsts, 0, dsts.length);
     }
 
@@ -137,11 +179,18 @@ public final class TcpStream implements Source, AutoCloseable {
      * @return bytes peeked, 0 if none are available, -1 at end of stream
      */
     public int peek(ByteBuffer dst) throws IOException {
+        if (nio != null) {
+            return nio.peek(dst);
+        }
         return SocketOps.recv(fd, dst, MSG_PEEK);
     }
 
     /** Like {@link #peek(ByteBuffer)} into a byte range. */
     public int peek(byte[] dst, int offset, int length) throws IOException {
+        if (nio != null) {
+            java.util.Objects.checkFromIndexSize(offset, length, dst.length);
+            return nio.peek(ByteBuffer.wrap(dst, offset, length));
+        }
         return SocketOps.recv(fd, dst, offset, length, MSG_PEEK);
     }
 
@@ -155,6 +204,9 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws java.nio.channels.ClosedChannelException if this stream is closed
      */
     public int write(ByteBuffer src) throws IOException {
+        if (nio != null) {
+            return nio.write(src);
+        }
         return SocketOps.send(fd, src, 0);
     }
 
@@ -165,11 +217,18 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is outside {@code src}
      */
     public int write(byte[] src, int offset, int length) throws IOException {
+        if (nio != null) {
+            java.util.Objects.checkFromIndexSize(offset, length, src.length);
+            return nio.write(ByteBuffer.wrap(src, offset, length));
+        }
         return SocketOps.send(fd, src, offset, length, 0);
     }
 
     /** Writes all of {@code src} that fits; see {@link #write(byte[], int, int)}. */
     public int write(byte[] src) throws IOException {
+        if (nio != null) {
+            return nio.write(ByteBuffer.wrap(src));
+        }
         return SocketOps.send(fd, src, 0, src.length, 0);
     }
 
@@ -180,16 +239,30 @@ public final class TcpStream implements Source, AutoCloseable {
      * @return bytes written, 0 if it would block
      */
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        if (nio != null) {
+            return nio.write(srcs, offset, length);
+        }
         return SocketOps.writev(fd, srcs, offset, length);
     }
 
     /** Gather write of all of {@code srcs}. */
     public long write(ByteBuffer[] srcs) throws IOException {
+        if (nio != null) {
+            return nio.write(srcs, 0, srcs.length);
+        }
         return SocketOps.writev(fd, srcs, 0, srcs.length);
     }
 
-    /** Sends one byte of urgent data ({@code MSG_OOB}); the peer sees a priority event. */
+    /**
+     * Sends one byte of urgent data ({@code MSG_OOB}); the peer sees a priority event.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int sendUrgent(byte b) throws IOException {
+        if (nio != null) {
+            nio.ensureOpen();
+            throw Unsupported.feature("TcpStream.sendUrgent (MSG_OOB)", "java.nio has no out-of-band data");
+        }
         return SocketOps.send(fd, new byte[] {b}, 0, 1, MSG_OOB);
     }
 
@@ -202,6 +275,17 @@ public final class TcpStream implements Source, AutoCloseable {
      */
     public void shutdown(Shutdown how) throws IOException {
         Objects.requireNonNull(how, "how");
+        if (nio != null) {
+            switch (how) {
+                case READ -> nio.shutdownInput();
+                case WRITE -> nio.shutdownOutput();
+                case BOTH -> {
+                    nio.shutdownInput();
+                    nio.shutdownOutput();
+                }
+            }
+            return;
+        }
         SocketOps.shutdown(fd, switch (how) {
             case READ -> SHUT_RD;
             case WRITE -> SHUT_WR;
@@ -215,6 +299,14 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws java.net.SocketException while not connected (ENOTCONN): a connect in progress, or failed
      */
     public InetSocketAddress peerAddr() throws IOException {
+        if (nio != null) {
+            if (peer == null) {
+                peer = (InetSocketAddress) nio.remoteAddress();
+            } else {
+                nio.ensureOpen();
+            }
+            return peer;
+        }
         InetSocketAddress p = peer;
         if (p == null) {
             p = SocketOps.peerAddress(fd);
@@ -228,16 +320,26 @@ public final class TcpStream implements Source, AutoCloseable {
 
     /** The local address. */
     public InetSocketAddress localAddr() throws IOException {
+        if (nio != null) {
+            return (InetSocketAddress) nio.localAddress();
+        }
         return SocketOps.localAddress(fd);
     }
 
     /** Sets TCP_NODELAY: true sends small writes at once instead of coalescing them (Nagle). */
     public void setNodelay(boolean nodelay) throws IOException {
+        if (nio != null) {
+            nio.setOption(StandardSocketOptions.TCP_NODELAY, nodelay);
+            return;
+        }
         SocketOps.setInt(fd, IPPROTO_TCP, TCP_NODELAY, nodelay ? 1 : 0, "TCP_NODELAY");
     }
 
     /** Whether TCP_NODELAY is set. */
     public boolean nodelay() throws IOException {
+        if (nio != null) {
+            return nio.getOption(StandardSocketOptions.TCP_NODELAY);
+        }
         return SocketOps.getInt(fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY") != 0;
     }
 
@@ -245,13 +347,29 @@ public final class TcpStream implements Source, AutoCloseable {
      * Sets the IP time-to-live: IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6.
      *
      * @throws IllegalArgumentException unless {@code 1 <= ttl <= 255}
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public void setTtl(int ttl) throws IOException {
+        if (nio != null) {
+            if (ttl < 1 || ttl > 255) {
+                throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
+            }
+            nio.ensureOpen();
+            throw Unsupported.option("IP_TTL", "TcpStream");
+        }
         setTtl(fd, ttl);
     }
 
-    /** The IP time-to-live. */
+    /**
+     * The IP time-to-live.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int ttl() throws IOException {
+        if (nio != null) {
+            nio.ensureOpen();
+            throw Unsupported.option("IP_TTL", "TcpStream");
+        }
         return ttl(fd);
     }
 
@@ -284,51 +402,88 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws IllegalArgumentException if {@code linger} is negative or not whole seconds
      */
     public void setLinger(java.time.Duration linger) throws IOException {
+        if (nio != null) {
+            nio.setOption(StandardSocketOptions.SO_LINGER, NioOpts.lingerSeconds(linger));
+            return;
+        }
         SockOpts.setLinger(fd, linger);
     }
 
     /** The SO_LINGER time, or null when lingering is off. */
     public java.time.Duration linger() throws IOException {
+        if (nio != null) {
+            int secs = nio.getOption(StandardSocketOptions.SO_LINGER);
+            return secs < 0 ? null : java.time.Duration.ofSeconds(secs);
+        }
         return SockOpts.linger(fd);
     }
 
     /** Sets SO_KEEPALIVE: probe the peer when the connection is idle. */
     public void setKeepalive(boolean on) throws IOException {
+        if (nio != null) {
+            nio.setOption(StandardSocketOptions.SO_KEEPALIVE, on);
+            return;
+        }
         SockOpts.setBool(fd, SOL_SOCKET, SO_KEEPALIVE, on, "SO_KEEPALIVE");
     }
 
     /** Whether SO_KEEPALIVE is set. */
     public boolean keepalive() throws IOException {
+        if (nio != null) {
+            return nio.getOption(StandardSocketOptions.SO_KEEPALIVE);
+        }
         return SockOpts.getBool(fd, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
     }
 
     /** Sets TCP_KEEPIDLE, the idle time before the first keepalive probe (whole seconds, 1..32767). */
     public void setKeepaliveIdle(java.time.Duration idle) throws IOException {
+        if (nio != null) {
+            nio.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, SockOpts.seconds(idle, 32767, "TCP_KEEPIDLE"));
+            return;
+        }
         SockOpts.setKeepaliveIdle(fd, idle);
     }
 
     /** TCP_KEEPIDLE. */
     public java.time.Duration keepaliveIdle() throws IOException {
+        if (nio != null) {
+            return java.time.Duration.ofSeconds(nio.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+        }
         return java.time.Duration.ofSeconds(SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, "TCP_KEEPIDLE"));
     }
 
     /** Sets TCP_KEEPINTVL, the time between keepalive probes (whole seconds, 1..32767). */
     public void setKeepaliveInterval(java.time.Duration interval) throws IOException {
+        if (nio != null) {
+            nio.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, SockOpts.seconds(interval, 32767, "TCP_KEEPINTVL"));
+            return;
+        }
         SockOpts.setKeepaliveInterval(fd, interval);
     }
 
     /** TCP_KEEPINTVL. */
     public java.time.Duration keepaliveInterval() throws IOException {
+        if (nio != null) {
+            return java.time.Duration.ofSeconds(nio.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL));
+        }
         return java.time.Duration.ofSeconds(SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL"));
     }
 
     /** Sets TCP_KEEPCNT, the unanswered probes before the connection is dropped (1..127). */
     public void setKeepaliveRetries(int count) throws IOException {
+        if (nio != null) {
+            NioOpts.checkRetries(count);
+            nio.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, count);
+            return;
+        }
         SockOpts.setKeepaliveRetries(fd, count);
     }
 
     /** TCP_KEEPCNT. */
     public int keepaliveRetries() throws IOException {
+        if (nio != null) {
+            return nio.getOption(ExtendedSocketOptions.TCP_KEEPCOUNT);
+        }
         return SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT");
     }
 
@@ -337,54 +492,90 @@ public final class TcpStream implements Source, AutoCloseable {
      * as the connection runs, so set it when it matters (for example after each read).
      */
     public void setQuickack(boolean on) throws IOException {
+        if (nio != null) {
+            nio.setOption(ExtendedSocketOptions.TCP_QUICKACK, on);
+            return;
+        }
         SockOpts.setBool(fd, IPPROTO_TCP, TCP_QUICKACK, on, "TCP_QUICKACK");
     }
 
     /** Whether the connection is in quick-ack mode now (TCP_QUICKACK). */
     public boolean quickack() throws IOException {
+        if (nio != null) {
+            return nio.getOption(ExtendedSocketOptions.TCP_QUICKACK);
+        }
         return SockOpts.getBool(fd, IPPROTO_TCP, TCP_QUICKACK, "TCP_QUICKACK");
     }
 
     /** Sets SO_RCVBUF; Linux doubles the value and {@link #recvBufferSize()} reports the doubled size. */
     public void setRecvBufferSize(int bytes) throws IOException {
+        if (nio != null) {
+            nio.setOption(StandardSocketOptions.SO_RCVBUF, NioOpts.checkBuffer(bytes, "SO_RCVBUF"));
+            return;
+        }
         SockOpts.setBufferSize(fd, SO_RCVBUF, bytes, "SO_RCVBUF");
     }
 
     /** SO_RCVBUF. */
     public int recvBufferSize() throws IOException {
+        if (nio != null) {
+            return nio.getOption(StandardSocketOptions.SO_RCVBUF);
+        }
         return SocketOps.getInt(fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
     }
 
     /** Sets SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}. */
     public void setSendBufferSize(int bytes) throws IOException {
+        if (nio != null) {
+            nio.setOption(StandardSocketOptions.SO_SNDBUF, NioOpts.checkBuffer(bytes, "SO_SNDBUF"));
+            return;
+        }
         SockOpts.setBufferSize(fd, SO_SNDBUF, bytes, "SO_SNDBUF");
     }
 
     /** SO_SNDBUF. */
     public int sendBufferSize() throws IOException {
+        if (nio != null) {
+            return nio.getOption(StandardSocketOptions.SO_SNDBUF);
+        }
         return SocketOps.getInt(fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
     }
 
     /** Sets IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255. */
     public void setTos(int tos) throws IOException {
+        if (nio != null) {
+            nio.setOption(StandardSocketOptions.IP_TOS, NioOpts.checkTos(tos));
+            return;
+        }
         SockOpts.setTos(fd, tos);
     }
 
     /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6). */
     public int tos() throws IOException {
+        if (nio != null) {
+            return nio.getOption(StandardSocketOptions.IP_TOS);
+        }
         return SockOpts.tos(fd);
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
+        if (nio != null) {
+            return nio.takeError();
+        }
         return SocketOps.takeError(fd);
     }
 
     /**
      * The descriptor number, for interop. It stays owned by this stream: do not close it, and do not use it
      * after {@link #close()}.
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
+        if (nio != null) {
+            nio.ensureOpen();
+            throw Unsupported.rawFd("TcpStream.rawFd");
+        }
         fd.acquire();
         try {
             return fd.fd();
@@ -395,32 +586,48 @@ public final class TcpStream implements Source, AutoCloseable {
 
     /** False once {@link #close()} has been called. */
     public boolean isOpen() {
-        return fd.isOpen();
+        return nio != null ? nio.isOpen() : fd.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).register(fd, token, interests);
+        if (nio != null) {
+            Bridge.nio(registry, this).register(nio, token, interests);
+            return;
+        }
+        Bridge.epoll(registry, this).register(fd, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).reregister(fd, token, interests);
+        if (nio != null) {
+            Bridge.nio(registry, this).reregister(nio, token, interests);
+            return;
+        }
+        Bridge.epoll(registry, this).reregister(fd, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.selector(registry).deregister(fd);
+        if (nio != null) {
+            Bridge.nio(registry, this).deregister(nio);
+            return;
+        }
+        Bridge.epoll(registry, this).deregister(fd);
     }
 
     /** Deregisters (if registered) and closes. Idempotent; thread-safe; see the class comment. */
     @Override
     public void close() {
+        if (nio != null) {
+            nio.close();
+            return;
+        }
         fd.close();
     }
 
     @Override
     public String toString() {
-        return "TcpStream[" + fd + "]";
+        return "TcpStream[" + (nio != null ? nio : fd) + "]";
     }
 }

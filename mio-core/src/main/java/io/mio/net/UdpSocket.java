@@ -11,6 +11,9 @@ import io.mio.internal.linux.FileDesc;
 import io.mio.internal.linux.SockAddr;
 import io.mio.internal.linux.SocketOps;
 import io.mio.internal.linux.Sys;
+import io.mio.internal.nio.NioDatagram;
+import io.mio.internal.nio.Unsupported;
+import io.mio.internal.spi.Backends;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -60,10 +63,19 @@ public final class UdpSocket implements Source, AutoCloseable {
     public static final int WOULD_BLOCK = DgramOps.WOULD_BLOCK;
 
     private final FileDesc fd;
+    /** The selector backend's socket; null on the epoll backend (then {@link #fd} is set). */
+    private final NioDatagram nio;
     private final boolean v6;
 
     private UdpSocket(FileDesc fd, boolean v6) {
         this.fd = fd;
+        this.nio = null;
+        this.v6 = v6;
+    }
+
+    private UdpSocket(NioDatagram nio, boolean v6) {
+        this.fd = null;
+        this.nio = nio;
         this.v6 = v6;
     }
 
@@ -76,6 +88,9 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IOException if the socket cannot be created
      */
     public static UdpSocket bind(InetSocketAddress address) throws IOException {
+        if (Backends.selector()) {
+            return new UdpSocket(NioNet.udp(address), NioNet.family(address) == java.net.StandardProtocolFamily.INET6);
+        }
         int family = SockAddr.family(address);
         FileDesc fd = SocketOps.open(family, SOCK_DGRAM, "UdpSocket");
         try {
@@ -160,6 +175,10 @@ public final class UdpSocket implements Source, AutoCloseable {
             if (onlyV6 != null && family != AF_INET6) {
                 throw new UnsupportedOperationException("IPV6_V6ONLY applies to IPv6 sockets; " + address + " is IPv4");
             }
+            if (Backends.selector()) {
+                return new UdpSocket(NioUdp.bind(address, reuseAddr, reusePort, broadcast, onlyV6, recvBufferSize,
+                        sendBufferSize), family == AF_INET6);
+            }
             FileDesc fd = SocketOps.open(family, SOCK_DGRAM, "UdpSocket");
             try {
                 if (reuseAddr) {
@@ -194,8 +213,12 @@ public final class UdpSocket implements Source, AutoCloseable {
      * failure the caller still owns {@code fd}.
      *
      * @throws IllegalArgumentException if {@code fd} is not a datagram socket
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UdpSocket fromRawFd(int fd) throws IOException {
+        if (Backends.selector()) {
+            throw Unsupported.rawFd("UdpSocket.fromRawFd");
+        }
         FileDesc owned = SocketOps.adopt(fd, SOCK_DGRAM, "UdpSocket");
         int family = SocketOps.getInt(owned, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN");
         if (family != AF_INET && family != AF_INET6) {
@@ -231,26 +254,41 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.net.SocketException if the datagram is too large (EMSGSIZE) or the network refuses it
      */
     public int sendTo(ByteBuffer src, InetSocketAddress target) throws IOException {
+        if (nio != null) {
+            return NioUdp.sendTo(nio, src, target);
+        }
         return DgramOps.sendTo(fd, src, 0, encode(target), "sendto");
     }
 
     /** Like {@link #sendTo(ByteBuffer, InetSocketAddress)}, allocation-free: the destination is read from {@code target}. */
     public int sendTo(ByteBuffer src, SocketAddressHolder target) throws IOException {
+        if (nio != null) {
+            return NioUdp.sendTo(nio, src, target);
+        }
         return DgramOps.sendTo(fd, src, 0, encode(target), "sendto");
     }
 
     /** Sends {@code src[offset, offset + length)} as one datagram to {@code target}; see {@link #sendTo(ByteBuffer, InetSocketAddress)}. */
     public int sendTo(byte[] src, int offset, int length, InetSocketAddress target) throws IOException {
+        if (nio != null) {
+            return NioUdp.sendTo(nio, src, offset, length, target);
+        }
         return DgramOps.sendTo(fd, src, offset, length, 0, encode(target), "sendto");
     }
 
     /** Allocation-free form of {@link #sendTo(byte[], int, int, InetSocketAddress)}. */
     public int sendTo(byte[] src, int offset, int length, SocketAddressHolder target) throws IOException {
+        if (nio != null) {
+            return NioUdp.sendTo(nio, src, offset, length, target);
+        }
         return DgramOps.sendTo(fd, src, offset, length, 0, encode(target), "sendto");
     }
 
     /** Sends all of {@code src} as one datagram to {@code target}. */
     public int sendTo(byte[] src, InetSocketAddress target) throws IOException {
+        if (nio != null) {
+            return NioUdp.sendTo(nio, src, target);
+        }
         return sendTo(src, 0, src.length, target);
     }
 
@@ -272,6 +310,9 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      */
     public InetSocketAddress recvFrom(ByteBuffer dst) throws IOException {
+        if (nio != null) {
+            return NioUdp.recvFrom(nio, dst);
+        }
         return DgramOps.recvFrom(fd, dst, 0, true, "recvfrom") == WOULD_BLOCK ? null : sender();
     }
 
@@ -282,6 +323,9 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @return the bytes stored ({@code 0} for an empty datagram), or {@link #WOULD_BLOCK}
      */
     public int recvFrom(ByteBuffer dst, SocketAddressHolder from) throws IOException {
+        if (nio != null) {
+            return NioUdp.recvFrom(nio, dst, from);
+        }
         Objects.requireNonNull(from, "from");
         int n = DgramOps.recvFrom(fd, dst, 0, true, "recvfrom");
         if (n != WOULD_BLOCK) {
@@ -292,6 +336,9 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /** Like {@link #recvFrom(ByteBuffer, SocketAddressHolder)} into {@code dst[offset, offset + length)}. */
     public int recvFrom(byte[] dst, int offset, int length, SocketAddressHolder from) throws IOException {
+        if (nio != null) {
+            return NioUdp.recvFrom(nio, dst, offset, length, from);
+        }
         Objects.requireNonNull(from, "from");
         int n = DgramOps.recvFrom(fd, dst, offset, length, 0, true, "recvfrom");
         if (n != WOULD_BLOCK) {
@@ -307,11 +354,17 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @return the sender, or {@code null} if no datagram is waiting
      */
     public InetSocketAddress peekFrom(ByteBuffer dst) throws IOException {
+        if (nio != null) {
+            return NioUdp.peekFrom(nio, dst);
+        }
         return DgramOps.recvFrom(fd, dst, MSG_PEEK, true, "recvfrom(MSG_PEEK)") == WOULD_BLOCK ? null : sender();
     }
 
     /** Allocation-free form of {@link #peekFrom(ByteBuffer)}: bytes peeked or {@link #WOULD_BLOCK}. */
     public int peekFrom(ByteBuffer dst, SocketAddressHolder from) throws IOException {
+        if (nio != null) {
+            return NioUdp.peekFrom(nio, dst, from);
+        }
         Objects.requireNonNull(from, "from");
         int n = DgramOps.recvFrom(fd, dst, MSG_PEEK, true, "recvfrom(MSG_PEEK)");
         if (n != WOULD_BLOCK) {
@@ -322,6 +375,9 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /** Like {@link #peekFrom(ByteBuffer, SocketAddressHolder)} into {@code dst[offset, offset + length)}. */
     public int peekFrom(byte[] dst, int offset, int length, SocketAddressHolder from) throws IOException {
+        if (nio != null) {
+            return NioUdp.peekFrom(nio, dst, offset, length, from);
+        }
         Objects.requireNonNull(from, "from");
         int n = DgramOps.recvFrom(fd, dst, offset, length, MSG_PEEK, true, "recvfrom(MSG_PEEK)");
         if (n != WOULD_BLOCK) {
@@ -339,6 +395,10 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IllegalArgumentException if {@code address} is IPv6 and this socket IPv4
      */
     public void connect(InetSocketAddress address) throws IOException {
+        if (nio != null) {
+            NioUdp.connect(nio, address);
+            return;
+        }
         if (SockAddr.family(address) == AF_INET6 && !v6) {
             throw new IllegalArgumentException("cannot connect an IPv4 UdpSocket to IPv6 address " + address);
         }
@@ -353,16 +413,25 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.net.PortUnreachableException if an earlier datagram was refused by the peer's host
      */
     public int send(ByteBuffer src) throws IOException {
+        if (nio != null) {
+            return NioUdp.send(nio, src);
+        }
         return DgramOps.sendTo(fd, src, 0, 0, "send");
     }
 
     /** Sends {@code src[offset, offset + length)} to the connected peer; see {@link #send(ByteBuffer)}. */
     public int send(byte[] src, int offset, int length) throws IOException {
+        if (nio != null) {
+            return NioUdp.send(nio, src, offset, length);
+        }
         return DgramOps.sendTo(fd, src, offset, length, 0, 0, "send");
     }
 
     /** Sends all of {@code src} to the connected peer. */
     public int send(byte[] src) throws IOException {
+        if (nio != null) {
+            return NioUdp.send(nio, src);
+        }
         return send(src, 0, src.length);
     }
 
@@ -373,26 +442,41 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.net.PortUnreachableException if a datagram sent to the connected peer was refused
      */
     public int recv(ByteBuffer dst) throws IOException {
+        if (nio != null) {
+            return NioUdp.recv(nio, dst);
+        }
         return DgramOps.recvFrom(fd, dst, 0, false, "recv");
     }
 
     /** Like {@link #recv(ByteBuffer)} into {@code dst[offset, offset + length)}. */
     public int recv(byte[] dst, int offset, int length) throws IOException {
+        if (nio != null) {
+            return NioUdp.recv(nio, dst, offset, length);
+        }
         return DgramOps.recvFrom(fd, dst, offset, length, 0, false, "recv");
     }
 
     /** Like {@link #recv(ByteBuffer)} into all of {@code dst}. */
     public int recv(byte[] dst) throws IOException {
+        if (nio != null) {
+            return NioUdp.recv(nio, dst);
+        }
         return recv(dst, 0, dst.length);
     }
 
     /** Like {@link #recv(ByteBuffer)} but leaves the datagram queued; {@code dst}'s position does not move. */
     public int peek(ByteBuffer dst) throws IOException {
+        if (nio != null) {
+            return NioUdp.peek(nio, dst);
+        }
         return DgramOps.recvFrom(fd, dst, MSG_PEEK, false, "recv(MSG_PEEK)");
     }
 
     /** Like {@link #peek(ByteBuffer)} into {@code dst[offset, offset + length)}. */
     public int peek(byte[] dst, int offset, int length) throws IOException {
+        if (nio != null) {
+            return NioUdp.peek(nio, dst, offset, length);
+        }
         return DgramOps.recvFrom(fd, dst, offset, length, MSG_PEEK, false, "recv(MSG_PEEK)");
     }
 
@@ -400,6 +484,9 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /** The local address. */
     public InetSocketAddress localAddr() throws IOException {
+        if (nio != null) {
+            return NioUdp.localAddr(nio);
+        }
         return SocketOps.localAddress(fd);
     }
 
@@ -409,6 +496,9 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.net.SocketException if not connected (ENOTCONN)
      */
     public InetSocketAddress peerAddr() throws IOException {
+        if (nio != null) {
+            return NioUdp.peerAddr(nio);
+        }
         return SocketOps.peerAddress(fd);
     }
 
@@ -419,11 +509,18 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /** Sets SO_BROADCAST: whether datagrams may go to a broadcast address. */
     public void setBroadcast(boolean on) throws IOException {
+        if (nio != null) {
+            NioUdp.setBroadcast(nio, on);
+            return;
+        }
         SocketOps.setInt(fd, SOL_SOCKET, SO_BROADCAST, on ? 1 : 0, "SO_BROADCAST");
     }
 
     /** Whether SO_BROADCAST is set. */
     public boolean broadcast() throws IOException {
+        if (nio != null) {
+            return NioUdp.broadcast(nio);
+        }
         return SocketOps.getInt(fd, SOL_SOCKET, SO_BROADCAST, "SO_BROADCAST") != 0;
     }
 
@@ -431,13 +528,25 @@ public final class UdpSocket implements Source, AutoCloseable {
      * Sets the IP time-to-live of outgoing unicast datagrams: IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6.
      *
      * @throws IllegalArgumentException unless {@code 1 <= ttl <= 255}
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public void setTtl(int ttl) throws IOException {
+        if (nio != null) {
+            NioUdp.setTtl(nio, ttl);
+            return;
+        }
         TcpStream.setTtl(fd, ttl);
     }
 
-    /** The IP time-to-live. */
+    /**
+     * The IP time-to-live.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int ttl() throws IOException {
+        if (nio != null) {
+            return NioUdp.ttl(nio);
+        }
         return TcpStream.ttl(fd);
     }
 
@@ -449,11 +558,18 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /** Sets IP_MULTICAST_LOOP: whether this host receives its own IPv4 multicast datagrams (default true). */
     public void setMulticastLoopV4(boolean on) throws IOException {
+        if (nio != null) {
+            NioUdp.setMulticastLoopV4(nio, on);
+            return;
+        }
         SocketOps.setInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, on ? 1 : 0, "IP_MULTICAST_LOOP");
     }
 
     /** Whether IP_MULTICAST_LOOP is set. */
     public boolean multicastLoopV4() throws IOException {
+        if (nio != null) {
+            return NioUdp.multicastLoopV4(nio);
+        }
         return SocketOps.getInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP") != 0;
     }
 
@@ -463,6 +579,10 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IllegalArgumentException unless {@code 0 <= ttl <= 255}
      */
     public void setMulticastTtlV4(int ttl) throws IOException {
+        if (nio != null) {
+            NioUdp.setMulticastTtlV4(nio, ttl);
+            return;
+        }
         if (ttl < 0 || ttl > 255) {
             throw new IllegalArgumentException("multicast ttl must be in 0..255, was " + ttl);
         }
@@ -471,6 +591,9 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /** The IP_MULTICAST_TTL. */
     public int multicastTtlV4() throws IOException {
+        if (nio != null) {
+            return NioUdp.multicastTtlV4(nio);
+        }
         return SocketOps.getInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, "IP_MULTICAST_TTL");
     }
 
@@ -480,6 +603,10 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public void setMulticastLoopV6(boolean on) throws IOException {
+        if (nio != null) {
+            NioUdp.setMulticastLoopV6(nio, on);
+            return;
+        }
         requireV6("IPV6_MULTICAST_LOOP");
         SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, on ? 1 : 0, "IPV6_MULTICAST_LOOP");
     }
@@ -490,6 +617,9 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public boolean multicastLoopV6() throws IOException {
+        if (nio != null) {
+            return NioUdp.multicastLoopV6(nio);
+        }
         requireV6("IPV6_MULTICAST_LOOP");
         return SocketOps.getInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, "IPV6_MULTICAST_LOOP") != 0;
     }
@@ -502,6 +632,10 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public void setOnlyV6(boolean on) throws IOException {
+        if (nio != null) {
+            NioUdp.setOnlyV6(nio, on);
+            return;
+        }
         requireV6("IPV6_V6ONLY");
         SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, on ? 1 : 0, "IPV6_V6ONLY");
     }
@@ -512,6 +646,9 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public boolean onlyV6() throws IOException {
+        if (nio != null) {
+            return NioUdp.onlyV6(nio);
+        }
         requireV6("IPV6_V6ONLY");
         return SocketOps.getInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, "IPV6_V6ONLY") != 0;
     }
@@ -521,6 +658,10 @@ public final class UdpSocket implements Source, AutoCloseable {
      * {@code iface} ({@code 0.0.0.0}: the routing table decides).
      */
     public void setMulticastInterfaceV4(Inet4Address iface) throws IOException {
+        if (nio != null) {
+            NioUdp.setMulticastInterfaceV4(nio, iface);
+            return;
+        }
         Objects.requireNonNull(iface, "iface");
         byte[] i = iface.getAddress();
         setBytes(IP_MULTICAST_IF, "IP_MULTICAST_IF", IPPROTO_IP, 4,
@@ -534,6 +675,10 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public void setMulticastInterfaceV6(int ifIndex) throws IOException {
+        if (nio != null) {
+            NioUdp.setMulticastInterfaceV6(nio, ifIndex);
+            return;
+        }
         requireV6("IPV6_MULTICAST_IF");
         SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifIndex, "IPV6_MULTICAST_IF");
     }
@@ -546,11 +691,19 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IOException if the kernel refuses (for example ENODEV: no multicast-capable interface)
      */
     public void joinMulticastV4(Inet4Address group, Inet4Address iface) throws IOException {
+        if (nio != null) {
+            NioUdp.joinMulticastV4(nio, group, iface);
+            return;
+        }
         membershipV4(group, iface, IP_ADD_MEMBERSHIP, "IP_ADD_MEMBERSHIP");
     }
 
     /** Leaves a group joined with {@link #joinMulticastV4}. */
     public void leaveMulticastV4(Inet4Address group, Inet4Address iface) throws IOException {
+        if (nio != null) {
+            NioUdp.leaveMulticastV4(nio, group, iface);
+            return;
+        }
         membershipV4(group, iface, IP_DROP_MEMBERSHIP, "IP_DROP_MEMBERSHIP");
     }
 
@@ -562,11 +715,19 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IllegalArgumentException if {@code group} is not a multicast address
      */
     public void joinMulticastV6(Inet6Address group, int ifIndex) throws IOException {
+        if (nio != null) {
+            NioUdp.joinMulticastV6(nio, group, ifIndex);
+            return;
+        }
         membershipV6(group, ifIndex, IPV6_ADD_MEMBERSHIP, "IPV6_ADD_MEMBERSHIP");
     }
 
     /** Leaves a group joined with {@link #joinMulticastV6}. */
     public void leaveMulticastV6(Inet6Address group, int ifIndex) throws IOException {
+        if (nio != null) {
+            NioUdp.leaveMulticastV6(nio, group, ifIndex);
+            return;
+        }
         membershipV6(group, ifIndex, IPV6_DROP_MEMBERSHIP, "IPV6_DROP_MEMBERSHIP");
     }
 
@@ -616,36 +777,60 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /** Sets SO_RCVBUF; Linux doubles the value and {@link #recvBufferSize()} reports the doubled size. */
     public void setRecvBufferSize(int bytes) throws IOException {
+        if (nio != null) {
+            NioUdp.setRecvBufferSize(nio, bytes);
+            return;
+        }
         SockOpts.setBufferSize(fd, SO_RCVBUF, bytes, "SO_RCVBUF");
     }
 
     /** SO_RCVBUF. */
     public int recvBufferSize() throws IOException {
+        if (nio != null) {
+            return NioUdp.recvBufferSize(nio);
+        }
         return SocketOps.getInt(fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
     }
 
     /** Sets SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}. */
     public void setSendBufferSize(int bytes) throws IOException {
+        if (nio != null) {
+            NioUdp.setSendBufferSize(nio, bytes);
+            return;
+        }
         SockOpts.setBufferSize(fd, SO_SNDBUF, bytes, "SO_SNDBUF");
     }
 
     /** SO_SNDBUF. */
     public int sendBufferSize() throws IOException {
+        if (nio != null) {
+            return NioUdp.sendBufferSize(nio);
+        }
         return SocketOps.getInt(fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
     }
 
     /** Sets IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255. */
     public void setTos(int tos) throws IOException {
+        if (nio != null) {
+            NioUdp.setTos(nio, tos);
+            return;
+        }
         SockOpts.setTos(fd, tos);
     }
 
     /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6). */
     public int tos() throws IOException {
+        if (nio != null) {
+            return NioUdp.tos(nio);
+        }
         return SockOpts.tos(fd);
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
+        if (nio != null) {
+            return NioUdp.takeError(nio);
+        }
         return SocketOps.takeError(fd);
     }
 
@@ -654,8 +839,12 @@ public final class UdpSocket implements Source, AutoCloseable {
      * after {@link #close()}.
      *
      * @throws java.nio.channels.ClosedChannelException if closed
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
+        if (nio != null) {
+            return NioUdp.rawFd(nio);
+        }
         fd.acquire();
         try {
             return fd.fd();
@@ -666,32 +855,48 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
-        return fd.isOpen();
+        return nio != null ? nio.isOpen() : fd.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).register(fd, token, interests);
+        if (nio != null) {
+            Bridge.nio(registry, this).register(nio, token, interests);
+            return;
+        }
+        Bridge.epoll(registry, this).register(fd, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).reregister(fd, token, interests);
+        if (nio != null) {
+            Bridge.nio(registry, this).reregister(nio, token, interests);
+            return;
+        }
+        Bridge.epoll(registry, this).reregister(fd, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.selector(registry).deregister(fd);
+        if (nio != null) {
+            Bridge.nio(registry, this).deregister(nio);
+            return;
+        }
+        Bridge.epoll(registry, this).deregister(fd);
     }
 
     /** Deregisters (if registered) and closes. Idempotent; thread-safe; see the class comment. */
     @Override
     public void close() {
+        if (nio != null) {
+            nio.close();
+            return;
+        }
         fd.close();
     }
 
     @Override
     public String toString() {
-        return "UdpSocket[" + fd + "]";
+        return "UdpSocket[" + (nio != null ? nio : fd) + "]";
     }
 }

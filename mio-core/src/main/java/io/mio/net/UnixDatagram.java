@@ -7,6 +7,7 @@ import io.mio.event.Source;
 import io.mio.internal.Bridge;
 import io.mio.internal.linux.DgramOps;
 import io.mio.internal.linux.FileDesc;
+import io.mio.internal.spi.Backends;
 import io.mio.internal.linux.SocketOps;
 
 import java.io.IOException;
@@ -29,6 +30,9 @@ import static io.mio.internal.linux.LinuxConstants.*;
  *
  * <p>Thread-safe. {@link #close()} may race with calls on other threads: calls in flight finish on the
  * descriptor they started with, later calls throw {@link java.nio.channels.ClosedChannelException}.
+ *
+ * <p>Not available on the {@link io.mio.Backend#SELECTOR} backend (the JDK has no Unix-domain datagram channel):
+ * the factories throw {@link UnsupportedOperationException}.
  */
 public final class UnixDatagram implements Source, AutoCloseable {
     /** The result of a send or receive that would block. */
@@ -66,6 +70,9 @@ public final class UnixDatagram implements Source, AutoCloseable {
 
     /** A datagram socket bound to {@code address}, a path name or an abstract name. */
     public static UnixDatagram bind(UnixAddress address) throws IOException {
+        if (Backends.selector()) {
+            throw NioUnix.noDatagram();
+        }
         Objects.requireNonNull(address, "address");
         FileDesc fd = UnixSock.open(SOCK_DGRAM, "UnixDatagram");
         try {
@@ -82,11 +89,17 @@ public final class UnixDatagram implements Source, AutoCloseable {
      * nobody can address a reply to it; its {@link #localAddr()} is unnamed.
      */
     public static UnixDatagram unbound() throws IOException {
+        if (Backends.selector()) {
+            throw NioUnix.noDatagram();
+        }
         return new UnixDatagram(UnixSock.open(SOCK_DGRAM, "UnixDatagram"));
     }
 
     /** Two connected, unnamed datagram sockets ({@code socketpair}), non-blocking and close-on-exec. */
     public static Pair pair() throws IOException {
+        if (Backends.selector()) {
+            throw NioUnix.noDatagram();
+        }
         FileDesc[] fds = UnixSock.pair(SOCK_DGRAM, "UnixDatagram");
         return new Pair(new UnixDatagram(fds[0]), new UnixDatagram(fds[1]));
     }
@@ -96,6 +109,9 @@ public final class UnixDatagram implements Source, AutoCloseable {
      * failure the caller still owns {@code fd}.
      */
     public static UnixDatagram fromRawFd(int fd) throws IOException {
+        if (Backends.selector()) {
+            throw NioUnix.noDatagram();
+        }
         return new UnixDatagram(UnixSock.adopt(fd, SOCK_DGRAM, "UnixDatagram"));
     }
 
@@ -243,17 +259,17 @@ public final class UnixDatagram implements Source, AutoCloseable {
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).register(fd, token, interests);
+        Bridge.epoll(registry, this).register(fd, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).reregister(fd, token, interests);
+        Bridge.epoll(registry, this).reregister(fd, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.selector(registry).deregister(fd);
+        Bridge.epoll(registry, this).deregister(fd);
     }
 
     /** Deregisters (if registered) and closes; does not remove a path's socket file. Idempotent; thread-safe. */

@@ -7,6 +7,9 @@ import io.mio.event.Source;
 import io.mio.internal.Bridge;
 import io.mio.internal.linux.FileDesc;
 import io.mio.internal.linux.SocketOps;
+import io.mio.internal.nio.NioListener;
+import io.mio.internal.nio.Unsupported;
+import io.mio.internal.spi.Backends;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -29,8 +32,17 @@ public final class UnixListener implements Source, AutoCloseable {
 
     private final FileDesc fd;
 
+    /** The selector backend's listener; null on the epoll backend (then {@link #fd} is set). */
+    private final NioListener nio;
+
     private UnixListener(FileDesc fd) {
         this.fd = fd;
+        this.nio = null;
+    }
+
+    private UnixListener(NioListener nio) {
+        this.fd = null;
+        this.nio = nio;
     }
 
     /**
@@ -54,6 +66,9 @@ public final class UnixListener implements Source, AutoCloseable {
      * fresh abstract name chosen by the kernel (see {@link #localAddr()}).
      */
     public static UnixListener bind(UnixAddress address) throws IOException {
+        if (Backends.selector()) {
+            return new UnixListener(NioUnix.listen(address, DEFAULT_BACKLOG));
+        }
         FileDesc fd = UnixSock.open(SOCK_STREAM, "UnixListener");
         try {
             UnixSock.bind(fd, address);
@@ -68,8 +83,12 @@ public final class UnixListener implements Source, AutoCloseable {
     /**
      * Takes ownership of {@code fd}, a listening Unix domain stream socket; makes it non-blocking and
      * close-on-exec. On failure the caller still owns {@code fd}.
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixListener fromRawFd(int fd) throws IOException {
+        if (Backends.selector()) {
+            throw Unsupported.rawFd("UnixListener.fromRawFd");
+        }
         return new UnixListener(UnixSock.adopt(fd, SOCK_STREAM, "UnixListener"));
     }
 
@@ -79,6 +98,10 @@ public final class UnixListener implements Source, AutoCloseable {
      * @return the new stream (non-blocking, close-on-exec), or null if none is pending
      */
     public UnixStream accept() throws IOException {
+        if (nio != null) {
+            java.nio.channels.SocketChannel c = nio.accept();
+            return c == null ? null : new UnixStream(NioUnix.stream(c));
+        }
         UnixAddress[] peer = new UnixAddress[1];
         int nfd = UnixSock.accept(fd, peer);
         return nfd < 0 ? null : new UnixStream(new FileDesc(nfd, "UnixStream"));
@@ -86,47 +109,78 @@ public final class UnixListener implements Source, AutoCloseable {
 
     /** The address this listener is bound to. */
     public UnixAddress localAddr() throws IOException {
+        if (nio != null) {
+            return NioUnix.address(NioNet.local(nio.server(), nio));
+        }
         return UnixSock.localAddress(fd);
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
+        if (nio != null) {
+            nio.ensureOpen();
+            return null;
+        }
         return SocketOps.takeError(fd);
     }
 
-    /** The descriptor number, for interop; still owned by this listener. */
+    /**
+     * The descriptor number, for interop; still owned by this listener.
+     *
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+     */
     public int rawFd() throws IOException {
+        if (nio != null) {
+            nio.ensureOpen();
+            throw Unsupported.rawFd("UnixListener.rawFd");
+        }
         return UnixSock.rawFd(fd);
     }
 
     /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
-        return fd.isOpen();
+        return nio != null ? nio.isOpen() : fd.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).register(fd, token, interests);
+        if (nio != null) {
+            Bridge.nio(registry, this).register(nio, token, interests);
+            return;
+        }
+        Bridge.epoll(registry, this).register(fd, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).reregister(fd, token, interests);
+        if (nio != null) {
+            Bridge.nio(registry, this).reregister(nio, token, interests);
+            return;
+        }
+        Bridge.epoll(registry, this).reregister(fd, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.selector(registry).deregister(fd);
+        if (nio != null) {
+            Bridge.nio(registry, this).deregister(nio);
+            return;
+        }
+        Bridge.epoll(registry, this).deregister(fd);
     }
 
     /** Deregisters (if registered) and closes; does not remove a path's socket file. Idempotent; thread-safe. */
     @Override
     public void close() {
+        if (nio != null) {
+            nio.close();
+            return;
+        }
         fd.close();
     }
 
     @Override
     public String toString() {
-        return "UnixListener[" + fd + "]";
+        return "UnixListener[" + (nio != null ? nio : fd) + "]";
     }
 }

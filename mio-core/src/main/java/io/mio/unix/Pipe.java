@@ -9,6 +9,9 @@ import io.mio.internal.linux.Errno;
 import io.mio.internal.linux.FdOps;
 import io.mio.internal.linux.FileDesc;
 import io.mio.internal.linux.Sys;
+import io.mio.internal.nio.NioStream;
+import io.mio.internal.nio.Unsupported;
+import io.mio.internal.spi.Backends;
 
 import java.io.File;
 import java.io.IOException;
@@ -54,6 +57,23 @@ public final class Pipe implements AutoCloseable {
      * @throws IOException if the process is out of descriptors (EMFILE)
      */
     public static Pipe open() throws IOException {
+        if (Backends.selector()) {
+            java.nio.channels.Pipe p = java.nio.channels.Pipe.open();
+            NioStream w = null;
+            try {
+                w = new NioStream(p.sink(), null, p.sink(), "Pipe.Sender");
+                NioStream r = new NioStream(p.source(), p.source(), null, "Pipe.Receiver");
+                NioStream.linkPipe(w, r);
+                return new Pipe(new Sender(w), new Receiver(r));
+            } catch (IOException | RuntimeException e) {
+                if (w != null) {
+                    w.close();
+                }
+                p.sink().close();
+                p.source().close();
+                throw e;
+            }
+        }
         MemorySegment s = Sys.scratch();
         int rc = Sys.pipe2(s.address(), O_NONBLOCK | O_CLOEXEC);
         if (rc < 0) {
@@ -92,9 +112,17 @@ public final class Pipe implements AutoCloseable {
     /** The write end of a pipe. */
     public static final class Sender implements Source, AutoCloseable {
         private final FileDesc fd;
+        /** The selector backend's end (a java.nio.channels.Pipe channel); null on the epoll backend. */
+        private final NioStream nio;
 
         private Sender(FileDesc fd) {
             this.fd = fd;
+            this.nio = null;
+        }
+
+        private Sender(NioStream nio) {
+            this.fd = null;
+            this.nio = nio;
         }
 
         /**
@@ -103,18 +131,29 @@ public final class Pipe implements AutoCloseable {
          * same file (dup, fork) become non-blocking too. On failure the caller still owns {@code fd}.
          *
          * @throws IllegalArgumentException if {@code fd} is open for reading only
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public static Sender fromRawFd(int fd) throws IOException {
+            if (Backends.selector()) {
+                throw Unsupported.rawFd("Pipe.Sender.fromRawFd");
+            }
             return new Sender(FdOps.adopt(fd, true, "Pipe.Sender"));
         }
 
         /** Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block. */
         public int write(ByteBuffer src) throws IOException {
+            if (nio != null) {
+                return nio.write(src);
+            }
             return FdOps.write(fd, src);
         }
 
         /** Writes {@code src[offset, offset + length)}, as many as fit: bytes written, 0 if it would block. */
         public int write(byte[] src, int offset, int length) throws IOException {
+            if (nio != null) {
+                java.util.Objects.checkFromIndexSize(offset, length, src.length);
+                return nio.write(ByteBuffer.wrap(src, offset, length));
+            }
             return FdOps.write(fd, src, offset, length);
         }
 
@@ -126,13 +165,26 @@ public final class Pipe implements AutoCloseable {
         /**
          * A redirect that gives a child process this pipe's write end (for its stdout or stderr). See the class
          * comment: close this sender after starting the child.
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public ProcessBuilder.Redirect redirectForChild() throws IOException {
+            if (nio != null) {
+                nio.ensureOpen();
+                throw Unsupported.feature("Pipe.Sender.redirectForChild", "a java.nio pipe cannot be handed to a child process");
+            }
             return ProcessBuilder.Redirect.appendTo(procPath(fd));
         }
 
-        /** The descriptor number; still owned by this sender. */
+        /**
+         * The descriptor number; still owned by this sender.
+         *
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+         */
         public int rawFd() throws IOException {
+            if (nio != null) {
+                nio.ensureOpen();
+                throw Unsupported.rawFd("Pipe.rawFd");
+            }
             fd.acquire();
             try {
                 return fd.fd();
@@ -143,42 +195,66 @@ public final class Pipe implements AutoCloseable {
 
         /** Whether this is still open, that is {@link #close()} has not been called. */
         public boolean isOpen() {
-            return fd.isOpen();
+            return nio != null ? nio.isOpen() : fd.isOpen();
         }
 
         @Override
         public void register(Registry registry, Token token, Interest interests) throws IOException {
-            Bridge.selector(registry).register(fd, token, interests);
+            if (nio != null) {
+                Bridge.nio(registry, this).register(nio, token, interests);
+                return;
+            }
+            Bridge.epoll(registry, this).register(fd, token, interests);
         }
 
         @Override
         public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-            Bridge.selector(registry).reregister(fd, token, interests);
+            if (nio != null) {
+                Bridge.nio(registry, this).reregister(nio, token, interests);
+                return;
+            }
+            Bridge.epoll(registry, this).reregister(fd, token, interests);
         }
 
         @Override
         public void deregister(Registry registry) throws IOException {
-            Bridge.selector(registry).deregister(fd);
+            if (nio != null) {
+                Bridge.nio(registry, this).deregister(nio);
+                return;
+            }
+            Bridge.epoll(registry, this).deregister(fd);
         }
 
         /** Deregisters (if registered) and closes. Idempotent; thread-safe. */
         @Override
         public void close() {
+            if (nio != null) {
+                nio.close();
+                return;
+            }
             fd.close();
         }
 
         @Override
         public String toString() {
-            return "Pipe.Sender[" + fd + "]";
+            return "Pipe.Sender[" + (nio != null ? nio : fd) + "]";
         }
     }
 
     /** The read end of a pipe. */
     public static final class Receiver implements Source, AutoCloseable {
         private final FileDesc fd;
+        /** The selector backend's end (a java.nio.channels.Pipe channel); null on the epoll backend. */
+        private final NioStream nio;
 
         private Receiver(FileDesc fd) {
             this.fd = fd;
+            this.nio = null;
+        }
+
+        private Receiver(NioStream nio) {
+            this.fd = null;
+            this.nio = nio;
         }
 
         /**
@@ -186,18 +262,29 @@ public final class Pipe implements AutoCloseable {
          * {@link Sender#fromRawFd}). On failure the caller still owns {@code fd}.
          *
          * @throws IllegalArgumentException if {@code fd} is open for writing only
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public static Receiver fromRawFd(int fd) throws IOException {
+            if (Backends.selector()) {
+                throw Unsupported.rawFd("Pipe.Receiver.fromRawFd");
+            }
             return new Receiver(FdOps.adopt(fd, false, "Pipe.Receiver"));
         }
 
         /** Reads into {@code dst}'s remaining space: bytes read, 0 if it would block, -1 at end of file. */
         public int read(ByteBuffer dst) throws IOException {
+            if (nio != null) {
+                return nio.read(dst);
+            }
             return FdOps.read(fd, dst);
         }
 
         /** Reads into {@code dst[offset, offset + length)}: bytes read, 0 if it would block, -1 at end of file. */
         public int read(byte[] dst, int offset, int length) throws IOException {
+            if (nio != null) {
+                java.util.Objects.checkFromIndexSize(offset, length, dst.length);
+                return nio.read(ByteBuffer.wrap(dst, offset, length));
+            }
             return FdOps.read(fd, dst, offset, length);
         }
 
@@ -209,13 +296,26 @@ public final class Pipe implements AutoCloseable {
         /**
          * A redirect that gives a child process this pipe's read end (for its stdin). See the class comment:
          * close this receiver after starting the child.
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public ProcessBuilder.Redirect redirectForChild() throws IOException {
+            if (nio != null) {
+                nio.ensureOpen();
+                throw Unsupported.feature("Pipe.Receiver.redirectForChild", "a java.nio pipe cannot be handed to a child process");
+            }
             return ProcessBuilder.Redirect.from(procPath(fd));
         }
 
-        /** The descriptor number; still owned by this receiver. */
+        /**
+         * The descriptor number; still owned by this receiver.
+         *
+         * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
+         */
         public int rawFd() throws IOException {
+            if (nio != null) {
+                nio.ensureOpen();
+                throw Unsupported.rawFd("Pipe.rawFd");
+            }
             fd.acquire();
             try {
                 return fd.fd();
@@ -226,33 +326,49 @@ public final class Pipe implements AutoCloseable {
 
         /** Whether this is still open, that is {@link #close()} has not been called. */
         public boolean isOpen() {
-            return fd.isOpen();
+            return nio != null ? nio.isOpen() : fd.isOpen();
         }
 
         @Override
         public void register(Registry registry, Token token, Interest interests) throws IOException {
-            Bridge.selector(registry).register(fd, token, interests);
+            if (nio != null) {
+                Bridge.nio(registry, this).register(nio, token, interests);
+                return;
+            }
+            Bridge.epoll(registry, this).register(fd, token, interests);
         }
 
         @Override
         public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-            Bridge.selector(registry).reregister(fd, token, interests);
+            if (nio != null) {
+                Bridge.nio(registry, this).reregister(nio, token, interests);
+                return;
+            }
+            Bridge.epoll(registry, this).reregister(fd, token, interests);
         }
 
         @Override
         public void deregister(Registry registry) throws IOException {
-            Bridge.selector(registry).deregister(fd);
+            if (nio != null) {
+                Bridge.nio(registry, this).deregister(nio);
+                return;
+            }
+            Bridge.epoll(registry, this).deregister(fd);
         }
 
         /** Deregisters (if registered) and closes. Idempotent; thread-safe. */
         @Override
         public void close() {
+            if (nio != null) {
+                nio.close();
+                return;
+            }
             fd.close();
         }
 
         @Override
         public String toString() {
-            return "Pipe.Receiver[" + fd + "]";
+            return "Pipe.Receiver[" + (nio != null ? nio : fd) + "]";
         }
     }
 }

@@ -6,6 +6,8 @@ import io.mio.Token;
 import io.mio.event.Source;
 import io.mio.internal.Bridge;
 import io.mio.internal.linux.FileDesc;
+import io.mio.internal.nio.Unsupported;
+import io.mio.internal.spi.Backends;
 
 import java.io.IOException;
 
@@ -29,8 +31,13 @@ public final class SourceFd implements Source, AutoCloseable {
      * Wraps {@code fd} without taking ownership.
      *
      * @throws IllegalArgumentException if {@code fd} is negative
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public SourceFd(int fd) {
+        if (Backends.selector()) {
+            throw Unsupported.feature("SourceFd", "java.nio.channels.Selector registers only the JDK's own channels, "
+                    + "not arbitrary file descriptors");
+        }
         this.fd = FileDesc.borrowed(fd, "SourceFd(" + fd + ")");
     }
 
@@ -47,17 +54,17 @@ public final class SourceFd implements Source, AutoCloseable {
      */
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).register(fd, token, interests);
+        Bridge.epoll(registry, this).register(fd, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.selector(registry).reregister(fd, token, interests);
+        Bridge.epoll(registry, this).reregister(fd, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.selector(registry).deregister(fd);
+        Bridge.epoll(registry, this).deregister(fd);
     }
 
     /**

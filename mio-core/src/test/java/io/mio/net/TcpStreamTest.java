@@ -139,6 +139,7 @@ class TcpStreamTest {
 
     @Test
     void tcp_stream_adopted_from_a_raw_fd() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.RAW_FD);
         smokeTest(localV4(), addr -> {
             try (TcpStream original = TcpStream.connect(addr)) {
                 return TcpStream.fromRawFd(dupBlocking(original.rawFd()));
@@ -151,8 +152,12 @@ class TcpStreamTest {
             Events events = Events.withCapacity(16);
             Server server = echoListener(bindTo, 1);
             try (TcpStream stream = factory.connect(server.address())) {
-                assertThat(isNonBlocking(stream.rawFd())).as("non-blocking").isTrue();
-                assertThat(isCloseOnExec(stream.rawFd())).as("close-on-exec").isTrue();
+                if (!io.mio.TestBackend.selector()) { // raw descriptors: epoll backend only
+                    assertThat(isNonBlocking(stream.rawFd())).as("non-blocking").isTrue();
+                }
+                if (!io.mio.TestBackend.selector()) { // raw descriptors: epoll backend only
+                    assertThat(isCloseOnExec(stream.rawFd())).as("close-on-exec").isTrue();
+                }
 
                 poll.registry().register(stream, ID1, Interest.WRITABLE.add(Interest.READABLE));
                 awaitEvent(poll, events, ID1, Event::isWritable);
@@ -199,6 +204,7 @@ class TcpStreamTest {
 
     @Test
     void set_get_ttl() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.TTL);
         CyclicBarrier barrier = new CyclicBarrier(2);
         Server server = startListener(1, barrier, false);
         try (Poll poll = Poll.open(); TcpStream stream = TcpStream.connect(server.address())) {
@@ -216,6 +222,7 @@ class TcpStreamTest {
 
     @Test
     void get_ttl_without_previous_set() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.TTL);
         try (Pair p = connectedPair()) {
             assertThat(p.client().ttl()).isBetween(1, 255);
             assertThat(p.client().takeError()).isNull();
@@ -224,6 +231,7 @@ class TcpStreamTest {
 
     @Test
     void set_get_ttl_ipv6() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.TTL);
         Assumptions.assumeTrue(ipv6Available(), "no IPv6 loopback");
         try (Pair p = connectedPair(localV6())) {
             p.client().setTtl(33);
@@ -335,6 +343,7 @@ class TcpStreamTest {
 
     @Test
     void raw_fd() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.RAW_FD);
         Server server = startListener(1, null, false);
         TcpStream stream = TcpStream.connect(server.address());
         InetSocketAddress address = stream.localAddr();
@@ -353,6 +362,7 @@ class TcpStreamTest {
 
     @Test
     void from_raw_fd_rejects_a_datagram_socket() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.RAW_FD);
         int fd = Sys.socket(io.mio.internal.linux.LinuxConstants.AF_INET, io.mio.internal.linux.LinuxConstants.SOCK_DGRAM, 0);
         assertThat(fd).isNotNegative();
         try {
@@ -469,7 +479,9 @@ class TcpStreamTest {
             // (EPIPE when the reset came while the connection was already half closed).
             try {
                 assertThat(stream.read(new byte[16])).isEqualTo(-1);
-                assertThat(stream.takeError()).isInstanceOf(SocketException.class);
+                if (!io.mio.TestBackend.selector()) { // the JDK reads a reset as end of stream and has no SO_ERROR
+                    assertThat(stream.takeError()).isInstanceOf(SocketException.class);
+                }
             } catch (SocketException e) {
                 assertThat(e.getMessage()).containsAnyOf("ECONNRESET", "EPIPE");
             }
@@ -513,7 +525,7 @@ class TcpStreamTest {
 
                 TcpStream sock = listener.accept();
                 assertThat(sock).isNotNull();
-                setLingerZero(sock.rawFd()); // no graceful shutdown: a reset
+                sock.setLinger(java.time.Duration.ZERO); // no graceful shutdown: a reset
                 sock.close();
                 awaitEvent(poll, events, new Token(1), Event::isReadable);
             }
@@ -522,6 +534,7 @@ class TcpStreamTest {
 
     @Test
     void urgent_data_gives_a_priority_event() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OOB);
         try (Poll poll = Poll.open(); Pair p = connectedPair()) {
             Events events = Events.withCapacity(16);
             poll.registry().register(p.client(), ID1, Interest.READABLE.add(Interest.PRIORITY));
@@ -532,6 +545,7 @@ class TcpStreamTest {
 
     @Test
     void urgent_data_without_priority_interest_gives_no_priority_flag() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OOB);
         try (Poll poll = Poll.open(); Pair p = connectedPair()) {
             Events events = Events.withCapacity(16);
             poll.registry().register(p.client(), ID1, Interest.READABLE);
@@ -798,8 +812,8 @@ class TcpStreamTest {
         final int size = 1 << 20;
         try (Pair p = connectedPair()) {
             // Small kernel buffers, so that 3 MiB cannot fit into one gather write.
-            setIntOption(p.client().rawFd(), SOL_SOCKET, SO_SNDBUF, 32 * 1024);
-            setIntOption(p.server().rawFd(), SOL_SOCKET, SO_RCVBUF, 32 * 1024);
+            p.client().setSendBufferSize(32 * 1024);
+            p.server().setRecvBufferSize(32 * 1024);
             ByteBuffer[] srcs = new ByteBuffer[3];
             for (int i = 0; i < 3; i++) {
                 srcs[i] = (i == 1 ? buffer(allDirect, size) : ByteBuffer.allocateDirect(size));

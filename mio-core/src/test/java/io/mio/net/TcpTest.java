@@ -336,7 +336,7 @@ class TcpTest {
             awaitEvent(poll, events, LISTEN, Event::isReadable);
             try (TcpStream server = l.accept()) {
                 assertThat(server).isNotNull();
-                setLingerZero(client.rawFd());
+                client.setLinger(java.time.Duration.ZERO);
                 client.close(); // sends RST
                 Thread.sleep(100);
                 poll.registry().register(server, serverToken, Interest.READABLE);

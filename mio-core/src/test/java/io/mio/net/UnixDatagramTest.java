@@ -22,6 +22,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(30)
 class UnixDatagramTest {
+
+    @org.junit.jupiter.api.BeforeAll
+    static void epollBackendOnly() {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.UNIX_DGRAM);
+    }
     static final Duration WAIT = Duration.ofSeconds(5);
     static final byte[] DATA1 = "ping".getBytes(StandardCharsets.US_ASCII);
     static final byte[] DATA2 = "pong!".getBytes(StandardCharsets.US_ASCII);

@@ -58,6 +58,7 @@ class UnixListenerTest {
 
     @Test
     void abstract_and_autobound_names() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.ABSTRACT);
         UnixAddress name = UnixAddress.ofAbstract("mio-java-l-" + System.nanoTime());
         try (UnixListener l = UnixListener.bind(name)) {
             assertThat(l.localAddr()).isEqualTo(name);
@@ -74,6 +75,7 @@ class UnixListenerTest {
 
     @Test
     void no_events_after_deregister_and_adopt() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.RAW_FD);
         Path p = dir.resolve("d.sock");
         try (Poll poll = Poll.open(); UnixListener original = UnixListener.bind(p)) {
             int dup = io.mio.internal.linux.Sys.dup(original.rawFd());
@@ -104,6 +106,7 @@ class UnixListenerTest {
 
     @Test
     void abstract_names_may_hold_any_bytes() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.ABSTRACT);
         byte[] raw = {0, 1, 'm', 'i', 'o', 0, (byte) 0xFF, (byte) System.nanoTime()};
         UnixAddress name = UnixAddress.ofAbstract(raw);
         try (UnixListener l = UnixListener.bind(name); UnixStream c = UnixStream.connect(name)) {

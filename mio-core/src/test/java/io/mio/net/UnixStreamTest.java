@@ -93,6 +93,7 @@ class UnixStreamTest {
 
     @Test
     void smoke_with_an_abstract_name() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.ABSTRACT);
         smoke(UnixAddress.ofAbstract("mio-java-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
     }
 
@@ -184,6 +185,7 @@ class UnixStreamTest {
 
     @Test
     void adopts_a_raw_descriptor() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.RAW_FD);
         try (UnixStream.Pair pair = UnixStream.pair()) {
             int dup = io.mio.internal.linux.Sys.dup(pair.first().rawFd());
             try (UnixStream adopted = UnixStream.fromRawFd(dup)) {
@@ -213,6 +215,9 @@ class UnixStreamTest {
         assertThatThrownBy(() -> UnixStream.connect(dir.resolve("missing.sock")))
                 .isInstanceOf(IOException.class).hasMessageContaining("ENOENT").hasMessageContaining("missing.sock");
         assertThatThrownBy(() -> UnixStream.connect(UnixAddress.unnamed())).isInstanceOf(IllegalArgumentException.class);
+        if (io.mio.TestBackend.selector()) {
+            return; // the JDK's own path limit is one byte shorter than sun_path allows (107 bytes fail there)
+        }
         // exactly at the limit: 107 bytes fit
         String name = "y".repeat(107 - dir.toString().length() - 1);
         Path atLimit = dir.resolve(name);

@@ -26,6 +26,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(30)
 class SourceFdTest {
+
+    @org.junit.jupiter.api.BeforeAll
+    static void epollBackendOnly() {
+        io.mio.TestBackend.assumeEpoll("SourceFd registers arbitrary descriptors, which java.nio.channels.Selector cannot");
+    }
     static final Duration WAIT = Duration.ofSeconds(5);
 
     @TempDir

@@ -1,9 +1,11 @@
 package io.mio.internal.linux;
 
+import io.mio.Backend;
 import io.mio.Interest;
 import io.mio.Token;
 import io.mio.internal.ClosedException;
 import io.mio.internal.ReadySet;
+import io.mio.internal.spi.SelectorSpi;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -28,7 +30,7 @@ import static io.mio.internal.linux.LinuxConstants.*;
  * <p>Registry operations may run on any thread, also while another thread waits in epoll_wait: they are
  * plain epoll_ctl calls, which the kernel applies to a wait in progress. One thread polls at a time.
  */
-public final class EpollSelector {
+public final class EpollSelector implements SelectorSpi {
     /** x86-64 packs struct epoll_event (12 bytes, data at 4); other architectures align it (16, data at 8). */
     static final boolean PACKED = isX86_64();
     static final int EVENT_SIZE = PACKED ? 12 : 16;
@@ -147,6 +149,12 @@ public final class EpollSelector {
         return r;
     }
 
+    @Override
+    public Backend backend() {
+        return Backend.EPOLL;
+    }
+
+    @Override
     public boolean isClosed() {
         return closed.get();
     }
@@ -320,6 +328,28 @@ public final class EpollSelector {
 
     // ---- waker ------------------------------------------------------------------------------------
 
+    /** The Poll's waker: an eventfd registered edge-triggered, never read on the hot path. */
+    @Override
+    public WakerSpi openWaker(Token token) throws IOException {
+        claimWaker();
+        FileDesc fd = null;
+        try {
+            int efd = Sys.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (efd < 0) {
+                throw Errno.exception("eventfd", -efd);
+            }
+            fd = new FileDesc(efd, "Waker");
+            register(fd, token, Interest.READABLE);
+        } catch (IOException | RuntimeException e) {
+            if (fd != null) {
+                fd.close();
+            }
+            releaseWaker();
+            throw e;
+        }
+        return new EpollWaker(this, fd);
+    }
+
     /** Claims the one Waker this selector allows. */
     public void claimWaker() {
         if (!hasWaker.compareAndSet(false, true)) {
@@ -329,6 +359,28 @@ public final class EpollSelector {
 
     public void releaseWaker() {
         hasWaker.set(false);
+    }
+
+    /** The Poll's waker on this backend (a final class, so that {@code Waker.wake} can call it directly). */
+    public static final class EpollWaker implements WakerSpi {
+        private final EpollSelector selector;
+        private final FileDesc eventFd;
+
+        EpollWaker(EpollSelector selector, FileDesc eventFd) {
+            this.selector = selector;
+            this.eventFd = eventFd;
+        }
+
+        @Override
+        public void wake() throws IOException {
+            signal(eventFd);
+        }
+
+        @Override
+        public void close() {
+            eventFd.close();
+            selector.releaseWaker();
+        }
     }
 
     /** Adds one to an eventfd's counter; a saturated counter is reset so that the write raises an edge. */
@@ -360,6 +412,7 @@ public final class EpollSelector {
     /**
      * Waits for events and fills {@code out}. {@code timeoutMillis} is -1 to wait without limit, 0 not to wait.
      */
+    @Override
     public void select(ReadySet out, int timeoutMillis) throws IOException {
         out.size = 0;
         if (!polling.compareAndSet(false, true)) {
@@ -424,6 +477,7 @@ public final class EpollSelector {
      * Closes the epoll instance. A thread blocked in {@link #select} is woken and returns; the descriptor
      * is closed when it has. Registered descriptors stay open (they belong to their sources).
      */
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
@@ -437,6 +491,7 @@ public final class EpollSelector {
     }
 
     /** Throws if closed. */
+    @Override
     public void ensureOpen() throws ClosedException {
         if (closed.get()) {
             throw new ClosedException("Poll");

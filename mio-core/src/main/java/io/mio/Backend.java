@@ -1,0 +1,47 @@
+package io.mio;
+
+import io.mio.internal.spi.Backends;
+
+/**
+ * The implementation behind {@link Poll} and the sockets. One backend serves the whole JVM; it is fixed when the
+ * first {@link Poll} or socket is created.
+ *
+ * <p>Choice, in order: {@link #use(Backend)} before first use; else the system property {@code io.mio.backend}
+ * ({@code epoll} or {@code selector}); else automatic: {@link #EPOLL} on Linux x86-64 / aarch64 when native access
+ * is enabled for the library's module ({@code --enable-native-access=io.mio}, or {@code ALL-UNNAMED} on the class
+ * path), {@link #SELECTOR} everywhere else.
+ */
+public enum Backend {
+    /** Linux epoll and socket syscalls through {@code java.lang.foreign}: edge-triggered, allocation-free. */
+    EPOLL,
+    /**
+     * {@link java.nio.channels.Selector} and the JDK's socket channels: portable (macOS, Windows, any JVM without
+     * native access); edge-triggering is emulated. Raw descriptors, {@link Interest#PRIORITY}, abstract Unix addresses,
+     * {@code UnixDatagram}, {@code SourceFd} and options the JDK lacks throw {@link UnsupportedOperationException}.
+     */
+    SELECTOR;
+
+    /** The backend in use, choosing it now (as described in the class comment) if nothing was created yet. */
+    public static Backend current() {
+        return Backends.current();
+    }
+
+    /**
+     * Chooses the backend before first use. Choosing the backend already in use does nothing.
+     *
+     * @throws IllegalStateException if another backend is already in use (a Poll or socket was created, or
+     *         {@link #current()} was called)
+     * @throws UnsupportedOperationException if {@link #EPOLL} cannot run on this platform
+     */
+    public static void use(Backend backend) {
+        Backends.use(backend);
+    }
+
+    /**
+     * Whether this backend supports this platform (EPOLL: Linux x86-64 / aarch64, and it also needs native access
+     * at run time; SELECTOR: always).
+     */
+    public boolean isAvailable() {
+        return Backends.isAvailable(this);
+    }
+}

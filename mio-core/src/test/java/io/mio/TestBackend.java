@@ -1,0 +1,29 @@
+package io.mio;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Which backend the suite runs on (the build runs it on both), and the skips for what only the epoll backend can
+ * do. Keep the reasons specific: each names the JDK limit that makes a test inapplicable.
+ */
+public final class TestBackend {
+    private TestBackend() {}
+
+    /** Whether this run uses the java.nio Selector backend. */
+    public static boolean selector() {
+        return Backend.current() == Backend.SELECTOR;
+    }
+
+    /** Skips the calling test (or class, from {@code @BeforeAll}) on the Selector backend. */
+    public static void assumeEpoll(String reason) {
+        Assumptions.assumeFalse(selector(), () -> "not applicable on the SELECTOR backend: " + reason);
+    }
+
+    public static final String RAW_FD = "java.nio channels neither expose nor adopt raw file descriptors";
+    public static final String FFM = "the test drives the Linux kernel through java.lang.foreign directly";
+    public static final String TTL = "the JDK has no unicast IP_TTL / IPV6_UNICAST_HOPS option";
+    public static final String OOB = "java.nio has no MSG_OOB / POLLPRI (Interest.PRIORITY)";
+    public static final String ABSTRACT = "the JDK's Unix-domain channels take path names only (no abstract namespace)";
+    public static final String UNIX_DGRAM = "the JDK has no Unix-domain datagram channel";
+    public static final String V6ONLY = "the JDK has no IPV6_V6ONLY option (its IPv6 sockets are dual-stack)";
+}
