@@ -13,6 +13,9 @@ package io.mio;
  *     if (e instanceof OsError os && os.osErrorName().equals("ECONNRESET")) { ... }
  * }
  * }</pre>
+ *
+ * <p>On the {@link Backend#SELECTOR} backend failures come from the JDK's channels, which carry no error
+ * code: those exceptions do not implement this interface.
  */
 public interface OsError {
     /** The raw error code, on Linux the {@code errno} value (for example 104 for ECONNRESET). */

@@ -13,6 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OsErrorTest {
+    @org.junit.jupiter.api.BeforeEach
+    void onlyOnEpoll() {
+        TestBackend.assumeEpoll(TestBackend.OS_ERROR);
+    }
+
     @Test
     void a_failed_bind_is_a_BindException_carrying_EADDRINUSE() throws IOException {
         try (TcpListener first = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0))) {

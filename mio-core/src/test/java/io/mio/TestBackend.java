@@ -19,6 +19,7 @@ public final class TestBackend {
         Assumptions.assumeFalse(selector(), () -> "not applicable on the SELECTOR backend: " + reason);
     }
 
+    public static final String OS_ERROR = "the JDK's exceptions carry no OS error code (io.mio.OsError is epoll-only)";
     public static final String RAW_FD = "java.nio channels neither expose nor adopt raw file descriptors";
     public static final String FFM = "the test drives the Linux kernel through java.lang.foreign directly";
     public static final String TTL = "the JDK has no unicast IP_TTL / IPV6_UNICAST_HOPS option";
