@@ -36,8 +36,10 @@ import static io.mio.internal.linux.LinuxConstants.*;
  * peer's end of stream is then already queued behind the data, no new event will announce it, and the short
  * read does not consume it, so read on until {@code -1} (tokio keeps the read-closed state for this reason).
  *
- * <p>Heap buffers and {@code byte[]} ranges reach the kernel without a copy (critical downcalls), and so do
- * direct buffers. Writes use {@code MSG_NOSIGNAL}: a write to a closed peer throws
+ * <p>Direct buffers, and heap buffers and {@code byte[]} ranges that start at index 0 of their array, reach the
+ * kernel without a copy (critical downcalls with {@code MSG_DONTWAIT}); a heap range at another offset goes
+ * through a per-thread 64 KiB bounce buffer (one copy). None of them allocates. A stream remembers the last two
+ * arrays it used (so it keeps them reachable until replaced or closed). Writes use {@code MSG_NOSIGNAL}: a write to a closed peer throws
  * {@link java.net.SocketException} (EPIPE), never raises SIGPIPE.
  *
  * <h2>Connecting</h2>

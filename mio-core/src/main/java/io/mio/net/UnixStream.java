@@ -23,7 +23,7 @@ import static io.mio.internal.linux.LinuxConstants.*;
  *
  * <p>Reads and writes follow {@link TcpStream}'s convention: the bytes moved, {@code 0} when the call would
  * block (or there was nothing to move), {@code -1} at end of stream; would-block neither throws nor allocates.
- * Heap, {@code byte[]} and direct buffers reach the kernel without a copy. Writes use {@code MSG_NOSIGNAL}: a
+ * Direct buffers and heap ranges starting at index 0 reach the kernel without a copy; see {@link TcpStream}. Writes use {@code MSG_NOSIGNAL}: a
  * write after the peer closed throws {@link java.net.SocketException} (EPIPE), never raises SIGPIPE.
  *
  * <p>Thread-safe. {@link #close()} may race with calls on other threads: calls in flight finish on the

@@ -16,13 +16,31 @@ import java.nio.ByteBuffer;
  */
 final class BufferBase extends WeakReference<ByteBuffer> {
     final long base;
+    /** The memory's lifetime: a buffer from ByteBuffer.allocateDirect lives while referenced, one from
+     *  {@code segment.asByteBuffer()} only until its Arena is closed. */
+    private final MemorySegment.Scope scope;
 
-    private BufferBase(ByteBuffer direct, long base) {
+    private BufferBase(ByteBuffer direct, long base, MemorySegment.Scope scope) {
         super(direct);
         this.base = base;
+        this.scope = scope;
     }
 
     static BufferBase of(ByteBuffer direct) {
-        return new BufferBase(direct, MemorySegment.ofBuffer(direct).address() - direct.position());
+        MemorySegment segment = MemorySegment.ofBuffer(direct);
+        return new BufferBase(direct, segment.address() - direct.position(), segment.scope());
+    }
+
+    /**
+     * The base address, after checking that the memory is still alive: the kernel must never be handed the
+     * address of a closed Arena's memory (it would read or write freed memory). Closing the Arena on another
+     * thread while a call is in flight is not detected; java.nio prevents that by holding the session, which
+     * the public API does not offer: don't close an Arena whose buffers are in use.
+     */
+    long liveBase() {
+        if (!scope.isAlive()) {
+            throw new IllegalStateException("the buffer's memory has been freed: its Arena is closed");
+        }
+        return base;
     }
 }

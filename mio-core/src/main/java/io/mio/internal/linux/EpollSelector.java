@@ -388,14 +388,14 @@ public final class EpollSelector implements SelectorSpi {
         eventFd.acquire();
         try {
             for (;;) {
-                long n = Sys.write(eventFd.fd(), ONE.address(), 8);
+                long n = Sys.writeOwned(eventFd.fd(), ONE.address(), 8);
                 if (n >= 0) {
                     return;
                 }
                 int errno = (int) -n;
                 if (errno == EAGAIN) {
                     // Counter at its maximum: drain it and write again, which raises a new edge.
-                    Sys.read(eventFd.fd(), Sys.scratch().address(), 8);
+                    Sys.readOwned(eventFd.fd(), Sys.scratch().address(), 8);
                     continue;
                 }
                 if (errno != EINTR) {

@@ -22,11 +22,12 @@ public final class FdOps {
         throw Errno.exception(operation, errno);
     }
 
-    /** read into {@code array[offset, offset + len)} without allocating: in place at offset 0, else bounced (see HeapArray). */
+    /**
+     * read into {@code array[offset, offset + len)} through the thread's bounce buffer: read(2) has no
+     * MSG_DONTWAIT, and a pipe end may be shared with a child that clears O_NONBLOCK, so it cannot be a critical
+     * call on the array itself (see Sys). One copy, no allocation.
+     */
     private static long readArray(FileDesc fd, byte[] array, int offset, int len) {
-        if (offset == 0) {
-            return Sys.readHeap(fd.fd(), Sys.heapSegment(array, fd), len);
-        }
         java.lang.foreign.MemorySegment bounce = Sys.bounce();
         long total = 0;
         while (total < len) {
@@ -45,11 +46,8 @@ public final class FdOps {
         return total;
     }
 
-    /** write from {@code array[offset, offset + len)} without allocating: in place at offset 0, else bounced. */
+    /** write from {@code array[offset, offset + len)} through the thread's bounce buffer (see readArray). */
     private static long writeArray(FileDesc fd, byte[] array, int offset, int len) {
-        if (offset == 0) {
-            return Sys.writeHeap(fd.fd(), Sys.heapSegment(array, fd), len);
-        }
         java.lang.foreign.MemorySegment bounce = Sys.bounce();
         long total = 0;
         while (total < len) {

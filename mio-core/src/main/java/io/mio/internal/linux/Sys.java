@@ -35,6 +35,12 @@ public final class Sys {
     private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
     private static final Linker.Option CRITICAL = Linker.Option.critical(false);
     private static final Linker.Option CRITICAL_HEAP = Linker.Option.critical(true);
+    /**
+     * MSG_DONTWAIT, added to every critical socket call: O_NONBLOCK belongs to the open file, which an adopted
+     * or inherited descriptor may share with someone who clears it, and a critical call that blocks stops the
+     * whole JVM at its next safepoint. The flag makes the call non-blocking whatever O_NONBLOCK says.
+     */
+    private static final int DONTWAIT = LinuxConstants.MSG_DONTWAIT;
 
     /** Bytes of per-thread scratch memory for small structs (sockaddr, epoll_event, option values). */
     public static final int SCRATCH_SIZE = 256;
@@ -113,7 +119,9 @@ public final class Sys {
     private static final MethodHandle SOCKET = link("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle BIND = link("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
-    private static final MethodHandle ACCEPT4 = link("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    // Not critical: an adopted listener's open file may be shared, and whoever shares it can clear O_NONBLOCK;
+    // a critical call that blocks would hold every Java thread at the next safepoint.
+    private static final MethodHandle ACCEPT4 = link("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle CONNECT = link("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle RECV = link("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
     private static final MethodHandle RECV_HEAP = link("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL_HEAP);
@@ -123,13 +131,16 @@ public final class Sys {
     private static final MethodHandle RECVFROM_HEAP = link("recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL_HEAP);
     private static final MethodHandle SENDTO = link("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
     private static final MethodHandle SENDTO_HEAP = link("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL_HEAP);
-    private static final MethodHandle READ_HEAP = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT, CRITICAL_HEAP);
-    private static final MethodHandle WRITE_HEAP = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT, CRITICAL_HEAP);
     private static final MethodHandle SOCKETPAIR = link("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
-    private static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
-    private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
-    private static final MethodHandle READV = link("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
-    private static final MethodHandle WRITEV = link("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
+    // read/write/readv take no MSG_DONTWAIT: on a descriptor whose open file others may share (a pipe end given
+    // to a child, an adopted socket) they may block, so they are not critical. The critical pair below is only
+    // for eventfds this library created and never shares.
+    private static final MethodHandle READ = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle WRITE = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT);
+    private static final MethodHandle READ_OWN = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle WRITE_OWN = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
+    private static final MethodHandle READV = link("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle WRITEV = link("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle SENDMSG = link("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle SETSOCKOPT = link("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
@@ -218,7 +229,7 @@ public final class Sys {
     public static long recv(int fd, long addr, long len, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) RECV.invokeExact(st, fd, addr, len, flags), st);
+            return checkLong((long) RECV.invokeExact(st, fd, addr, len, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -228,7 +239,7 @@ public final class Sys {
     public static long recvHeap(int fd, MemorySegment heap, long len, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) RECV_HEAP.invokeExact(st, fd, heap, len, flags), st);
+            return checkLong((long) RECV_HEAP.invokeExact(st, fd, heap, len, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -237,7 +248,7 @@ public final class Sys {
     public static long send(int fd, long addr, long len, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) SEND.invokeExact(st, fd, addr, len, flags), st);
+            return checkLong((long) SEND.invokeExact(st, fd, addr, len, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -247,7 +258,7 @@ public final class Sys {
     public static long sendHeap(int fd, MemorySegment heap, long len, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) SEND_HEAP.invokeExact(st, fd, heap, len, flags), st);
+            return checkLong((long) SEND_HEAP.invokeExact(st, fd, heap, len, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -292,6 +303,26 @@ public final class Sys {
         }
     }
 
+    /** read(2) as a critical call: only for eventfds this library created and never shares. */
+    public static long readOwned(int fd, long addr, long len) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) READ_OWN.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** write(2) as a critical call: only for eventfds this library created and never shares. */
+    public static long writeOwned(int fd, long addr, long len) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) WRITE_OWN.invokeExact(st, fd, addr, len), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
     public static long readv(int fd, long iov, int count) {
         MemorySegment st = state();
         try {
@@ -313,7 +344,7 @@ public final class Sys {
     public static long sendmsg(int fd, long msghdr, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) SENDMSG.invokeExact(st, fd, msghdr, flags), st);
+            return checkLong((long) SENDMSG.invokeExact(st, fd, msghdr, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -442,7 +473,7 @@ public final class Sys {
      * recently (see {@link BufferBase}).
      */
     public static long addressAtPosition(ByteBuffer direct) {
-        return PER_THREAD.get().baseOf(direct).base + direct.position();
+        return PER_THREAD.get().baseOf(direct).liveBase() + direct.position();
     }
 
     /**
@@ -458,7 +489,7 @@ public final class Sys {
                 owner.rememberBuffer(b);
             }
         }
-        return b.base + direct.position();
+        return b.liveBase() + direct.position();
     }
 
     /**
@@ -474,7 +505,7 @@ public final class Sys {
     public static long recvfrom(int fd, long buf, long len, int flags, long addr, long lenPtr) {
         MemorySegment st = state();
         try {
-            return checkLong((long) RECVFROM.invokeExact(st, fd, buf, len, flags, addr, lenPtr), st);
+            return checkLong((long) RECVFROM.invokeExact(st, fd, buf, len, flags | DONTWAIT, addr, lenPtr), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -485,7 +516,7 @@ public final class Sys {
         MemorySegment st = state();
         try {
             MemorySegment target = heapRange(array, offset, len);
-            return checkLong((long) RECVFROM_HEAP.invokeExact(st, fd, target, (long) len, flags, addr, lenPtr), st);
+            return checkLong((long) RECVFROM_HEAP.invokeExact(st, fd, target, (long) len, flags | DONTWAIT, addr, lenPtr), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -495,7 +526,7 @@ public final class Sys {
     public static long sendto(int fd, long buf, long len, int flags, long addr, int addrLen) {
         MemorySegment st = state();
         try {
-            return checkLong((long) SENDTO.invokeExact(st, fd, buf, len, flags, addr, addrLen), st);
+            return checkLong((long) SENDTO.invokeExact(st, fd, buf, len, flags | DONTWAIT, addr, addrLen), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -506,27 +537,7 @@ public final class Sys {
         MemorySegment st = state();
         try {
             MemorySegment source = heapRange(array, offset, len);
-            return checkLong((long) SENDTO_HEAP.invokeExact(st, fd, source, (long) len, flags, addr, addrLen), st);
-        } catch (Throwable t) {
-            throw linkageBug(t);
-        }
-    }
-
-    /** read into the start of a whole-array heap segment (critical downcall; the descriptor must be non-blocking). */
-    public static long readHeap(int fd, MemorySegment heap, long len) {
-        MemorySegment st = state();
-        try {
-            return checkLong((long) READ_HEAP.invokeExact(st, fd, heap, len), st);
-        } catch (Throwable t) {
-            throw linkageBug(t);
-        }
-    }
-
-    /** write from the start of a whole-array heap segment (critical downcall; the descriptor must be non-blocking). */
-    public static long writeHeap(int fd, MemorySegment heap, long len) {
-        MemorySegment st = state();
-        try {
-            return checkLong((long) WRITE_HEAP.invokeExact(st, fd, heap, len), st);
+            return checkLong((long) SENDTO_HEAP.invokeExact(st, fd, source, (long) len, flags | DONTWAIT, addr, addrLen), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
