@@ -102,9 +102,8 @@ public final class UnixListener implements Source, AutoCloseable {
             java.nio.channels.SocketChannel c = nio.accept();
             return c == null ? null : new UnixStream(NioUnix.stream(c));
         }
-        UnixAddress[] peer = new UnixAddress[1];
-        int nfd = UnixSock.accept(fd, peer);
-        return nfd < 0 ? null : new UnixStream(new FileDesc(nfd, "UnixStream"));
+        FileDesc accepted = UnixSock.accept(fd, "UnixStream");
+        return accepted == null ? null : new UnixStream(accepted);
     }
 
     /** The address this listener is bound to. */

@@ -113,21 +113,22 @@ final class UnixSock {
                 new FileDesc(s.get(ValueLayout.JAVA_INT, 0), kind), new FileDesc(s.get(ValueLayout.JAVA_INT, 4), kind)};
     }
 
-    /** accept4; the new descriptor or -1 when none is pending; the peer's address goes to {@code peer[0]}. */
-    static int accept(FileDesc fd, UnixAddress[] peer) throws IOException {
+    /**
+     * accept4: the new connection, owned at once, or null when none is pending. The peer's address is not asked
+     * for (nothing uses it; {@code peerAddr()} of the stream gives it), so nothing can fail between the accept and
+     * the new descriptor's owner.
+     */
+    static FileDesc accept(FileDesc fd, String kind) throws IOException {
         fd.acquire();
         try {
-            MemorySegment s = Sys.scratch();
             for (;;) {
-                s.set(ValueLayout.JAVA_INT, LEN_OFFSET, UnixAddress.SOCKADDR_UN_SIZE);
-                int rc = Sys.accept4(fd.fd(), s.address(), s.address() + LEN_OFFSET, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                int rc = Sys.accept4(fd.fd(), 0L, 0L, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (rc >= 0) {
-                    peer[0] = UnixAddress.decode(s, s.get(ValueLayout.JAVA_INT, LEN_OFFSET));
-                    return rc;
+                    return new FileDesc(rc, kind);
                 }
                 int errno = -rc;
                 if (errno == EAGAIN) {
-                    return -1;
+                    return null;
                 }
                 if (errno != EINTR && errno != ECONNABORTED) {
                     throw Errno.exception("accept", errno);
