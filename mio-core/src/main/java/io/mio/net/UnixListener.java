@@ -82,7 +82,7 @@ public final class UnixListener implements Source, AutoCloseable {
 
     /**
      * Takes ownership of {@code fd}, a listening Unix domain stream socket; makes it non-blocking and
-     * close-on-exec. On failure the caller still owns {@code fd}.
+     * close-on-exec. On failure the caller still owns {@code fd}, its flags unchanged.
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixListener fromRawFd(int fd) throws IOException {

@@ -32,15 +32,17 @@ final class UnixSock {
         return SocketOps.open(AF_UNIX, type, kind);
     }
 
-    /** Adopts a caller-owned AF_UNIX socket of {@code type}; on failure the descriptor stays the caller's. */
+    /**
+     * Adopts a caller-owned AF_UNIX socket of {@code type}; on failure the descriptor stays the caller's, its flags
+     * unchanged (the family and type are checked before O_NONBLOCK and FD_CLOEXEC are set).
+     */
     static FileDesc adopt(int fd, int type, String kind) throws IOException {
-        FileDesc owned = SocketOps.adopt(fd, type, kind);
-        int family = SocketOps.getInt(owned, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN");
+        int family = SockOpts.familyOfUnowned(fd, kind);
         if (family != AF_UNIX) {
             throw new IllegalArgumentException("descriptor " + fd + " is not a Unix domain socket (family " + family
                     + "), which a " + kind + " needs");
         }
-        return owned;
+        return SocketOps.adopt(fd, type, kind);
     }
 
     static void bind(FileDesc fd, UnixAddress address) throws IOException {
