@@ -9,6 +9,8 @@ package io.mio;
  * test for this interface to get the code:
  *
  * <pre>{@code
+ * try {
+ *     stream.read(buffer);
  * } catch (IOException e) {
  *     if (e instanceof OsError os && os.osErrorName().equals("ECONNRESET")) { ... }
  * }

@@ -87,6 +87,48 @@ class DescriptorFlagsTest {
         }
     }
 
+    private interface Adopt {
+        AutoCloseable adopt(int fd) throws IOException;
+    }
+
+    /** fromRawFd must check the descriptor before changing it: a refused one stays blocking and inheritable. */
+    @Test
+    void a_refused_adopt_leaves_the_descriptor_flags_unchanged() throws Exception {
+        int inetStream = Sys.socket(2 /* AF_INET */, 1 /* SOCK_STREAM */, 0);
+        int unixDgram = Sys.socket(1 /* AF_UNIX */, 2 /* SOCK_DGRAM */, 0);
+        assertThat(inetStream).isNotNegative();
+        assertThat(unixDgram).isNotNegative();
+        try {
+            Map<String, Adopt> wrongFamily = Map.of(
+                    "UnixStream.fromRawFd(AF_INET)", io.mio.net.UnixStream::fromRawFd,
+                    "UnixListener.fromRawFd(AF_INET)", io.mio.net.UnixListener::fromRawFd,
+                    "UdpSocket.fromRawFd(AF_UNIX)", io.mio.net.UdpSocket::fromRawFd);
+            Map<String, Adopt> wrongType = Map.of(
+                    "UnixDatagram.fromRawFd(SOCK_STREAM)", io.mio.net.UnixDatagram::fromRawFd,
+                    "UdpSocket.fromRawFd(SOCK_STREAM)", io.mio.net.UdpSocket::fromRawFd,
+                    "UnixStream.fromRawFd(SOCK_DGRAM)", io.mio.net.UnixStream::fromRawFd);
+            for (var e : wrongFamily.entrySet()) {
+                int fd = e.getKey().startsWith("UdpSocket") ? unixDgram : inetStream;
+                assertThatThrownBy(() -> e.getValue().adopt(fd)).as(e.getKey()).isInstanceOf(IllegalArgumentException.class);
+                assertUnchanged(e.getKey(), fd);
+            }
+            for (var e : wrongType.entrySet()) {
+                int fd = e.getKey().endsWith("(SOCK_DGRAM)") ? unixDgram : inetStream;
+                assertThatThrownBy(() -> e.getValue().adopt(fd)).as(e.getKey()).isInstanceOf(IllegalArgumentException.class);
+                assertUnchanged(e.getKey(), fd);
+            }
+        } finally {
+            Sys.close(inetStream);
+            Sys.close(unixDgram);
+        }
+    }
+
+    private static void assertUnchanged(String what, int fd) {
+        assertThat(RawFds.fcntl(fd, F_GETFD)).as(what + ": the caller's descriptor is still open").isNotNegative();
+        assertThat(RawFds.fcntl(fd, F_GETFD) & FD_CLOEXEC).as(what + ": FD_CLOEXEC still clear").isZero();
+        assertThat(RawFds.fcntl(fd, F_GETFL) & O_NONBLOCK).as(what + ": still blocking").isZero();
+    }
+
     /** Descriptor number to link target ("anon_inode:[eventpoll]", "socket:[123]", ...). */
     private static Map<Integer, String> descriptors() throws IOException {
         Map<Integer, String> all = new HashMap<>();

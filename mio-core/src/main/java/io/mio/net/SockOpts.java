@@ -16,6 +16,22 @@ import static io.mio.internal.linux.LinuxConstants.*;
 final class SockOpts {
     private SockOpts() {}
 
+    /**
+     * The address family (SO_DOMAIN) of {@code fd}, a descriptor the caller still owns, read through a wrapper
+     * that never closes it: the family check of an adopt runs before anything about the descriptor changes.
+     */
+    static int familyOfUnowned(int fd, String kind) throws IOException {
+        if (fd < 0) {
+            throw new IllegalArgumentException("invalid file descriptor " + fd);
+        }
+        FileDesc probe = FileDesc.borrowed(fd, kind);
+        try {
+            return SocketOps.getInt(probe, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN of descriptor " + fd);
+        } finally {
+            probe.close(); // borrowed: never close(2)
+        }
+    }
+
     static boolean isV6(FileDesc fd) throws IOException {
         return SocketOps.getInt(fd, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN") == AF_INET6;
     }

@@ -210,7 +210,7 @@ public final class UdpSocket implements Source, AutoCloseable {
 
     /**
      * Takes ownership of {@code fd}, a UDP (datagram) socket; makes it non-blocking and close-on-exec. On
-     * failure the caller still owns {@code fd}.
+     * failure the caller still owns {@code fd}, its flags unchanged.
      *
      * @throws IllegalArgumentException if {@code fd} is not a datagram socket
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
@@ -219,13 +219,12 @@ public final class UdpSocket implements Source, AutoCloseable {
         if (Backends.selector()) {
             throw Unsupported.rawFd("UdpSocket.fromRawFd");
         }
-        FileDesc owned = SocketOps.adopt(fd, SOCK_DGRAM, "UdpSocket");
-        int family = SocketOps.getInt(owned, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN");
+        // Check before SocketOps.adopt changes the flags: on failure the caller's descriptor stays as it was.
+        int family = SockOpts.familyOfUnowned(fd, "UdpSocket");
         if (family != AF_INET && family != AF_INET6) {
-            // Leave the descriptor to the caller, as promised: forget our wrapper without closing it.
             throw new IllegalArgumentException("descriptor " + fd + " is not an IPv4 or IPv6 socket (family " + family + ")");
         }
-        return new UdpSocket(owned, family == AF_INET6);
+        return new UdpSocket(SocketOps.adopt(fd, SOCK_DGRAM, "UdpSocket"), family == AF_INET6);
     }
 
     // ---- unconnected ------------------------------------------------------------------------------

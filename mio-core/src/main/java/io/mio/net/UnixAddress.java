@@ -3,8 +3,12 @@ package io.mio.net;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -25,6 +29,11 @@ import static io.mio.internal.linux.LinuxConstants.AF_UNIX;
  * {@code sun_path}, with room for its terminating NUL) and must not contain a NUL byte; an abstract name has at
  * most {@value #MAX_ABSTRACT_BYTES} bytes (sun_path minus the leading NUL) and may contain any bytes. Longer
  * ones throw {@link IllegalArgumentException} naming the limit.
+ *
+ * <p>A path name is kept as the bytes the kernel uses. One received from the kernel (a peer, a datagram's
+ * sender, a socket's own name) need not be text in the platform's file-name charset ({@code sun.jnu.encoding},
+ * ASCII under {@code LANG=C}), in which case {@link #path()} is empty and {@link #pathBytes()} still has it;
+ * receiving such an address never fails.
  *
  * <p>Immutable and thread-safe.
  */
@@ -53,6 +62,7 @@ public final class UnixAddress {
     }
 
     private final Kind kind;
+    /** The path of a path name; null for the other kinds and for bytes the file-name charset cannot decode. */
     private final Path path;
     private final byte[] bytes; // encoded path (no NUL) or abstract name
 
@@ -140,9 +150,21 @@ public final class UnixAddress {
         return kind == Kind.ABSTRACT;
     }
 
-    /** The path of a path-name address; empty for the other kinds. */
+    /**
+     * The path of a path-name address; empty for the other kinds, and for a path name received from the kernel
+     * whose bytes are not text in the platform's file-name charset (no {@link Path} can name them; see
+     * {@link #pathBytes()}).
+     */
     public Optional<Path> path() {
         return Optional.ofNullable(path);
+    }
+
+    /**
+     * A copy of the bytes of a path-name address as the kernel sees them (without the terminating NUL); empty
+     * for the other kinds. Always present for a path name, even when {@link #path()} is empty.
+     */
+    public Optional<byte[]> pathBytes() {
+        return kind == Kind.PATHNAME ? Optional.of(bytes.clone()) : Optional.empty();
     }
 
     /** A copy of the name of an abstract address; empty for the other kinds. */
@@ -153,11 +175,16 @@ public final class UnixAddress {
     /**
      * This path-name address as the JDK's type.
      *
-     * @throws IllegalStateException for an abstract or unnamed address
+     * @throws IllegalStateException for an abstract or unnamed address, or a path name that is not text in the
+     *         platform's file-name charset ({@link #path()} is empty)
      */
     public UnixDomainSocketAddress toUnixDomainSocketAddress() {
         if (kind != Kind.PATHNAME) {
             throw new IllegalStateException("a " + kind + " Unix address has no UnixDomainSocketAddress form: " + this);
+        }
+        if (path == null) {
+            throw new IllegalStateException("the Unix socket path " + this + " is not text in the file-name charset "
+                    + FS_CHARSET + ", so no Path can name it (see pathBytes())");
         }
         return UnixDomainSocketAddress.of(path);
     }
@@ -196,7 +223,26 @@ public final class UnixAddress {
         }
         byte[] raw = new byte[end - PATH_OFFSET];
         MemorySegment.copy(in, ValueLayout.JAVA_BYTE, PATH_OFFSET, raw, 0, raw.length);
-        return new UnixAddress(Kind.PATHNAME, Path.of(new String(raw, FS_CHARSET)), raw);
+        return new UnixAddress(Kind.PATHNAME, pathOf(raw), raw);
+    }
+
+    /** The path {@code raw} names in the file-name charset, or null if it is not text there (never throws). */
+    private static Path pathOf(byte[] raw) {
+        String text;
+        try {
+            text = FS_CHARSET.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            return null;
+        }
     }
 
     @Override
@@ -209,23 +255,27 @@ public final class UnixAddress {
         return kind.hashCode() * 31 + Arrays.hashCode(bytes);
     }
 
-    /** {@code path}, {@code @name} (abstract; bytes that are not printable ASCII as hex escapes) or {@code (unnamed)}. */
+    /**
+     * {@code path}, {@code @name} (abstract) or {@code (unnamed)}. In an abstract name, and in a path name that
+     * is not text in the file-name charset, bytes that are not printable ASCII appear as hex escapes.
+     */
     @Override
     public String toString() {
         return switch (kind) {
-            case PATHNAME -> path.toString();
+            case PATHNAME -> path != null ? path.toString() : escaped(new StringBuilder());
             case UNNAMED -> "(unnamed)";
-            case ABSTRACT -> {
-                StringBuilder sb = new StringBuilder("@");
-                for (byte b : bytes) {
-                    if (b >= 0x20 && b < 0x7F && b != '\\') {
-                        sb.append((char) b);
-                    } else {
-                        sb.append("\\x").append(HexFormat.of().toHexDigits(b));
-                    }
-                }
-                yield sb.toString();
-            }
+            case ABSTRACT -> escaped(new StringBuilder("@"));
         };
+    }
+
+    private String escaped(StringBuilder sb) {
+        for (byte b : bytes) {
+            if (b >= 0x20 && b < 0x7F && b != '\\') {
+                sb.append((char) b);
+            } else {
+                sb.append("\\x").append(HexFormat.of().toHexDigits(b));
+            }
+        }
+        return sb.toString();
     }
 }

@@ -106,7 +106,7 @@ public final class UnixDatagram implements Source, AutoCloseable {
 
     /**
      * Takes ownership of {@code fd}, a Unix domain datagram socket; makes it non-blocking and close-on-exec. On
-     * failure the caller still owns {@code fd}.
+     * failure the caller still owns {@code fd}, its flags unchanged.
      */
     public static UnixDatagram fromRawFd(int fd) throws IOException {
         if (Backends.selector()) {

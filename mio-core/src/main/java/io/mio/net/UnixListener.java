@@ -82,7 +82,7 @@ public final class UnixListener implements Source, AutoCloseable {
 
     /**
      * Takes ownership of {@code fd}, a listening Unix domain stream socket; makes it non-blocking and
-     * close-on-exec. On failure the caller still owns {@code fd}.
+     * close-on-exec. On failure the caller still owns {@code fd}, its flags unchanged.
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixListener fromRawFd(int fd) throws IOException {
@@ -102,9 +102,8 @@ public final class UnixListener implements Source, AutoCloseable {
             java.nio.channels.SocketChannel c = nio.accept();
             return c == null ? null : new UnixStream(NioUnix.stream(c));
         }
-        UnixAddress[] peer = new UnixAddress[1];
-        int nfd = UnixSock.accept(fd, peer);
-        return nfd < 0 ? null : new UnixStream(new FileDesc(nfd, "UnixStream"));
+        FileDesc accepted = UnixSock.accept(fd, "UnixStream");
+        return accepted == null ? null : new UnixStream(accepted);
     }
 
     /** The address this listener is bound to. */

@@ -32,15 +32,17 @@ final class UnixSock {
         return SocketOps.open(AF_UNIX, type, kind);
     }
 
-    /** Adopts a caller-owned AF_UNIX socket of {@code type}; on failure the descriptor stays the caller's. */
+    /**
+     * Adopts a caller-owned AF_UNIX socket of {@code type}; on failure the descriptor stays the caller's, its flags
+     * unchanged (the family and type are checked before O_NONBLOCK and FD_CLOEXEC are set).
+     */
     static FileDesc adopt(int fd, int type, String kind) throws IOException {
-        FileDesc owned = SocketOps.adopt(fd, type, kind);
-        int family = SocketOps.getInt(owned, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN");
+        int family = SockOpts.familyOfUnowned(fd, kind);
         if (family != AF_UNIX) {
             throw new IllegalArgumentException("descriptor " + fd + " is not a Unix domain socket (family " + family
                     + "), which a " + kind + " needs");
         }
-        return owned;
+        return SocketOps.adopt(fd, type, kind);
     }
 
     static void bind(FileDesc fd, UnixAddress address) throws IOException {
@@ -113,21 +115,22 @@ final class UnixSock {
                 new FileDesc(s.get(ValueLayout.JAVA_INT, 0), kind), new FileDesc(s.get(ValueLayout.JAVA_INT, 4), kind)};
     }
 
-    /** accept4; the new descriptor or -1 when none is pending; the peer's address goes to {@code peer[0]}. */
-    static int accept(FileDesc fd, UnixAddress[] peer) throws IOException {
+    /**
+     * accept4: the new connection, owned at once, or null when none is pending. The peer's address is not asked
+     * for (nothing uses it; {@code peerAddr()} of the stream gives it), so nothing can fail between the accept and
+     * the new descriptor's owner.
+     */
+    static FileDesc accept(FileDesc fd, String kind) throws IOException {
         fd.acquire();
         try {
-            MemorySegment s = Sys.scratch();
             for (;;) {
-                s.set(ValueLayout.JAVA_INT, LEN_OFFSET, UnixAddress.SOCKADDR_UN_SIZE);
-                int rc = Sys.accept4(fd.fd(), s.address(), s.address() + LEN_OFFSET, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                int rc = Sys.accept4(fd.fd(), 0L, 0L, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (rc >= 0) {
-                    peer[0] = UnixAddress.decode(s, s.get(ValueLayout.JAVA_INT, LEN_OFFSET));
-                    return rc;
+                    return new FileDesc(rc, kind);
                 }
                 int errno = -rc;
                 if (errno == EAGAIN) {
-                    return -1;
+                    return null;
                 }
                 if (errno != EINTR && errno != ECONNABORTED) {
                     throw Errno.exception("accept", errno);

@@ -118,7 +118,7 @@ public final class UnixStream implements Source, AutoCloseable {
 
     /**
      * Takes ownership of {@code fd}, a Unix domain stream socket; makes it non-blocking and close-on-exec. On
-     * failure the caller still owns {@code fd}.
+     * failure the caller still owns {@code fd}, its flags unchanged.
      *
      * @throws IllegalArgumentException if {@code fd} is not a Unix domain stream socket
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend

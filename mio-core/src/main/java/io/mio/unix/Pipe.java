@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
 
 import static io.mio.internal.linux.LinuxConstants.O_CLOEXEC;
 import static io.mio.internal.linux.LinuxConstants.O_NONBLOCK;
@@ -34,11 +36,13 @@ import static io.mio.internal.linux.LinuxConstants.O_NONBLOCK;
  *
  * <h2>Child processes</h2>
  * {@link Process}'s stdin/stdout/stderr streams do not expose their descriptors, so they cannot be adopted or
- * registered. Instead hand a pipe end to the child: {@link Sender#redirectForChild()} /
- * {@link Receiver#redirectForChild()} name the end through {@code /proc/self/fd}, which
- * {@link ProcessBuilder} opens in this process (a new open file of the same pipe) and gives to the child. After
- * {@link ProcessBuilder#start()}, close this process's copy of the child's end, or the other end never sees end
- * of file. (Linux only, like this backend.)
+ * registered. Instead hand pipe ends to the child: {@link #startChild(ProcessBuilder, Receiver, Sender, Sender)}
+ * (or the shortcuts {@link Receiver#startChild(ProcessBuilder)} for stdin and {@link Sender#startChild(ProcessBuilder)}
+ * for stdout) starts a {@link ProcessBuilder} with the ends as the child's standard streams. The ends are held open
+ * for the whole start (a concurrent {@code close()} waits to release the descriptor until the start is over), so
+ * the child always gets this pipe and never a file that reused a closed end's number. After the start, close this
+ * process's copy of the child's end, or the other end never sees end of file. (Linux only, like this backend:
+ * {@link ProcessBuilder} reopens the end through {@code /proc/self/fd}.)
  *
  * <p>Both ends are thread-safe and closing is safe against calls in flight, as for the sockets.
  */
@@ -100,13 +104,77 @@ public final class Pipe implements AutoCloseable {
         receiver.close();
     }
 
-    private static File procPath(FileDesc fd) throws IOException {
-        fd.acquire();
+    /**
+     * Starts {@code pb} with pipe ends as the child's standard streams: {@code stdin} as its standard input,
+     * {@code stdout} as its standard output, {@code stderr} as its standard error. A {@code null} end leaves that
+     * stream as {@code pb} says. Each given end is held open until {@link ProcessBuilder#start()} returns, so a
+     * concurrent {@code close()} of an end cannot make its descriptor number reach the child as some other file;
+     * an end closed before the call fails it with {@link ClosedChannelException} and nothing is started.
+     *
+     * <p>{@code pb}'s redirects are changed only for the start and restored afterwards (also when it fails);
+     * like {@link ProcessBuilder} itself, {@code pb} must not be used by another thread meanwhile. The child gets
+     * a new open file of each pipe end, in blocking mode; this process's ends stay non-blocking. Close this
+     * process's copies of the ends given to the child after the start (see the class comment).
+     *
+     * @return the started process
+     * @throws ClosedChannelException if a given end is closed
+     * @throws IOException if {@link ProcessBuilder#start()} fails
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend (a java.nio pipe has
+     *         no descriptor to hand to a child)
+     */
+    public static Process startChild(ProcessBuilder pb, Receiver stdin, Sender stdout, Sender stderr) throws IOException {
+        Objects.requireNonNull(pb, "pb");
+        FileDesc in = stdin == null ? null : stdin.descriptorForChild();
+        FileDesc out = stdout == null ? null : stdout.descriptorForChild();
+        FileDesc err = stderr == null ? null : stderr.descriptorForChild();
+        int held = 0;
         try {
-            return new File("/proc/self/fd/" + fd.fd());
+            // Hold every end for the whole start: an acquired FileDesc keeps its number until release.
+            if (in != null) {
+                in.acquire();
+                held |= 1;
+            }
+            if (out != null) {
+                out.acquire();
+                held |= 2;
+            }
+            if (err != null) {
+                err.acquire();
+                held |= 4;
+            }
+            ProcessBuilder.Redirect oldIn = pb.redirectInput(), oldOut = pb.redirectOutput(), oldErr = pb.redirectError();
+            try {
+                if (in != null) {
+                    pb.redirectInput(ProcessBuilder.Redirect.from(procPath(in)));
+                }
+                if (out != null) {
+                    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(procPath(out)));
+                }
+                if (err != null) {
+                    pb.redirectError(ProcessBuilder.Redirect.appendTo(procPath(err)));
+                }
+                return pb.start();
+            } finally {
+                pb.redirectInput(oldIn);
+                pb.redirectOutput(oldOut);
+                pb.redirectError(oldErr);
+            }
         } finally {
-            fd.release();
+            if ((held & 4) != 0) {
+                err.release();
+            }
+            if ((held & 2) != 0) {
+                out.release();
+            }
+            if ((held & 1) != 0) {
+                in.release();
+            }
         }
+    }
+
+    /** The path through which ProcessBuilder reopens {@code fd}; only valid while {@code fd} is acquired. */
+    private static File procPath(FileDesc fd) {
+        return new File("/proc/self/fd/" + fd.fd());
     }
 
     /** The write end of a pipe. */
@@ -163,16 +231,23 @@ public final class Pipe implements AutoCloseable {
         }
 
         /**
-         * A redirect that gives a child process this pipe's write end (for its stdout or stderr). See the class
-         * comment: close this sender after starting the child.
+         * Starts {@code pb} with this pipe's write end as the child's standard output: a shortcut for
+         * {@link Pipe#startChild(ProcessBuilder, Receiver, Sender, Sender) Pipe.startChild(pb, null, this, null)},
+         * which see. Close this sender after the start, or the receiver never sees end of file.
+         *
+         * @throws ClosedChannelException if this sender is closed
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
-        public ProcessBuilder.Redirect redirectForChild() throws IOException {
+        public Process startChild(ProcessBuilder pb) throws IOException {
+            return Pipe.startChild(pb, null, this, null);
+        }
+
+        private FileDesc descriptorForChild() throws IOException {
             if (nio != null) {
                 nio.ensureOpen();
-                throw Unsupported.feature("Pipe.Sender.redirectForChild", "a java.nio pipe cannot be handed to a child process");
+                throw Unsupported.feature("Pipe.startChild", "a java.nio pipe cannot be handed to a child process");
             }
-            return ProcessBuilder.Redirect.appendTo(procPath(fd));
+            return fd;
         }
 
         /**
@@ -294,16 +369,23 @@ public final class Pipe implements AutoCloseable {
         }
 
         /**
-         * A redirect that gives a child process this pipe's read end (for its stdin). See the class comment:
-         * close this receiver after starting the child.
+         * Starts {@code pb} with this pipe's read end as the child's standard input: a shortcut for
+         * {@link Pipe#startChild(ProcessBuilder, Receiver, Sender, Sender) Pipe.startChild(pb, this, null, null)},
+         * which see. Close this receiver after the start, or the sender never sees a write-closed event.
+         *
+         * @throws ClosedChannelException if this receiver is closed
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
-        public ProcessBuilder.Redirect redirectForChild() throws IOException {
+        public Process startChild(ProcessBuilder pb) throws IOException {
+            return Pipe.startChild(pb, this, null, null);
+        }
+
+        private FileDesc descriptorForChild() throws IOException {
             if (nio != null) {
                 nio.ensureOpen();
-                throw Unsupported.feature("Pipe.Receiver.redirectForChild", "a java.nio pipe cannot be handed to a child process");
+                throw Unsupported.feature("Pipe.startChild", "a java.nio pipe cannot be handed to a child process");
             }
-            return ProcessBuilder.Redirect.from(procPath(fd));
+            return fd;
         }
 
         /**

@@ -20,7 +20,22 @@ import java.io.IOException;
  *
  * <p>Unlike mio's borrowed wrapper, the registration is tracked here, so use <em>the same</em> {@code SourceFd}
  * for register, reregister and deregister. Deregister (or {@link #close()} this object) <em>before</em> you close
- * the descriptor: once its number is closed the kernel may hand it to another file, and this object cannot tell.
+ * the descriptor. This object knows the descriptor only by its number, which the kernel may give to another file
+ * as soon as it is closed, and this object cannot tell. If you close the descriptor first:
+ * <ul>
+ *   <li>{@link #deregister} and {@link #close()} remove whatever the number names <em>now</em> from the
+ *       {@link io.mio.Poll} ({@code epoll_ctl(EPOLL_CTL_DEL)} by number). If the number was reused by a file that
+ *       is registered with the same {@code Poll} through another source (a socket, a pipe, another
+ *       {@code SourceFd}), that source's registration is removed in the kernel: it silently gets no more events,
+ *       although it still counts as registered.</li>
+ *   <li>If the number is free or names a file not in that {@code Poll}, {@link #deregister} throws
+ *       {@link IOException} (EBADF or ENOENT) and this object stays registered until {@link #close()}, which
+ *       ignores the error.</li>
+ *   <li>If another descriptor still refers to the same open file (a {@code dup}, a forked child), the kernel keeps
+ *       reporting that file's readiness to the {@code Poll} (epoll registers open files, not numbers): with this
+ *       object's token until it is deregistered or closed; after that the events are dropped, but the kernel
+ *       entry stays until that file's last descriptor or the {@code Poll} is closed.</li>
+ * </ul>
  *
  * <p>Thread-safe, like the other sources.
  */

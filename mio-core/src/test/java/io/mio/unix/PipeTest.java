@@ -134,9 +134,7 @@ class PipeTest {
             Events events = Events.withCapacity(8);
             Token tr = new Token(1);
             poll.registry().register(pipe.receiver(), tr, Interest.READABLE);
-            Process child = new ProcessBuilder("sh", "-c", "printf 'from the child'")
-                    .redirectOutput(pipe.sender().redirectForChild())
-                    .start();
+            Process child = pipe.sender().startChild(new ProcessBuilder("sh", "-c", "printf 'from the child'"));
             pipe.sender().close(); // only the child holds the write end now
             try {
                 TestSupport.expectEvent(poll, events, tr, Event::isReadable, WAIT);
@@ -155,10 +153,7 @@ class PipeTest {
         try (Poll poll = Poll.open(); Pipe in = Pipe.open(); Pipe out = Pipe.open()) {
             Events events = Events.withCapacity(8);
             Token tw = new Token(0), tr = new Token(1);
-            Process child = new ProcessBuilder("cat")
-                    .redirectInput(in.receiver().redirectForChild())
-                    .redirectOutput(out.sender().redirectForChild())
-                    .start();
+            Process child = Pipe.startChild(new ProcessBuilder("cat"), in.receiver(), out.sender(), null);
             in.receiver().close();
             out.sender().close();
             try {
@@ -173,6 +168,100 @@ class PipeTest {
             } finally {
                 child.destroyForcibly();
             }
+        }
+    }
+
+    @Test
+    void reads_a_child_process_stderr_and_leaves_its_stdout_as_configured() throws Exception {
+        io.mio.TestBackend.assumeEpoll("a java.nio.channels.Pipe cannot be handed to a child process (no descriptor to redirect)");
+        try (Poll poll = Poll.open(); Pipe err = Pipe.open()) {
+            Events events = Events.withCapacity(8);
+            Token tr = new Token(1);
+            poll.registry().register(err.receiver(), tr, Interest.READABLE);
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", "printf out; printf err >&2");
+            Process child = Pipe.startChild(pb, null, null, err.sender());
+            err.sender().close();
+            try {
+                byte[] got = readToEnd(poll, events, tr, err.receiver());
+                assertThat(new String(got, StandardCharsets.US_ASCII)).isEqualTo("err");
+                assertThat(child.getInputStream().readAllBytes()).as("stdout stays a JDK pipe")
+                        .isEqualTo("out".getBytes(StandardCharsets.US_ASCII));
+                assertThat(child.waitFor(5, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void start_child_restores_the_builders_redirects_even_when_the_start_fails() throws Exception {
+        io.mio.TestBackend.assumeEpoll("a java.nio.channels.Pipe cannot be handed to a child process (no descriptor to redirect)");
+        try (Pipe pipe = Pipe.open()) {
+            ProcessBuilder pb = new ProcessBuilder("true").redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            Process child = Pipe.startChild(pb, pipe.receiver(), pipe.sender(), pipe.sender());
+            try {
+                assertThat(child.waitFor(5, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            assertThat(pb.redirectInput()).isEqualTo(ProcessBuilder.Redirect.PIPE);
+            assertThat(pb.redirectOutput()).isEqualTo(ProcessBuilder.Redirect.DISCARD);
+            assertThat(pb.redirectError()).isEqualTo(ProcessBuilder.Redirect.PIPE);
+
+            pb.command("/nonexistent/mio-test-command");
+            assertThatThrownBy(() -> pipe.receiver().startChild(pb)).isInstanceOf(IOException.class);
+            assertThat(pb.redirectInput()).isEqualTo(ProcessBuilder.Redirect.PIPE);
+            assertThat(pipe.receiver().isOpen()).as("a failed start leaves the end open and usable").isTrue();
+            assertThat(pipe.sender().write(DATA)).isEqualTo(DATA.length);
+            assertThat(pipe.receiver().read(new byte[64])).isEqualTo(DATA.length);
+        }
+    }
+
+    /**
+     * The former API handed out a {@link ProcessBuilder.Redirect} naming {@code /proc/self/fd/N}: after the end was
+     * closed, {@code N} could name another file by the time the process started, and the child wrote into it. Now
+     * the end is held for the whole start, and a closed end is refused.
+     */
+    @Test
+    void a_closed_end_is_refused_and_a_file_that_reused_its_number_is_left_alone() throws Exception {
+        io.mio.TestBackend.assumeEpoll("a java.nio.channels.Pipe cannot be handed to a child process (no descriptor to redirect)");
+        java.nio.file.Path victim = java.nio.file.Files.createTempFile("mio-pipe-victim", ".txt");
+        try (Pipe pipe = Pipe.open()) {
+            java.nio.file.Files.writeString(victim, "user data\n");
+            pipe.sender().close();
+            try (java.io.RandomAccessFile reuser = new java.io.RandomAccessFile(victim.toFile(), "rw")) {
+                ProcessBuilder pb = new ProcessBuilder("echo", "CHILD OUTPUT");
+                assertThatThrownBy(() -> pipe.sender().startChild(pb)).isInstanceOf(ClosedChannelException.class);
+                assertThatThrownBy(() -> Pipe.startChild(pb, pipe.receiver(), pipe.sender(), null))
+                        .isInstanceOf(ClosedChannelException.class);
+                assertThat(pipe.receiver().isOpen()).isTrue();
+            }
+            assertThat(java.nio.file.Files.readString(victim)).isEqualTo("user data\n");
+        } finally {
+            java.nio.file.Files.deleteIfExists(victim);
+        }
+    }
+
+    @Test
+    void no_pipe_end_hands_out_a_redirect_that_outlives_its_descriptor() {
+        for (Class<?> end : new Class<?>[] {Pipe.Sender.class, Pipe.Receiver.class, Pipe.class}) {
+            for (java.lang.reflect.Method m : end.getMethods()) {
+                assertThat(m.getReturnType()).as("%s.%s", end.getSimpleName(), m.getName())
+                        .isNotEqualTo(ProcessBuilder.Redirect.class);
+            }
+        }
+    }
+
+    @Test
+    void start_child_is_unsupported_on_the_selector_backend() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.mio.TestBackend.selector(), "the SELECTOR backend's limit");
+        try (Pipe pipe = Pipe.open()) {
+            ProcessBuilder pb = new ProcessBuilder("true");
+            assertThatThrownBy(() -> pipe.sender().startChild(pb)).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("SELECTOR");
+            assertThatThrownBy(() -> pipe.receiver().startChild(pb)).isInstanceOf(UnsupportedOperationException.class);
+            pipe.sender().close();
+            assertThatThrownBy(() -> pipe.sender().startChild(pb)).isInstanceOf(ClosedChannelException.class);
         }
     }
 }

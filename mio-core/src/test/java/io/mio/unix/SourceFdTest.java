@@ -100,6 +100,45 @@ class SourceFdTest {
         }
     }
 
+    /**
+     * The documented consequence of closing the number before deregistering: when the number is reused by a
+     * source registered with the same Poll, SourceFd's close removes that source's registration.
+     */
+    @Test
+    void closing_after_the_number_was_reused_removes_the_new_files_registration() throws Exception {
+        int[] p = rawPipe();
+        int[] q = rawPipe();
+        Pipe.Receiver reuser = null;
+        try (Poll poll = Poll.open()) {
+            Events events = Events.withCapacity(8);
+            SourceFd stale = new SourceFd(p[0]);
+            poll.registry().register(stale, new Token(1), Interest.READABLE);
+            Sys.close(p[0]); // wrong order: closed while still registered
+            int reused = Sys.dup(q[0]);
+            if (reused != p[0]) {
+                Sys.close(reused);
+                org.junit.jupiter.api.Assumptions.abort("another thread took descriptor number " + p[0]);
+            }
+            reuser = Pipe.Receiver.fromRawFd(reused);
+            poll.registry().register(reuser, new Token(2), Interest.READABLE);
+            writeByte(q[1]);
+            TestSupport.expectEvent(poll, events, new Token(2), Event::isReadable, WAIT);
+            assertThat(drain(q[0])).isEqualTo(1);
+
+            stale.close(); // epoll_ctl(DEL) by number: hits the reused number's registration
+            writeByte(q[1]);
+            TestSupport.expectNoEvent(poll, events, new Token(2), Duration.ofMillis(150));
+            assertThat(reuser.read(new byte[8])).as("the data is there; only the registration is gone").isEqualTo(1);
+        } finally {
+            if (reuser != null) {
+                reuser.close();
+            }
+            Sys.close(q[0]);
+            Sys.close(q[1]);
+            Sys.close(p[1]);
+        }
+    }
+
     @Test
     void epoll_refuses_a_regular_file() throws Exception {
         Path file = Files.writeString(dir.resolve("plain.txt"), "x");
