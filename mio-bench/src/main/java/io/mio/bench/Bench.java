@@ -34,7 +34,7 @@ public final class Bench {
         boolean full;
         int rounds = 3;
         Duration warmup = Duration.ofMillis(1000);
-        Duration measure = Duration.ofMillis(2000);
+        Duration measure = Duration.ofMillis(1500);
         Duration perf = Duration.ofMillis(500);
         Set<ServerKind> servers = EnumSet.allOf(ServerKind.class);
         List<Integer> conns;
@@ -240,9 +240,13 @@ public final class Bench {
                 ServerKind kind = kinds.get((k + round - 1) % kinds.size()); // rotate the order every round
                 try (ServerProcess server = ServerProcess.start(kind, cServer, o.serverCpu, o.work.resolve("logs"), 60)) {
                     InetSocketAddress addr = new InetSocketAddress("127.0.0.1", server.port);
+                    boolean first = true;
                     for (int conns : o.conns) {
                         for (int size : o.sizes) {
-                            Row row = cell(round, kind, server, addr, conns, size, o);
+                            // A fresh JVM gets one more second of warm-up in its first cell, for the JIT.
+                            Duration warmup = first ? o.warmup.plusSeconds(1) : o.warmup;
+                            first = false;
+                            Row row = cell(round, kind, server, addr, conns, size, warmup, o);
                             rows.add(row);
                             Files.writeString(csv, row.csv() + "\n", java.nio.file.StandardOpenOption.APPEND);
                             done++;
@@ -269,11 +273,11 @@ public final class Bench {
     }
 
     private static Row cell(int round, ServerKind kind, ServerProcess server, InetSocketAddress addr, int conns,
-                            int size, Options o) throws IOException {
+                            int size, Duration warmup, Options o) throws IOException {
         Sampler sampler = new Sampler(server.pid());
         EchoClient.Result r;
         try {
-            r = EchoClient.run(addr, EchoClient.Plan.timed(conns, size, o.warmup, o.measure, o.perf), sampler);
+            r = EchoClient.run(addr, EchoClient.Plan.timed(conns, size, warmup, o.measure, o.perf), sampler);
         } catch (IOException | RuntimeException e) {
             throw new IOException(kind.label + " C=" + conns + " S=" + size + ": " + e.getMessage()
                     + "; server log: " + server.logTail(), e);
