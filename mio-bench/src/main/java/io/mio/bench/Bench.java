@@ -178,9 +178,13 @@ public final class Bench {
         }
 
         @Override
-        public void perfStart() {
-            // Attached only now: perf's tracepoint slows every syscall of the server while attached.
+        public void perfAttach() {
+            // Attached only after the measured window: perf's tracepoint slows every syscall of the server.
             perf = Perf.attach(pid);
+        }
+
+        @Override
+        public void perfStart() {
             if (perf != null && !perf.enable()) {
                 perf.close();
                 perf = null;

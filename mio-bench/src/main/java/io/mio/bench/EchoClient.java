@@ -40,6 +40,10 @@ final class EchoClient {
         default void measureEnd() {
         }
 
+        /** Attach the counters (they stay off): the client then runs a settle period before {@link #perfStart}. */
+        default void perfAttach() {
+        }
+
         default void perfStart() {
         }
 
@@ -99,7 +103,10 @@ final class EchoClient {
         }
     }
 
-    private enum Phase { WARMUP, MEASURE, PERF, DONE }
+    private enum Phase { WARMUP, MEASURE, SETTLE, PERF, DONE }
+
+    /** Shortest settle period between perf's attach (which stalls this thread) and its window. */
+    private static final long MIN_SETTLE_NANOS = 300_000_000L;
 
     private EchoClient() {
     }
@@ -175,6 +182,7 @@ final class EchoClient {
         long measureNanos = 0;
         long measured = 0;
         long perfStart = 0;
+        long cycleNanos = 0;
         long cpuStart = 0;
         double cpuShare = 0;
         int finished = 0;
@@ -247,15 +255,23 @@ final class EchoClient {
                     measureNanos = now - measureStart;
                     cpuShare = (threads.getCurrentThreadCpuTime() - cpuStart) / (double) measureNanos;
                     hooks.measureEnd();
+                    // One cycle of all connections takes conns / rate: the settle period and the perf window
+                    // last at least two, so that the window starts and ends in steady state.
+                    cycleNanos = (long) (2.0 * conns.length * measureNanos / Math.max(1, measured));
                     if (plan.perf().isZero()) {
                         phase = Phase.DONE;
                     } else {
-                        hooks.perfStart();
-                        roundTrips = 0;
-                        perfStart = System.nanoTime();
-                        phaseEnd = perfStart + plan.perf().toNanos();
-                        phase = Phase.PERF;
+                        hooks.perfAttach(); // stalls this thread: the server drains its queue meanwhile
+                        phaseEnd = System.nanoTime() + Math.max(MIN_SETTLE_NANOS, cycleNanos);
+                        phase = Phase.SETTLE;
                     }
+                }
+                case SETTLE -> {
+                    hooks.perfStart();
+                    roundTrips = 0;
+                    perfStart = System.nanoTime();
+                    phaseEnd = perfStart + Math.max(plan.perf().toNanos(), cycleNanos);
+                    phase = Phase.PERF;
                 }
                 case PERF -> {
                     long perfNanos = now - perfStart;

@@ -176,7 +176,9 @@ final class Report {
                 .append(m.serverCpu() == null ? "" : ", pinned to the other CPU").append(".\n");
         md.append("- Per cell: ").append(m.warmup().toMillis()).append(" ms warm-up (one second more in the first cell of each server process, for the JIT), ").append(m.measure().toMillis())
                 .append(" ms measured (round trips/s, latency, server CPU), then a separate ").append(m.perf().toMillis())
-                .append(" ms window under `perf stat -e raw_syscalls:sys_enter -e context-switches -p PID` (attached only then: its tracepoint slows every syscall down).\n");
+                .append(" ms window (longer if two cycles of all connections take longer) under `perf stat -e raw_syscalls:sys_enter -e context-switches -p PID`, ")
+                .append("attached only after the measured window since its tracepoint slows every syscall down, and switched on after a settle period (at least 300 ms) through its control FIFO. ")
+                .append("Syscalls and context switches per round trip come from that window; they count every thread of the server process.\n");
         md.append("- ").append(m.rounds()).append(" rounds; every server is started afresh in each round, in an order rotated every round. Tables give the median over rounds; a ratio is computed within each round, then the median of those ratios is taken.\n");
         md.append("- Server CPU time per round trip: utime/stime deltas of `/proc/PID/stat` over the measured window (all threads, JIT and GC included), in µs. The total is the kernel's precise runtime; its user/system split is sampled at each timer tick, so a split below a few percent reads as 0. RSS: `VmRSS` at the end of the window.\n");
         md.append("- Latency (HdrHistogram): time from send to the end of the echo, as seen by the client: it includes the client's own queueing, which dominates at 1000 connections.\n");
