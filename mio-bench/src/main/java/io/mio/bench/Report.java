@@ -255,6 +255,9 @@ final class Report {
         md.append("![syscalls per round trip](benchmarks-syscalls.png)\n\n");
         md.append("![p99 latency](benchmarks-latency-p99.png)\n\n");
 
+        md.append("## Microbenchmarks\n\n`scripts/jmh.sh` runs JMH microbenchmarks (poll with 0/1/64 ready events, wake to event, ")
+                .append("64-byte read and write with heap, direct and byte[] buffers against SocketChannel, all with `-prof gc`) ")
+                .append("and writes [benchmarks-jmh.md](benchmarks-jmh.md).\n\n");
         md.append("## Reproduce\n\n```\n").append(m.command()).append("\n```\n\n");
         md.append("`scripts/bench.sh --smoke` only checks that every server starts and echoes correctly (no timings); ")
                 .append("`scripts/bench.sh --full` adds 10000 connections. The servers and the harness are in `mio-bench/`.\n");
