@@ -236,12 +236,17 @@ public final class Bench {
         String loadBefore = Report.Machine.loadAverage();
         Instant started = Instant.now();
         List<Row> rows = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
         Path csv = o.work.resolve("results.csv");
         Files.writeString(csv, Row.CSV_HEADER + "\n");
         int done = 0;
         for (int round = 1; round <= o.rounds; round++) {
             for (int k = 0; k < kinds.size(); k++) {
                 ServerKind kind = kinds.get((k + round - 1) % kinds.size()); // rotate the order every round
+                int cellsOfServer = o.conns.size() * o.sizes.size();
+                int doneOfServer = 0;
+                // A failure (a server that does not start or dies, a wrong echo) costs the rest of that server's
+                // cells in this round, not the run: it is reported and the next server goes on.
                 try (ServerProcess server = ServerProcess.start(kind, cServer, o.serverCpu, o.work.resolve("logs"), 60)) {
                     InetSocketAddress addr = new InetSocketAddress("127.0.0.1", server.port);
                     boolean first = true;
@@ -254,6 +259,7 @@ public final class Bench {
                             rows.add(row);
                             Files.writeString(csv, row.csv() + "\n", java.nio.file.StandardOpenOption.APPEND);
                             done++;
+                            doneOfServer++;
                             long elapsed = Duration.between(started, Instant.now()).toSeconds();
                             long eta = elapsed * (cells - done) / done;
                             System.out.printf(Locale.ROOT, "[%3d/%d, %dm%02ds left] round %d %-20s C=%-5d S=%-5d %9.0f rt/s"
@@ -264,16 +270,22 @@ public final class Bench {
                                     Double.isNaN(row.syscallsPerRt()) ? "n/a" : String.format(Locale.ROOT, "%.2f", row.syscallsPerRt()));
                         }
                     }
+                } catch (IOException | RuntimeException e) {
+                    String failure = "round " + round + ", " + kind.label + ": " + e.getMessage();
+                    failures.add(failure);
+                    System.out.println("FAILED " + failure);
+                    done += cellsOfServer - doneOfServer;
                 }
             }
         }
         String loadAfter = Report.Machine.loadAverage();
         Duration took = Duration.between(started, Instant.now());
         Report.Meta meta = new Report.Meta(machine, o.command, started, took, loadBefore, loadAfter, o.rounds,
-                o.warmup, o.measure, o.perf, o.serverCpu, cNote, perfNote, o.conns, o.sizes, kinds);
+                o.warmup, o.measure, o.perf, o.serverCpu, cNote, perfNote, failures, o.conns, o.sizes, kinds);
         Report.write(rows, meta, o.docs);
         Files.copy(csv, o.docs.resolve("benchmarks.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("wrote " + o.docs.resolve("benchmarks.md") + " (" + took.toSeconds() + " s)");
+        System.out.println("wrote " + o.docs.resolve("benchmarks.md") + " (" + took.toSeconds() + " s)"
+                + (failures.isEmpty() ? "" : "; " + failures.size() + " failure(s), see the report"));
     }
 
     private static Row cell(int round, ServerKind kind, ServerProcess server, InetSocketAddress addr, int conns,

@@ -94,7 +94,7 @@ final class Report {
     /** How the run was made. */
     record Meta(Machine machine, String command, Instant started, Duration took, String loadBefore,
                 String loadAfter, int rounds, Duration warmup, Duration measure, Duration perf, Integer serverCpu,
-                String cNote, String perfNote, List<Integer> conns, List<Integer> sizes, List<ServerKind> servers) {
+                String cNote, String perfNote, List<String> failures, List<Integer> conns, List<Integer> sizes, List<ServerKind> servers) {
     }
 
     static double median(double[] values) {
@@ -117,17 +117,39 @@ final class Report {
     /** Median over rounds of (metric of {@code s}) / (metric of {@code base}) within the same round. */
     static double medianRatio(List<Row> rows, ServerKind s, ServerKind base, int conns, int size,
                               ToDoubleFunction<Row> metric) {
+        return median(ratios(rows, s, base, conns, size, metric));
+    }
+
+    /** Per round, in round order: (metric of {@code s}) / (metric of {@code base}). */
+    static double[] ratios(List<Row> rows, ServerKind s, ServerKind base, int conns, int size,
+                           ToDoubleFunction<Row> metric) {
         List<Row> mine = select(rows, s, conns, size);
         List<Row> theirs = select(rows, base, conns, size);
         List<Double> ratios = new ArrayList<>();
         for (Row a : mine) {
             for (Row b : theirs) {
                 if (a.round() == b.round()) {
-                    ratios.add(metric.applyAsDouble(a) / metric.applyAsDouble(b));
+                    double r = metric.applyAsDouble(a) / metric.applyAsDouble(b);
+                    ratios.add(Double.isFinite(r) ? r : Double.NaN); // x / 0 says nothing
                 }
             }
         }
-        return median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+        return ratios.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** "median× (round 1, round 2, ...)" */
+    private static String ratioWithRounds(List<Row> rows, ServerKind s, ServerKind base, int conns, int size,
+                                          ToDoubleFunction<Row> metric) {
+        double[] r = ratios(rows, s, base, conns, size, metric);
+        StringBuilder b = new StringBuilder(ratio(median(r)));
+        if (r.length > 1) {
+            b.append(" <sub>(");
+            for (int i = 0; i < r.length; i++) {
+                b.append(i == 0 ? "" : ", ").append(Double.isFinite(r[i]) ? String.format(Locale.ROOT, "%.2f", r[i]) : "n/a");
+            }
+            b.append(")</sub>");
+        }
+        return b.toString();
     }
 
     static String size(int bytes) {
@@ -195,11 +217,16 @@ final class Report {
         if (m.perfNote() != null) {
             md.append("- ").append(m.perfNote()).append("\n");
         }
+        for (String failure : m.failures()) {
+            md.append("- **Failed**: ").append(failure).append("\n");
+        }
         md.append("\n");
 
         md.append("## Headline: cost per round trip relative to io.mio\n\n");
-        md.append("Median of the per-round ratios (server / io.mio); below 1 means cheaper than io.mio.\n\n");
-        md.append("| C | S | server | round trips/s | user CPU/rt | system CPU/rt | syscalls/rt |\n|---|---|---|---|---|---|---|\n");
+        md.append("Ratio server / io.mio, computed within each round: the median, then each round's ratio in brackets. ")
+                .append("For round trips/s above 1 is faster than io.mio; for the costs per round trip (server CPU, syscalls) below 1 is cheaper. ")
+                .append("The user/system split comes from tick sampling (see Method): total CPU per round trip is the precise figure.\n\n");
+        md.append("| C | S | server | round trips/s | CPU/rt (user + sys) | user CPU/rt | system CPU/rt | syscalls/rt |\n|---|---|---|---|---|---|---|---|\n");
         for (int c : m.conns()) {
             for (int s : m.sizes()) {
                 for (ServerKind k : m.servers()) {
@@ -207,10 +234,11 @@ final class Report {
                         continue;
                     }
                     md.append("| ").append(c).append(" | ").append(size(s)).append(" | ").append(k.label).append(" | ")
-                            .append(ratio(medianRatio(rows, k, base, c, s, Row::roundTripsPerSecond))).append(" | ")
-                            .append(ratio(medianRatio(rows, k, base, c, s, Row::userMicrosPerRt))).append(" | ")
-                            .append(ratio(medianRatio(rows, k, base, c, s, Row::sysMicrosPerRt))).append(" | ")
-                            .append(ratio(medianRatio(rows, k, base, c, s, Row::syscallsPerRt))).append(" |\n");
+                            .append(ratioWithRounds(rows, k, base, c, s, Row::roundTripsPerSecond)).append(" | ")
+                            .append(ratioWithRounds(rows, k, base, c, s, Row::cpuMicrosPerRt)).append(" | ")
+                            .append(ratioWithRounds(rows, k, base, c, s, Row::userMicrosPerRt)).append(" | ")
+                            .append(ratioWithRounds(rows, k, base, c, s, Row::sysMicrosPerRt)).append(" | ")
+                            .append(ratioWithRounds(rows, k, base, c, s, Row::syscallsPerRt)).append(" |\n");
                 }
             }
         }
@@ -220,12 +248,13 @@ final class Report {
         for (int c : m.conns()) {
             for (int s : m.sizes()) {
                 md.append("### C = ").append(c).append(", S = ").append(size(s)).append("\n\n");
-                md.append("| server | round trips/s | × io.mio | p50 µs | p99 µs | p99.9 µs | user µs/rt | sys µs/rt | syscalls/rt | ctx switches/rt | RSS MiB | client CPU |\n");
-                md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                md.append("| server | round trips/s | × io.mio | CPU µs/rt | p50 µs | p99 µs | p99.9 µs | user µs/rt | sys µs/rt | syscalls/rt | ctx switches/rt | RSS MiB | client CPU |\n");
+                md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
                 for (ServerKind k : m.servers()) {
                     md.append("| ").append(k.label)
                             .append(" | ").append(f(medianOf(rows, k, c, s, Row::roundTripsPerSecond), 0))
                             .append(" | ").append(ratio(medianRatio(rows, k, base, c, s, Row::roundTripsPerSecond)))
+                            .append(" | ").append(f(medianOf(rows, k, c, s, Row::cpuMicrosPerRt), 2))
                             .append(" | ").append(f(medianOf(rows, k, c, s, Row::p50Micros), 1))
                             .append(" | ").append(f(medianOf(rows, k, c, s, Row::p99Micros), 1))
                             .append(" | ").append(f(medianOf(rows, k, c, s, Row::p999Micros), 1))
