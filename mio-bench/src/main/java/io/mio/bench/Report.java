@@ -279,8 +279,12 @@ final class Report {
                 Row::syscallsPerRt, false);
         chart(rows, m, docs.resolve("benchmarks-latency-p99.png"), "Latency p99 seen by the client (median, log scale)", "µs",
                 Row::p99Micros, true);
+        int splitConns = m.conns().contains(64) ? 64 : m.conns().getFirst();
+        int splitSize = m.sizes().getFirst();
+        splitChart(rows, m, docs.resolve("benchmarks-cpu-split.png"), splitConns, splitSize);
         md.append("![round trips per second](benchmarks-throughput.png)\n\n");
         md.append("![server CPU per round trip](benchmarks-cpu.png)\n\n");
+        md.append("![user and system CPU per round trip](benchmarks-cpu-split.png)\n\n");
         md.append("![syscalls per round trip](benchmarks-syscalls.png)\n\n");
         md.append("![p99 latency](benchmarks-latency-p99.png)\n\n");
 
@@ -299,6 +303,30 @@ final class Report {
         } catch (RuntimeException e) {
             return Double.NaN;
         }
+    }
+
+    /** User and system CPU per round trip, stacked, one bar per server, for one cell. */
+    private static void splitChart(List<Row> rows, Meta m, Path file, int conns, int size) throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (ServerKind k : m.servers()) {
+            double user = medianOf(rows, k, conns, size, Row::userMicrosPerRt);
+            double sys = medianOf(rows, k, conns, size, Row::sysMicrosPerRt);
+            data.addValue(Double.isNaN(user) ? null : user, "user", k.label);
+            data.addValue(Double.isNaN(sys) ? null : sys, "system", k.label);
+        }
+        JFreeChart chart = ChartFactory.createStackedBarChart(
+                "Server CPU per round trip, user and system (median), C=" + conns + ", " + size(size), null, "µs",
+                data, PlotOrientation.VERTICAL, true, false, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        CategoryPlot plot = chart.getCategoryPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        BarRenderer renderer = (BarRenderer) plot.getRenderer();
+        renderer.setBarPainter(new StandardBarPainter());
+        renderer.setShadowVisible(false);
+        renderer.setSeriesPaint(0, new Color(0xFF7F0E));
+        renderer.setSeriesPaint(1, new Color(0x1F77B4));
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 450);
     }
 
     private static final Color[] PALETTE = {
