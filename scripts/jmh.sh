@@ -23,6 +23,7 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 "${pin[@]}" java -cp "mio-bench/target/classes:$(cat "$cp_file")" org.openjdk.jmh.Main \
   -prof gc -rf text -rff "$out" "${@:-io.mio.bench.jmh}"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+mkdir -p docs
 
 {
   echo "# Microbenchmarks (JMH)"
