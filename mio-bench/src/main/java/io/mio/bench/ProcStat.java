@@ -1,0 +1,37 @@
+package io.mio.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** CPU time and memory of a process, from {@code /proc/<pid>/stat} and {@code /proc/<pid>/status}. */
+record ProcStat(long utimeTicks, long stimeTicks, long rssKiB) {
+    /** Clock ticks per second of utime/stime (USER_HZ); 100 on every usual Linux build. */
+    static final long CLOCK_TICKS = clockTicks();
+
+    static ProcStat read(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        long utime = Long.parseLong(f[11]); // field 14
+        long stime = Long.parseLong(f[12]); // field 15
+        long rss = 0;
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+            }
+        }
+        return new ProcStat(utime, stime, rss);
+    }
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return Long.parseLong(out);
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return 100;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.mio.bench;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The benchmark's {@code --smoke} mode as a test: every server of the echo benchmark starts as its own
+ * process and echoes correctly through the benchmark's own load generator (1 byte to 256 KiB messages, up
+ * to 50 connections, every echo compared byte for byte). No timing is measured or asserted. The C servers
+ * are skipped, with the reason, where gcc is missing.
+ */
+class EchoSmokeTest {
+    private static final Path WORK = Path.of("target", "bench-smoke");
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ServerKind.class)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void server_starts_and_echoes_every_message_intact(ServerKind kind) throws Exception {
+        Path cServer = null;
+        if (kind.isNative()) {
+            cServer = CServer.build(WORK);
+            Assumptions.assumeTrue(cServer != null, () -> "C server skipped: " + CServer.problem);
+        }
+        List<Bench.SmokeResult> results = Bench.smoke(kind, cServer, WORK.resolve("logs"));
+
+        assertThat(results).hasSize(Bench.SMOKE_PLANS.length);
+        for (Bench.SmokeResult r : results) {
+            assertThat(r.roundTrips()).as("round trips completed against %s", kind.label).isEqualTo(r.expected());
+        }
+    }
+
+    @Test
+    void server_kinds_parse_from_their_command_line_names() {
+        assertThat(ServerKind.parse("mio")).isEqualTo(ServerKind.MIO);
+        assertThat(ServerKind.parse("c-short")).isEqualTo(ServerKind.C_SHORT);
+        assertThat(ServerKind.parse("Netty")).isEqualTo(ServerKind.NETTY);
+    }
+
+    @Test
+    void medians_and_per_round_ratios_are_computed_within_rounds() {
+        List<Row> rows = List.of(
+                row(1, ServerKind.MIO, 100), row(1, ServerKind.NIO, 50),
+                row(2, ServerKind.MIO, 200), row(2, ServerKind.NIO, 300),
+                row(3, ServerKind.MIO, 400), row(3, ServerKind.NIO, 200));
+
+        assertThat(Report.medianOf(rows, ServerKind.NIO, 1, 64, Row::roundTripsPerSecond)).isEqualTo(200);
+        // ratios per round: 0.5, 1.5, 0.5 -> median 0.5 (a ratio of the medians would give 200/200 = 1)
+        assertThat(Report.medianRatio(rows, ServerKind.NIO, ServerKind.MIO, 1, 64, Row::roundTripsPerSecond))
+                .isEqualTo(0.5);
+        assertThat(Report.median(new double[] {3, Double.NaN, 1, 2, 4})).isEqualTo(2.5);
+    }
+
+    private static Row row(int round, ServerKind kind, double rate) {
+        return new Row(round, kind, 1, 64, rate, 1, 2, 3, 1, 1, 2, 0.1, 10, 0.5);
+    }
+}

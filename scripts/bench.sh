@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The loopback echo benchmark: io.mio against java.nio, virtual threads, Netty epoll and a C epoll server.
+# Builds mio-bench, runs every server in turn as its own process pinned to CPU 0 with the load generator
+# pinned to CPU 1, and writes docs/benchmarks.md, docs/benchmarks.csv and the charts docs/benchmarks-*.png.
+#
+#   scripts/bench.sh            default mode: 1, 64 and 1000 connections x 64 B and 4 KiB, 3 rounds (about 6 min)
+#   scripts/bench.sh --full     adds 10000 connections
+#   scripts/bench.sh --smoke    only checks that every server starts and echoes correctly (no timings)
+# Other options (--rounds N, --measure-ms, --warmup-ms, --perf-ms, --servers mio,nio,...) go to io.mio.bench.Bench.
+#
+# Needs gcc (C servers), perf (syscall counts) and taskset (pinning): where one is missing and this runs as
+# root on Debian, it is installed with apt-get (and said so); otherwise that part is skipped with a message.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/jdk.sh
+
+updated=""
+ensure() { # ensure COMMAND DEBIAN-PACKAGE WHAT-FOR
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: $1 is missing (needed for $3): installing Debian package $2 with apt-get"
+    if [ -z "$updated" ]; then apt-get update -qq >/dev/null 2>&1 || true; updated=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 \
+      || echo "bench: could not install $2: $3 will be skipped"
+  else
+    echo "bench: $1 is missing and cannot be installed here: $3 will be skipped"
+  fi
+}
+ensure gcc gcc "the C epoll server"
+ensure perf linux-perf "syscall and context-switch counts"
+ensure taskset util-linux "pinning server and client to separate CPUs"
+
+echo "bench: building mio-bench"
+cp_file=mio-bench/target/classpath.txt
+# One reactor build (nothing installed into the local repository): the last module built is mio-bench, so
+# the class path file ends up holding its class path, with mio-core's jar from this work tree.
+./mvnw -B -ntp -q -DskipTests -pl mio-bench -am package dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
+
+pin=()
+server_cpu=-1
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc --all)" -ge 2 ]; then
+  pin=(taskset -c 1)
+  server_cpu=0
+else
+  echo "bench: fewer than 2 CPUs or no taskset: server and client are not pinned"
+fi
+
+exec "${pin[@]}" java -Djava.awt.headless=true --enable-native-access=ALL-UNNAMED \
+  -cp "mio-bench/target/classes:$(cat "$cp_file")" io.mio.bench.Bench \
+  --server-cpu "$server_cpu" --work mio-bench/target/bench --docs docs \
+  --command "scripts/bench.sh${*:+ $*}" "$@"
