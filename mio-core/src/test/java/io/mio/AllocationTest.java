@@ -223,6 +223,48 @@ class AllocationTest {
         });
     }
 
+    @Test
+    void unix_stream_read_and_write_with_heap_and_direct_buffers_allocate_nothing() throws IOException {
+        io.mio.net.UnixStream.Pair pair = io.mio.net.UnixStream.pair();
+        ByteBuffer heapOut = ByteBuffer.allocate(CHUNK + 16);
+        ByteBuffer heapIn = ByteBuffer.allocate(CHUNK + 16);
+        ByteBuffer directOut = ByteBuffer.allocateDirect(CHUNK + 16);
+        ByteBuffer directIn = ByteBuffer.allocateDirect(CHUNK + 16);
+        try {
+            assertAllocationFree("UnixStream write+read, heap and direct ByteBuffers", WARMUP, iteration -> {
+                boolean direct = (iteration & 1) == 0;
+                unixRoundTrip(pair.first(), pair.second(), direct ? directOut : heapOut, direct ? directIn : heapIn,
+                        iteration);
+            });
+        } finally {
+            pair.close();
+        }
+    }
+
+    private static void unixRoundTrip(io.mio.net.UnixStream from, io.mio.net.UnixStream to, ByteBuffer out,
+            ByteBuffer in, int iteration) throws IOException {
+        int offset = iteration & 15;
+        byte mark = (byte) iteration;
+        out.clear().position(offset).limit(offset + CHUNK);
+        out.put(offset, mark).put(offset + CHUNK - 1, (byte) ~mark);
+        while (out.hasRemaining()) {
+            if (from.write(out) == 0) {
+                throw new AssertionError("write would block on an idle Unix stream");
+            }
+        }
+        in.clear().position(offset).limit(offset + CHUNK);
+        int spins = 0;
+        while (in.hasRemaining()) {
+            int r = to.read(in);
+            if (r < 0 || (r == 0 && ++spins > 1_000_000)) {
+                throw new AssertionError("read returned " + r);
+            }
+        }
+        if (in.get(offset) != mark || in.get(offset + CHUNK - 1) != (byte) ~mark) {
+            throw new AssertionError("wrong bytes read in iteration " + iteration);
+        }
+    }
+
     /** Sends CHUNK bytes from a window of {@code out} and reads them into a window of {@code in}. */
     private static void roundTripBuffers(TcpStream from, TcpStream to, ByteBuffer out, ByteBuffer in, int iteration)
             throws IOException {
