@@ -428,7 +428,7 @@ public final class Faults implements AutoCloseable {
             check(u.send(new byte[] {5}) == 1, "a send after takeError cleared the error should succeed");
             client.poll().registry().deregister(u);
             result = "UDP to closed port: events " + f + "; recv threw " + first.trim() + "; then takeError: "
-                    + second.getClass().getSimpleName() + " " + second.getMessage();
+                    + jdkType(second) + " " + second.getMessage();
         }
         checkHealthy();
         return result;
@@ -584,6 +584,13 @@ public final class Faults implements AutoCloseable {
             if (System.nanoTime() > end) throw new AssertionError("no data within " + WAIT);
             client.pollForeign(Duration.ofMillis(50));
         }
+    }
+
+    /** The JDK exception type behind one of io.mio's OsError subclasses (e.g. ConnectException). */
+    private static String jdkType(Throwable t) {
+        Class<?> c = t.getClass();
+        while (!c.getName().startsWith("java.")) c = c.getSuperclass();
+        return c.getSimpleName();
     }
 
     private static void check(boolean ok, String message) {
