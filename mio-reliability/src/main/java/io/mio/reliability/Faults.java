@@ -5,6 +5,10 @@ import io.mio.Token;
 import io.mio.net.Shutdown;
 import io.mio.net.TcpListener;
 import io.mio.net.TcpStream;
+import io.mio.net.UdpSocket;
+import io.mio.net.UnixListener;
+import io.mio.net.UnixStream;
+import io.mio.OsError;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +16,13 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -370,6 +381,157 @@ public final class Faults implements AutoCloseable {
         }
     }
 
+    // ---- UDP and Unix-socket faults (client-side Poll, foreign tokens) ------------------------------
+
+    /**
+     * A connected UdpSocket sends to a port nobody listens on. The ICMP port-unreachable comes back as an
+     * error event; the next recv throws PortUnreachableException carrying ECONNREFUSED, which clears the
+     * error (takeError is then null); a second datagram brings a second refusal, this time read through
+     * takeError.
+     */
+    public String udpToClosedPort() throws IOException, InterruptedException {
+        injected++;
+        InetSocketAddress dead;
+        try (UdpSocket gone = UdpSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            dead = gone.localAddr();
+        }
+        String result;
+        try (UdpSocket u = UdpSocket.bind(new InetSocketAddress("127.0.0.1", 0))) {
+            u.connect(dead);
+            Token t = foreignToken();
+            client.poll().registry().register(u, t, Interest.READABLE);
+            check(u.send(new byte[] {1, 2, 3}) == 3, "first datagram not sent");
+            Flags f = awaitFlags(t, x -> x.error);
+            String first;
+            try {
+                int n = u.recv(new byte[16]);
+                throw new AssertionError("recv after the ICMP error returned " + n + " instead of throwing");
+            } catch (PortUnreachableException e) {
+                check(e instanceof OsError os && os.osErrorName().equals("ECONNREFUSED"),
+                        "PortUnreachableException without OsError ECONNREFUSED: " + e);
+                first = e.getMessage();
+            }
+            check(u.takeError() == null, "the error should be consumed by the failing recv");
+            check(u.recv(new byte[16]) == UdpSocket.WOULD_BLOCK, "recv after the error should would-block");
+            // Second refusal, this time read through takeError (SO_ERROR) instead of a call failing.
+            int before = f.events;
+            check(u.send(new byte[] {4}) == 1, "second datagram not sent");
+            awaitFlags(t, x -> x.events > before);
+            IOException second = null;
+            long end = System.nanoTime() + WAIT.toNanos();
+            while (second == null && System.nanoTime() < end) {
+                second = u.takeError();
+                if (second == null) sleep(5);
+            }
+            check(second instanceof OsError os2 && os2.osErrorName().equals("ECONNREFUSED"),
+                    "takeError after the second refusal should name ECONNREFUSED, got " + second);
+            check(u.send(new byte[] {5}) == 1, "a send after takeError cleared the error should succeed");
+            client.poll().registry().deregister(u);
+            result = "UDP to closed port: events " + f + "; recv threw " + first.trim() + "; then takeError: "
+                    + jdkType(second) + " " + second.getMessage();
+        }
+        checkHealthy();
+        return result;
+    }
+
+    /**
+     * A java.nio Unix-socket peer writes {@code bytes} and closes while most of it is still unread by the
+     * io.mio UnixStream: the stream sees read-closed, still reads every byte intact, then EOF.
+     */
+    public String unixPeerClosesMidStream(int bytes) throws IOException, InterruptedException {
+        injected++;
+        Path dir = Files.createTempDirectory("mio-rel-unix");
+        Path path = dir.resolve("s");
+        String result;
+        try (UnixListener l = UnixListener.bind(path);
+             SocketChannel peer = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            peer.connect(UnixDomainSocketAddress.of(path));
+            UnixStream s = null;
+            long end = System.nanoTime() + WAIT.toNanos();
+            while (s == null && System.nanoTime() < end) {
+                s = l.accept();
+                if (s == null) sleep(5);
+            }
+            check(s != null, "Unix accept did not return the peer");
+            try (UnixStream st = s) {
+                Token t = foreignToken();
+                client.poll().registry().register(st, t, Interest.READABLE);
+                byte[] pat = Frames.pattern();
+                Thread writer = Thread.ofPlatform().start(() -> {
+                    try {
+                        ByteBuffer b = ByteBuffer.wrap(pat, 0, bytes);
+                        while (b.hasRemaining()) peer.write(b);
+                        peer.close();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                // Read only after the peer has closed, so the close arrives mid-stream (data still queued).
+                writer.join(WAIT.toMillis());
+                check(!writer.isAlive() && !peer.isOpen(), "peer did not write and close within " + WAIT);
+                Flags f = awaitFlags(t, x -> x.readClosed);
+                byte[] buf = new byte[8192];
+                int total = 0;
+                int n;
+                end = System.nanoTime() + WAIT.toNanos();
+                while ((n = st.read(buf)) != -1) {
+                    if (n == 0) {
+                        check(System.nanoTime() < end, "no EOF within " + WAIT + " after " + total + " bytes");
+                        client.pollForeign(Duration.ofMillis(50));
+                        continue;
+                    }
+                    check(total + n <= bytes && Arrays.equals(buf, 0, n, pat, total, total + n),
+                            "Unix stream bytes differ at offset " + total);
+                    total += n;
+                }
+                check(total == bytes, "read " + total + " of " + bytes + " bytes before EOF");
+                check(st.read(buf) == -1, "EOF is not sticky");
+                client.poll().registry().deregister(st);
+                result = "Unix peer wrote " + bytes + " B and closed before any read: events " + f + ", read "
+                        + total + " B intact, then EOF";
+            }
+        } finally {
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(dir);
+        }
+        checkHealthy();
+        return result;
+    }
+
+    /** Writing to a UnixStream whose peer closed: EPIPE as SocketException (MSG_NOSIGNAL: no SIGPIPE). */
+    public String unixWriteAfterPeerClosed() throws IOException, InterruptedException {
+        injected++;
+        String result;
+        UnixStream.Pair pair = UnixStream.pair();
+        try (pair) {
+            UnixStream s = pair.first();
+            Token t = foreignToken();
+            client.poll().registry().register(s, t, Interest.READABLE.add(Interest.WRITABLE));
+            pair.second().close();
+            Flags f = awaitFlags(t, x -> x.readClosed);
+            check(s.read(new byte[8]) == -1, "no EOF after the Unix peer closed");
+            String error = null;
+            int okWrites = 0;
+            for (int i = 0; i < 3 && error == null; i++) {
+                try {
+                    s.write(new byte[1024]);
+                    okWrites++;
+                } catch (SocketException e) {
+                    check(e instanceof OsError os && os.osErrorName().equals("EPIPE"),
+                            "write after the Unix peer closed should carry OsError EPIPE: " + e);
+                    error = e.getMessage();
+                }
+            }
+            check(error != null, "writes after the Unix peer closed kept succeeding (" + okWrites + ")");
+            check(okWrites == 0, "a Unix socket has no RST in flight: the first write should fail, " + okWrites
+                    + " succeeded");
+            client.poll().registry().deregister(s);
+            result = "Unix write after peer close: " + error + " on the first write; events " + f;
+        }
+        checkHealthy();
+        return result;
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------
 
     private Socket peer() throws IOException {
@@ -422,6 +584,13 @@ public final class Faults implements AutoCloseable {
             if (System.nanoTime() > end) throw new AssertionError("no data within " + WAIT);
             client.pollForeign(Duration.ofMillis(50));
         }
+    }
+
+    /** The JDK exception type behind one of io.mio's OsError subclasses (e.g. ConnectException). */
+    private static String jdkType(Throwable t) {
+        Class<?> c = t.getClass();
+        while (!c.getName().startsWith("java.")) c = c.getSuperclass();
+        return c.getSimpleName();
     }
 
     private static void check(boolean ok, String message) {

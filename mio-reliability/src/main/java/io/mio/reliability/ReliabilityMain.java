@@ -103,11 +103,14 @@ public final class ReliabilityMain {
                             () -> say(print, f.connectionRefused()),
                             () -> say(print, f.writeAfterPeerClosed()),
                             () -> say(print, f.peerProcessKilled()),
-                            () -> say(print, f.peerServerProcessKilled()))) {
+                            () -> say(print, f.peerServerProcessKilled()),
+                            () -> say(print, f.udpToClosedPort()),
+                            () -> say(print, f.unixPeerClosesMidStream(48 * 1024)),
+                            () -> say(print, f.unixWriteAfterPeerClosed()))) {
                         s.run();
                     }
                 }
-                System.out.printf("faults: %d injected (%d rounds of 9 kinds); 200 healthy connections did %,d checked"
+                System.out.printf("faults: %d injected (%d rounds of 12 kinds); 200 healthy connections did %,d checked"
                         + " round trips between them; server loop alive: %s%n", f.injected(), rounds,
                         f.healthyRoundTrips(), f.server().fatal() == null && f.server().isRunning());
             }

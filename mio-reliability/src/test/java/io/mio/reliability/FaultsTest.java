@@ -81,4 +81,19 @@ class FaultsTest {
     void peer_server_process_killed_under_an_io_mio_stream_gives_read_closed() throws Exception {
         report(faults.peerServerProcessKilled());
     }
+
+    @Test
+    void udp_to_a_closed_port_surfaces_ECONNREFUSED_as_PortUnreachableException_and_through_takeError() throws Exception {
+        report(faults.udpToClosedPort());
+    }
+
+    @Test
+    void unix_peer_closing_mid_stream_gives_read_closed_all_bytes_then_EOF() throws Exception {
+        report(faults.unixPeerClosesMidStream(48 * 1024));
+    }
+
+    @Test
+    void unix_write_after_the_peer_closed_throws_EPIPE_not_SIGPIPE() throws Exception {
+        report(faults.unixWriteAfterPeerClosed());
+    }
 }
