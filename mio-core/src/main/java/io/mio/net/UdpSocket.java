@@ -830,7 +830,10 @@ public final class UdpSocket implements Source, AutoCloseable {
         if (nio != null) {
             return NioUdp.takeError(nio);
         }
-        return SocketOps.takeError(fd);
+        IOException e = SocketOps.takeError(fd);
+        // On a datagram socket ECONNREFUSED is an ICMP port-unreachable: the same type recv and send throw.
+        return e instanceof io.mio.OsError os && os.rawOsError() == io.mio.internal.linux.LinuxConstants.ECONNREFUSED
+                ? io.mio.internal.linux.Errno.portUnreachable("pending socket error") : e;
     }
 
     /**

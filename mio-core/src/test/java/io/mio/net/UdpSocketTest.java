@@ -578,4 +578,28 @@ class UdpSocketTest {
             assertThat(failure.get()).isNull();
         }
     }
+
+    @Test
+    void an_icmp_port_unreachable_read_through_takeError_is_a_PortUnreachableException() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OS_ERROR);
+        int closedPort;
+        try (UdpSocket gone = UdpSocket.bind(new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            closedPort = gone.localAddr().getPort();
+        }
+        try (UdpSocket s = UdpSocket.bind(new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", closedPort));
+            assertThat(s.send(new byte[] {1}, 0, 1)).isEqualTo(1);
+            IOException error = null;
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (error == null && System.nanoTime() < end) {
+                error = s.takeError();
+                if (error == null) {
+                    Thread.sleep(5);
+                }
+            }
+            assertThat(error).isInstanceOf(java.net.PortUnreachableException.class).isInstanceOf(io.mio.OsError.class);
+            assertThat(((io.mio.OsError) error).osErrorName()).isEqualTo("ECONNREFUSED");
+            assertThat(s.takeError()).as("reading it clears it").isNull();
+        }
+    }
 }

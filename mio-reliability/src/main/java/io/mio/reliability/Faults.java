@@ -423,8 +423,10 @@ public final class Faults implements AutoCloseable {
                 second = u.takeError();
                 if (second == null) sleep(5);
             }
-            check(second instanceof OsError os2 && os2.osErrorName().equals("ECONNREFUSED"),
-                    "takeError after the second refusal should name ECONNREFUSED, got " + second);
+            check(second instanceof PortUnreachableException && second instanceof OsError os2
+                            && os2.osErrorName().equals("ECONNREFUSED"),
+                    "takeError after the second refusal should be a PortUnreachableException naming ECONNREFUSED, got "
+                            + second);
             check(u.send(new byte[] {5}) == 1, "a send after takeError cleared the error should succeed");
             client.poll().registry().deregister(u);
             result = "UDP to closed port: events " + f + "; recv threw " + first.trim() + "; then takeError: "
