@@ -21,7 +21,7 @@ import java.util.Set;
  *
  * <p>Options: {@code --smoke} (only check that every server starts and echoes correctly, no timings),
  * {@code --full} (adds 10000 connections), {@code --rounds N}, {@code --warmup-ms}, {@code --measure-ms},
- * {@code --perf-ms}, {@code --servers mio,nio,vthread,netty,c-drain,c-short,wasm,wasm-epoll,wasm-c}, {@code --conns 1,64,1000},
+ * {@code --perf-ms}, {@code --servers mio,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c}, {@code --conns 1,64,1000},
  * {@code --sizes 64,4096}, {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
  * {@code --docs DIR}, {@code --command TEXT} (the command line to quote in the report).
  */

@@ -10,6 +10,14 @@ enum ServerKind {
     NETTY("Netty epoll", NettyEchoServer.class, null),
     C_DRAIN("C epoll, drain", null, "drain"),
     C_SHORT("C epoll, short read", null, "short"),
+    /**
+     * The benchmark's own C guest (src/main/wasm/echo_guest.c) on edge-triggered epoll_oneoff: subscriptions that
+     * do not change between calls, the echo sent right after the read.
+     */
+    WASM_ECHO("wasm echo_guest, epoll_oneoff", WasmEchoServer.class, null, List.of("echo_guest.wasm"), Integer.MAX_VALUE),
+    /** The same guest on level-triggered poll_oneoff. */
+    WASM_ECHO_POLL("wasm echo_guest, poll_oneoff", WasmEchoServer.class, null, List.of("echo_guest.wasm", "poll"),
+            Integer.MAX_VALUE),
     /** The Rust guest shaped like mio_wasi's event loop, waiting with poll_oneoff (level-triggered). */
     WASM("wasm guest, poll_oneoff", WasmEchoServer.class, null, List.of("mio_style_server.wasm"), Integer.MAX_VALUE),
     /** The same Rust guest waiting with WasmEdge's edge-triggered epoll_oneoff (mio_wasi's epoll feature). */
@@ -47,7 +55,7 @@ enum ServerKind {
 
     /**
      * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, nio, vthread, netty, c-drain,
-     * c-short, wasm, wasm-epoll, wasm-c).
+     * c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c).
      */
     static ServerKind parse(String name) {
         return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));

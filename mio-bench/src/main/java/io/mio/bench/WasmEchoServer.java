@@ -14,14 +14,16 @@ import java.util.List;
 /**
  * A WebAssembly echo guest of mio-wasm's tests, run under mio-wasm ({@link WasmRunner}: Chicory, the module
  * compiled to JVM bytecode at start-up, every socket call and poll served by io.mio), in a sandbox that
- * allows binding 127.0.0.1 only. The guests are {@code mio_style_server.wasm} (Rust, mio_wasi's call shapes;
+ * allows binding 127.0.0.1 only. The guests are the benchmark's own {@code echo_guest.wasm} (src/main/wasm;
+ * a trailing {@code poll} argument makes it wait with poll_oneoff instead of epoll_oneoff),
+ * {@code mio_style_server.wasm} (Rust, mio_wasi's call shapes;
  * a trailing {@code epoll} argument makes it wait with epoll_oneoff instead of poll_oneoff) and
  * {@code poll_server.wasm} (C on wasi-libc's poll(), at most 16 connections). Both take {@code PORT COUNT}
  * and print {@code listening <port>} once bound; this main turns that line into the harness's
  * {@code READY <port>} and drops the guest's other lines ({@code peer <port>} per connection) except errors,
  * which go to stderr (the server log).
  *
- * <p>Usage: {@code WasmEchoServer GUEST.wasm [epoll] PORT}.
+ * <p>Usage: {@code WasmEchoServer GUEST.wasm [epoll|poll] PORT}.
  */
 public final class WasmEchoServer {
     private WasmEchoServer() {
@@ -29,7 +31,7 @@ public final class WasmEchoServer {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: WasmEchoServer GUEST.wasm [epoll] PORT");
+            System.err.println("usage: WasmEchoServer GUEST.wasm [epoll|poll] PORT");
             System.exit(2);
         }
         String guest = args[0];
