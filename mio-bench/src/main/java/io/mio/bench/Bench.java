@@ -36,7 +36,7 @@ public final class Bench {
         Duration warmup = Duration.ofMillis(1000);
         Duration measure = Duration.ofMillis(1500);
         Duration perf = Duration.ofMillis(500);
-        Set<ServerKind> servers = EnumSet.allOf(ServerKind.class);
+        Set<ServerKind> servers = ServerKind.defaults();
         List<Integer> conns;
         List<Integer> sizes = List.of(64, 4096);
         Integer serverCpu = 0;

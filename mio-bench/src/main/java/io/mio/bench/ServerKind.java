@@ -49,6 +49,14 @@ enum ServerKind {
         this.maxConns = maxConns;
     }
 
+    /**
+     * The servers of a run without {@code --servers}: all but the wasm guests other than echo_guest on
+     * epoll_oneoff (they are for comparing guest designs: name them with {@code --servers}).
+     */
+    static java.util.Set<ServerKind> defaults() {
+        return java.util.EnumSet.complementOf(java.util.EnumSet.of(WASM_ECHO_POLL, WASM, WASM_EPOLL, WASM_C));
+    }
+
     boolean isNative() {
         return mainClass == null;
     }
