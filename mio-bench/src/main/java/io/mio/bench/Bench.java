@@ -21,7 +21,7 @@ import java.util.Set;
  *
  * <p>Options: {@code --smoke} (only check that every server starts and echoes correctly, no timings),
  * {@code --full} (adds 10000 connections), {@code --rounds N}, {@code --warmup-ms}, {@code --measure-ms},
- * {@code --perf-ms}, {@code --servers mio,nio,vthread,netty,c-drain,c-short}, {@code --conns 1,64,1000},
+ * {@code --perf-ms}, {@code --servers mio,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c}, {@code --conns 1,64,1000},
  * {@code --sizes 64,4096}, {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
  * {@code --docs DIR}, {@code --command TEXT} (the command line to quote in the report).
  */
@@ -36,7 +36,7 @@ public final class Bench {
         Duration warmup = Duration.ofMillis(1000);
         Duration measure = Duration.ofMillis(1500);
         Duration perf = Duration.ofMillis(500);
-        Set<ServerKind> servers = EnumSet.allOf(ServerKind.class);
+        Set<ServerKind> servers = ServerKind.defaults();
         List<Integer> conns;
         List<Integer> sizes = List.of(64, 4096);
         Integer serverCpu = 0;
@@ -131,7 +131,7 @@ public final class Bench {
         List<SmokeResult> out = new ArrayList<>();
         try (ServerProcess server = ServerProcess.start(kind, cServer, null, logDir, 60)) {
             InetSocketAddress addr = new InetSocketAddress("127.0.0.1", server.port);
-            for (int[] p : SMOKE_PLANS) {
+            for (int[] p : smokePlans(kind)) {
                 EchoClient.Result r;
                 try {
                     r = EchoClient.run(addr, EchoClient.Plan.counted(p[0], p[1], p[2], Duration.ofSeconds(30)),
@@ -147,6 +147,11 @@ public final class Bench {
             }
         }
         return out;
+    }
+
+    /** The smoke exchanges {@code kind} can serve: those within its connection limit. */
+    static List<int[]> smokePlans(ServerKind kind) {
+        return java.util.Arrays.stream(SMOKE_PLANS).filter(p -> p[0] <= kind.maxConns).toList();
     }
 
     static boolean needsC(Set<ServerKind> kinds) {
@@ -243,7 +248,8 @@ public final class Bench {
         for (int round = 1; round <= o.rounds; round++) {
             for (int k = 0; k < kinds.size(); k++) {
                 ServerKind kind = kinds.get((k + round - 1) % kinds.size()); // rotate the order every round
-                int cellsOfServer = o.conns.size() * o.sizes.size();
+                int cellsOfServer = (int) o.conns.stream().filter(c -> c <= kind.maxConns).count() * o.sizes.size();
+                done += o.conns.size() * o.sizes.size() - cellsOfServer; // cells beyond its connection limit: skipped
                 int doneOfServer = 0;
                 // A failure (a server that does not start or dies, a wrong echo) costs the rest of that server's
                 // cells in this round, not the run: it is reported and the next server goes on.
@@ -251,6 +257,9 @@ public final class Bench {
                     InetSocketAddress addr = new InetSocketAddress("127.0.0.1", server.port);
                     boolean first = true;
                     for (int conns : o.conns) {
+                        if (conns > kind.maxConns) {
+                            continue;
+                        }
                         for (int size : o.sizes) {
                             // A fresh JVM gets one more second of warm-up in its first cell, for the JIT.
                             Duration warmup = first ? o.warmup.plusSeconds(1) : o.warmup;

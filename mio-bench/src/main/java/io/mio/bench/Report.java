@@ -209,7 +209,11 @@ final class Report {
                 .append("**java.nio** (`NioEchoServer`: `Selector.select(Consumer)`, one shared direct buffer, TCP_NODELAY); ")
                 .append("**virtual threads** (`VirtualThreadEchoServer`: blocking `java.net.Socket`, one virtual thread per connection); ")
                 .append("**Netty epoll** (`NettyEchoServer`: Netty 4.2 native epoll transport, one event-loop thread); ")
-                .append("**C epoll** (`epoll_echo.c`, gcc -O2, edge-triggered, in two read modes: *drain* reads until EAGAIN, *short read* stops at a short read).\n");
+                .append("**C epoll** (`epoll_echo.c`, gcc -O2, edge-triggered, in two read modes: *drain* reads until EAGAIN, *short read* stops at a short read)");
+        if (m.servers().stream().anyMatch(k -> k.mainClass == WasmEchoServer.class)) {
+            md.append("; **wasm guests** (`WasmEchoServer`: a wasm32-wasi module under mio-wasm, i.e. Chicory in compiled mode with every socket call and poll served by io.mio; *echo_guest* is `src/main/wasm/echo_guest.c`: unchanged FD_READ subscriptions on epoll_oneoff or poll_oneoff, echo sent right after the read; *wasm guest* is mio-wasm's Rust `mio_style_server.wasm`, *wasm C guest* its `poll_server.wasm`, both waiting for FD_WRITE before each send)");
+        }
+        md.append(".\n");
         md.append("- Client CPU: share of the measured window the load generator's thread was on CPU. Near 100 % the client, not the server, bounds the rate: compare CPU per round trip rather than round trips/s there.\n");
         if (m.cNote() != null) {
             md.append("- ").append(m.cNote()).append("\n");

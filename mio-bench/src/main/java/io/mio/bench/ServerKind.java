@@ -1,5 +1,7 @@
 package io.mio.bench;
 
+import java.util.List;
+
 /** The echo servers the benchmark compares, in the order they run in a round. */
 enum ServerKind {
     MIO("io.mio", MioEchoServer.class, null),
@@ -7,7 +9,22 @@ enum ServerKind {
     VTHREAD("virtual threads", VirtualThreadEchoServer.class, null),
     NETTY("Netty epoll", NettyEchoServer.class, null),
     C_DRAIN("C epoll, drain", null, "drain"),
-    C_SHORT("C epoll, short read", null, "short");
+    C_SHORT("C epoll, short read", null, "short"),
+    /**
+     * The benchmark's own C guest (src/main/wasm/echo_guest.c) on edge-triggered epoll_oneoff: subscriptions that
+     * do not change between calls, the echo sent right after the read.
+     */
+    WASM_ECHO("wasm echo_guest, epoll_oneoff", WasmEchoServer.class, null, List.of("echo_guest.wasm"), Integer.MAX_VALUE),
+    /** The same guest on level-triggered poll_oneoff. */
+    WASM_ECHO_POLL("wasm echo_guest, poll_oneoff", WasmEchoServer.class, null, List.of("echo_guest.wasm", "poll"),
+            Integer.MAX_VALUE),
+    /** The Rust guest shaped like mio_wasi's event loop, waiting with poll_oneoff (level-triggered). */
+    WASM("wasm guest, poll_oneoff", WasmEchoServer.class, null, List.of("mio_style_server.wasm"), Integer.MAX_VALUE),
+    /** The same Rust guest waiting with WasmEdge's edge-triggered epoll_oneoff (mio_wasi's epoll feature). */
+    WASM_EPOLL("wasm guest, epoll_oneoff", WasmEchoServer.class, null, List.of("mio_style_server.wasm", "epoll"),
+            Integer.MAX_VALUE),
+    /** The C guest on wasi-libc's poll(): it serves at most 16 connections (MAXC in poll_server.c). */
+    WASM_C("wasm C guest, poll()", WasmEchoServer.class, null, List.of("poll_server.wasm"), 16);
 
     /** Name in the progress lines, tables and charts. */
     final String label;
@@ -15,18 +32,39 @@ enum ServerKind {
     final Class<?> mainClass;
     /** Read mode argument of the C server, null for a Java server. */
     final String cMode;
+    /** Arguments of the main class before the port. */
+    final List<String> mainArgs;
+    /** The most connections the server serves at once; cells and smoke checks with more are skipped. */
+    final int maxConns;
 
     ServerKind(String label, Class<?> mainClass, String cMode) {
+        this(label, mainClass, cMode, List.of(), Integer.MAX_VALUE);
+    }
+
+    ServerKind(String label, Class<?> mainClass, String cMode, List<String> mainArgs, int maxConns) {
         this.label = label;
         this.mainClass = mainClass;
         this.cMode = cMode;
+        this.mainArgs = mainArgs;
+        this.maxConns = maxConns;
+    }
+
+    /**
+     * The servers of a run without {@code --servers}: all but the wasm guests other than echo_guest on
+     * epoll_oneoff (they are for comparing guest designs: name them with {@code --servers}).
+     */
+    static java.util.Set<ServerKind> defaults() {
+        return java.util.EnumSet.complementOf(java.util.EnumSet.of(WASM_ECHO_POLL, WASM, WASM_EPOLL, WASM_C));
     }
 
     boolean isNative() {
         return mainClass == null;
     }
 
-    /** Parses a command-line name: the enum name in any case, with '-' for '_' (mio, nio, vthread, netty, c-drain, c-short). */
+    /**
+     * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, nio, vthread, netty, c-drain,
+     * c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c).
+     */
     static ServerKind parse(String name) {
         return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
     }

@@ -54,6 +54,7 @@ final class ServerProcess implements AutoCloseable {
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(kind.mainClass.getName());
+            cmd.addAll(kind.mainArgs);
         }
         cmd.add("0");
         return cmd;
