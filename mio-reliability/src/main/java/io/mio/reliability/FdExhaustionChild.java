@@ -26,6 +26,11 @@ public final class FdExhaustionChild {
     private FdExhaustionChild() {}
 
     public static void main(String[] args) throws Exception {
+        // Load now what the error report needs: at EMFILE the class loader cannot open a jar to load it.
+        Class<?> reportedThrough = io.mio.OsError.class;
+        if (reportedThrough.getName().isEmpty()) {
+            throw new AssertionError();
+        }
         warmUp();
         EchoServer server = EchoServer.start(128, new EchoServer.Listener() {
             @Override

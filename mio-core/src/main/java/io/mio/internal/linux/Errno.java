@@ -8,6 +8,22 @@ import static io.mio.internal.linux.LinuxConstants.*;
 public final class Errno {
     private Errno() {}
 
+    // Loaded up front, with this class: at EMFILE the class loader cannot open a class file, and the
+    // exception that reports EMFILE must not be the one class that fails to load.
+    private static final Class<?>[] EXCEPTION_TYPES = {
+        ErrnoExceptions.Io.class, ErrnoExceptions.Socket.class, ErrnoExceptions.Bind.class,
+        ErrnoExceptions.Connect.class, ErrnoExceptions.NoRoute.class, ErrnoExceptions.Timeout.class,
+        ErrnoExceptions.Interrupted.class, ErrnoExceptions.PortUnreachable.class, ErrnoExceptions.class,
+        io.mio.internal.ClosedException.class,
+    };
+
+    /** Loads this class and the exception types it creates (see EXCEPTION_TYPES). */
+    static void preload() {
+        if (EXCEPTION_TYPES.length == 0) {
+            throw new AssertionError();
+        }
+    }
+
     /** The symbolic name and description of an errno value, e.g. {@code "ECONNRESET (Connection reset by peer)"}. */
     public static String describe(int errno) {
         return switch (errno) {
