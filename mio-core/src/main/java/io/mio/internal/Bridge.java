@@ -1,10 +1,16 @@
 package io.mio.internal;
 
 import io.mio.Events;
+import io.mio.Interest;
 import io.mio.Registry;
+import io.mio.Token;
 import io.mio.internal.linux.EpollSelector;
+import io.mio.internal.linux.FileDesc;
+import io.mio.internal.nio.NioHandle;
 import io.mio.internal.nio.NioSelector;
 import io.mio.internal.spi.SelectorSpi;
+
+import java.io.IOException;
 
 /**
  * Lets the public packages reach each other's internals without making them public API
@@ -55,6 +61,39 @@ public final class Bridge {
             return n;
         }
         throw mismatch(source, "SELECTOR", s);
+    }
+
+    /**
+     * Registers a library source: its {@code nio} handle on the SELECTOR backend, else its descriptor {@code fd}.
+     * Both public source types and their backend checks go through here.
+     */
+    public static void register(Registry registry, Object source, FileDesc fd,
+            NioHandle nio, Token token, Interest interests) throws IOException {
+        if (nio != null) {
+            nio(registry, source).register(nio, token, interests);
+        } else {
+            epoll(registry, source).register(fd, token, interests);
+        }
+    }
+
+    /** Reregisters a library source; see {@link #register}. */
+    public static void reregister(Registry registry, Object source, FileDesc fd,
+            NioHandle nio, Token token, Interest interests) throws IOException {
+        if (nio != null) {
+            nio(registry, source).reregister(nio, token, interests);
+        } else {
+            epoll(registry, source).reregister(fd, token, interests);
+        }
+    }
+
+    /** Deregisters a library source; see {@link #register}. */
+    public static void deregister(Registry registry, Object source, FileDesc fd,
+            NioHandle nio) throws IOException {
+        if (nio != null) {
+            nio(registry, source).deregister(nio);
+        } else {
+            epoll(registry, source).deregister(fd);
+        }
     }
 
     private static IllegalArgumentException mismatch(Object source, String backend, SelectorSpi s) {

@@ -196,29 +196,17 @@ public final class TcpListener implements Source, AutoCloseable {
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        if (nio != null) {
-            Bridge.nio(registry, this).register(nio, token, interests);
-            return;
-        }
-        Bridge.epoll(registry, this).register(fd, token, interests);
+        Bridge.register(registry, this, fd, nio, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        if (nio != null) {
-            Bridge.nio(registry, this).reregister(nio, token, interests);
-            return;
-        }
-        Bridge.epoll(registry, this).reregister(fd, token, interests);
+        Bridge.reregister(registry, this, fd, nio, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        if (nio != null) {
-            Bridge.nio(registry, this).deregister(nio);
-            return;
-        }
-        Bridge.epoll(registry, this).deregister(fd);
+        Bridge.deregister(registry, this, fd, nio);
     }
 
     /** Deregisters (if registered) and closes. Idempotent; thread-safe; see the class comment. */
