@@ -24,6 +24,32 @@ record ProcStat(long utimeTicks, long stimeTicks, long rssKiB) {
         return new ProcStat(utime, stime, rss);
     }
 
+    /** A process's open-file limit (RLIMIT_NOFILE), {@code Long.MAX_VALUE} for unlimited. */
+    record FdLimit(long soft, long hard) {
+    }
+
+    /** The open-file limit of {@code pid}, from {@code /proc/<pid>/limits}. */
+    static FdLimit openFileLimit(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "limits"))) {
+            if (line.startsWith("Max open files")) {
+                String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                return new FdLimit(limit(f[0]), limit(f[1]));
+            }
+        }
+        throw new IOException("no open-file limit in /proc/" + pid + "/limits");
+    }
+
+    private static long limit(String s) {
+        return s.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(s);
+    }
+
+    /** How many file descriptors {@code pid} has open now. */
+    static int openFds(long pid) throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return (int) fds.count();
+        }
+    }
+
     private static long clockTicks() {
         try {
             Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();

@@ -1,10 +1,15 @@
 package io.mio.bench;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /** The echo servers the benchmark compares, in the order they run in a round. */
 enum ServerKind {
     MIO("io.mio", MioEchoServer.class, null),
+    /** The same server on io.mio's portable backend (the JDK's Selector underneath), chosen with io.mio.backend. */
+    MIO_SELECTOR("io.mio, Selector backend", MioEchoServer.class, null, List.of(), Integer.MAX_VALUE,
+            List.of("-Dio.mio.backend=selector")),
     NIO("java.nio", NioEchoServer.class, null),
     VTHREAD("virtual threads", VirtualThreadEchoServer.class, null),
     NETTY("Netty epoll", NettyEchoServer.class, null),
@@ -36,34 +41,53 @@ enum ServerKind {
     final List<String> mainArgs;
     /** The most connections the server serves at once; cells and smoke checks with more are skipped. */
     final int maxConns;
+    /** JVM options of this server on top of {@link ServerProcess#JVM_OPTIONS}. */
+    final List<String> jvmOptions;
 
     ServerKind(String label, Class<?> mainClass, String cMode) {
         this(label, mainClass, cMode, List.of(), Integer.MAX_VALUE);
     }
 
     ServerKind(String label, Class<?> mainClass, String cMode, List<String> mainArgs, int maxConns) {
+        this(label, mainClass, cMode, mainArgs, maxConns, List.of());
+    }
+
+    ServerKind(String label, Class<?> mainClass, String cMode, List<String> mainArgs, int maxConns,
+               List<String> jvmOptions) {
         this.label = label;
         this.mainClass = mainClass;
         this.cMode = cMode;
         this.mainArgs = mainArgs;
         this.maxConns = maxConns;
+        this.jvmOptions = jvmOptions;
     }
 
     /**
-     * The servers of a run without {@code --servers}: all but the wasm guests other than echo_guest on
-     * epoll_oneoff (they are for comparing guest designs: name them with {@code --servers}).
+     * The servers of a run without {@code --servers}: all but io.mio on its Selector backend and the wasm guests
+     * other than echo_guest on epoll_oneoff (they are for comparing backends and guest designs: name them with
+     * {@code --servers}).
      */
-    static java.util.Set<ServerKind> defaults() {
-        return java.util.EnumSet.complementOf(java.util.EnumSet.of(WASM_ECHO_POLL, WASM, WASM_EPOLL, WASM_C));
+    static Set<ServerKind> defaults() {
+        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_ECHO_POLL, WASM, WASM_EPOLL, WASM_C));
+    }
+
+    /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */
+    static Set<ServerKind> scaleDefaults() {
+        return EnumSet.of(MIO, MIO_SELECTOR, NIO, VTHREAD, NETTY, C_SHORT);
     }
 
     boolean isNative() {
         return mainClass == null;
     }
 
+    /** A WebAssembly guest under mio-wasm. */
+    boolean isWasm() {
+        return mainClass == WasmEchoServer.class;
+    }
+
     /**
-     * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, nio, vthread, netty, c-drain,
-     * c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c).
+     * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, mio-selector, nio, vthread,
+     * netty, c-drain, c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c).
      */
     static ServerKind parse(String name) {
         return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));

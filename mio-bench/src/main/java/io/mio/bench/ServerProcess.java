@@ -2,20 +2,22 @@ package io.mio.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * One echo server running as its own process, optionally pinned to a CPU with {@code taskset}. It is ready
- * once it printed {@code READY <port>}; closing its standard input makes it exit.
+ * once it printed {@code READY <port>}; closing its standard input makes it exit. A Java server answers the
+ * line {@code gc} with its heap use after a full collection ({@link #heapAfterGc}).
  */
 final class ServerProcess implements AutoCloseable {
     /** JVM options shared by every Java server: the same heap and collector for all. */
@@ -27,6 +29,8 @@ final class ServerProcess implements AutoCloseable {
     final Process process;
     final int port;
     private final Path log;
+    /** The HEAP lines the server printed, not yet taken. */
+    private final BlockingQueue<String> heapLines = new LinkedBlockingQueue<>();
 
     private ServerProcess(ServerKind kind, Process process, int port, Path log) {
         this.kind = kind;
@@ -35,12 +39,19 @@ final class ServerProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** Heap of a Java server after a full collection, in bytes. */
+    record Heap(long used, long committed) {
+    }
+
     long pid() {
         return process.pid();
     }
 
-    /** The command line that starts {@code kind}; {@code cServer} is the compiled C server (for the C kinds). */
-    static List<String> command(ServerKind kind, Path cServer, Integer cpu) {
+    /**
+     * The command line that starts {@code kind}; {@code cServer} is the compiled C server (for the C kinds),
+     * {@code extraJvmOptions} go after the shared and the kind's own JVM options (ignored for the C server).
+     */
+    static List<String> command(ServerKind kind, Path cServer, Integer cpu, List<String> extraJvmOptions) {
         List<String> cmd = new ArrayList<>();
         if (cpu != null) {
             cmd.addAll(List.of("taskset", "-c", cpu.toString()));
@@ -51,6 +62,8 @@ final class ServerProcess implements AutoCloseable {
         } else {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(JVM_OPTIONS);
+            cmd.addAll(kind.jvmOptions);
+            cmd.addAll(extraJvmOptions);
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(kind.mainClass.getName());
@@ -63,9 +76,15 @@ final class ServerProcess implements AutoCloseable {
     /** Starts the server and waits (up to {@code timeoutSeconds}) for its READY line. */
     static ServerProcess start(ServerKind kind, Path cServer, Integer cpu, Path logDir, int timeoutSeconds)
             throws IOException {
+        return start(kind, cServer, cpu, List.of(), logDir, timeoutSeconds);
+    }
+
+    /** As {@link #start(ServerKind, Path, Integer, Path, int)}, with JVM options added for this start. */
+    static ServerProcess start(ServerKind kind, Path cServer, Integer cpu, List<String> extraJvmOptions, Path logDir,
+                               int timeoutSeconds) throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(kind.name().toLowerCase(java.util.Locale.ROOT) + ".log");
-        Process p = new ProcessBuilder(command(kind, cServer, cpu))
+        Process p = new ProcessBuilder(command(kind, cServer, cpu, extraJvmOptions))
                 .redirectError(log.toFile())
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -94,20 +113,51 @@ final class ServerProcess implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException(kind.label + " server did not start: " + tail(log));
         }
-        drainInBackground(p.getInputStream());
-        return new ServerProcess(kind, p, port, log);
+        ServerProcess server = new ServerProcess(kind, p, port, log);
+        server.drainInBackground(out);
+        return server;
     }
 
-    private static void drainInBackground(InputStream in) {
+    /** Reads the rest of the server's output: keeps the HEAP lines, drops the others. */
+    private void drainInBackground(BufferedReader out) {
         Thread t = new Thread(() -> {
             try {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("HEAP ")) {
+                        heapLines.add(line);
+                    }
+                }
             } catch (IOException ignored) {
                 // the process is gone
             }
         }, "server-stdout");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Asks a Java server for a full collection and its heap use after it; null for the C server, or when the
+     * server does not answer in time.
+     */
+    Heap heapAfterGc(java.time.Duration timeout) throws IOException {
+        if (kind.isNative()) {
+            return null;
+        }
+        heapLines.clear();
+        process.getOutputStream().write("gc\n".getBytes(StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+        try {
+            String line = heapLines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (line == null) {
+                return null;
+            }
+            String[] f = line.split(" ");
+            return new Heap(Long.parseLong(f[1]), Long.parseLong(f[2]));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private static String tail(Path log) {

@@ -41,6 +41,7 @@ class EchoSmokeTest {
     @Test
     void server_kinds_parse_from_their_command_line_names() {
         assertThat(ServerKind.parse("mio")).isEqualTo(ServerKind.MIO);
+        assertThat(ServerKind.parse("mio-selector")).isEqualTo(ServerKind.MIO_SELECTOR);
         assertThat(ServerKind.parse("c-short")).isEqualTo(ServerKind.C_SHORT);
         assertThat(ServerKind.parse("Netty")).isEqualTo(ServerKind.NETTY);
         assertThat(ServerKind.parse("wasm-epoll")).isEqualTo(ServerKind.WASM_EPOLL);
