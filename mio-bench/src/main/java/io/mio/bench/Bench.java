@@ -15,15 +15,23 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The echo benchmark's driver: starts each server as its own process (pinned to one CPU), drives it with
- * {@link EchoClient} from this process (pinned to another one by scripts/bench.sh), samples the server's
- * CPU time and memory from /proc and its syscalls and context switches with perf, and writes the report.
+ * The benchmark's driver. Its echo part starts each server as its own process (pinned to one CPU), drives it
+ * with {@link EchoClient} from this process (pinned to another one by scripts/bench.sh), samples the server's
+ * CPU time and memory from /proc and its syscalls and context switches with perf; its scale part
+ * ({@link Scale}) makes each server hold a rising number of idle connections. Then it writes the report.
  *
- * <p>Options: {@code --smoke} (only check that every server starts and echoes correctly, no timings),
- * {@code --full} (adds 10000 connections), {@code --rounds N}, {@code --warmup-ms}, {@code --measure-ms},
- * {@code --perf-ms}, {@code --servers mio,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c}, {@code --conns 1,64,1000},
- * {@code --sizes 64,4096}, {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
- * {@code --docs DIR}, {@code --command TEXT} (the command line to quote in the report).
+ * <p>Options: {@code --smoke} (only check that every server starts and echoes correctly, and holds idle
+ * connections while others echo; no timings), {@code --full} (adds 10000 connections), {@code --part echo,scale}
+ * (the parts to run; {@code --no-scale} is {@code --part echo}), {@code --rounds N}, {@code --warmup-ms},
+ * {@code --measure-ms}, {@code --perf-ms},
+ * {@code --servers mio,mio-selector,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c},
+ * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
+ * cells the wasm guests run), {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
+ * {@code --docs DIR}, {@code --command TEXT} (the command line to quote in the report). Scale part:
+ * {@code --idle 0,1000,10000,50000} (idle connection counts; those over the open-file limit are skipped),
+ * {@code --scale-active N} (active connections, default 1), {@code --scale-servers LIST} (default: the
+ * {@code --servers} given, less the wasm guests, else {@link ServerKind#scaleDefaults}), {@code --scale-rounds N},
+ * {@code --scale-warmup-ms}, {@code --scale-measure-ms}, {@code --scale-perf-ms}.
  */
 public final class Bench {
     private Bench() {
@@ -32,17 +40,30 @@ public final class Bench {
     static final class Options {
         boolean smoke;
         boolean full;
+        boolean echo = true;
+        boolean scale = true;
         int rounds = 3;
-        Duration warmup = Duration.ofMillis(1000);
-        Duration measure = Duration.ofMillis(1500);
-        Duration perf = Duration.ofMillis(500);
+        // Cut from 1000 / 1500 / 500 ms when the wasm guests and the scale part joined the default run (Report says so).
+        Duration warmup = Duration.ofMillis(500);
+        Duration measure = Duration.ofMillis(800);
+        Duration perf = Duration.ofMillis(400);
         Set<ServerKind> servers = ServerKind.defaults();
+        boolean serversGiven;
         List<Integer> conns;
         List<Integer> sizes = List.of(64, 4096);
+        List<Integer> wasmConns = List.of(1, 64);
+        List<Integer> wasmSizes = List.of(64);
         Integer serverCpu = 0;
         Path work = Path.of("mio-bench/target/bench");
         Path docs = Path.of("docs");
         String command = "scripts/bench.sh";
+        List<Integer> idle = List.of(0, 1000, 10000, 50000);
+        int scaleActive = 1;
+        Set<ServerKind> scaleServers;
+        int scaleRounds = 1;
+        Duration scaleWarmup = Duration.ofMillis(300);
+        Duration scaleMeasure = Duration.ofMillis(700);
+        Duration scalePerf = Duration.ofMillis(400);
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -51,19 +72,30 @@ public final class Bench {
                 switch (a) {
                     case "--smoke" -> o.smoke = true;
                     case "--full" -> o.full = true;
+                    case "--part" -> {
+                        o.echo = false;
+                        o.scale = false;
+                        for (String part : args[++i].split(",")) {
+                            switch (part.trim()) {
+                                case "echo" -> o.echo = true;
+                                case "scale" -> o.scale = true;
+                                default -> throw new IllegalArgumentException("unknown part " + part + " (echo, scale)");
+                            }
+                        }
+                    }
+                    case "--no-scale" -> o.scale = false;
                     case "--rounds" -> o.rounds = Integer.parseInt(args[++i]);
                     case "--warmup-ms" -> o.warmup = Duration.ofMillis(Long.parseLong(args[++i]));
                     case "--measure-ms" -> o.measure = Duration.ofMillis(Long.parseLong(args[++i]));
                     case "--perf-ms" -> o.perf = Duration.ofMillis(Long.parseLong(args[++i]));
                     case "--servers" -> {
-                        Set<ServerKind> s = EnumSet.noneOf(ServerKind.class);
-                        for (String name : args[++i].split(",")) {
-                            s.add(ServerKind.parse(name));
-                        }
-                        o.servers = s;
+                        o.servers = kinds(args[++i]);
+                        o.serversGiven = true;
                     }
                     case "--conns" -> o.conns = ints(args[++i]);
                     case "--sizes" -> o.sizes = ints(args[++i]);
+                    case "--wasm-conns" -> o.wasmConns = ints(args[++i]);
+                    case "--wasm-sizes" -> o.wasmSizes = ints(args[++i]);
                     case "--server-cpu" -> {
                         int cpu = Integer.parseInt(args[++i]);
                         o.serverCpu = cpu < 0 ? null : cpu;
@@ -71,13 +103,46 @@ public final class Bench {
                     case "--work" -> o.work = Path.of(args[++i]);
                     case "--docs" -> o.docs = Path.of(args[++i]);
                     case "--command" -> o.command = args[++i];
+                    case "--idle" -> o.idle = ints(args[++i]);
+                    case "--scale-active" -> o.scaleActive = Integer.parseInt(args[++i]);
+                    case "--scale-servers" -> o.scaleServers = kinds(args[++i]);
+                    case "--scale-rounds" -> o.scaleRounds = Integer.parseInt(args[++i]);
+                    case "--scale-warmup-ms" -> o.scaleWarmup = Duration.ofMillis(Long.parseLong(args[++i]));
+                    case "--scale-measure-ms" -> o.scaleMeasure = Duration.ofMillis(Long.parseLong(args[++i]));
+                    case "--scale-perf-ms" -> o.scalePerf = Duration.ofMillis(Long.parseLong(args[++i]));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (o.conns == null) {
                 o.conns = o.full ? List.of(1, 64, 1000, 10000) : List.of(1, 64, 1000);
             }
+            if (o.scaleServers == null) {
+                if (o.serversGiven) {
+                    o.scaleServers = EnumSet.noneOf(ServerKind.class);
+                    o.servers.stream().filter(k -> !k.isWasm()).forEach(o.scaleServers::add);
+                } else {
+                    o.scaleServers = ServerKind.scaleDefaults();
+                }
+            }
             return o;
+        }
+
+        /** Whether {@code kind} runs the echo cell (conns, size): the wasm guests only run the wasm cells. */
+        boolean runs(ServerKind kind, int c, int size) {
+            return c <= kind.maxConns && (!kind.isWasm() || (wasmConns.contains(c) && wasmSizes.contains(size)));
+        }
+
+        Scale.Settings scaleSettings() {
+            return new Scale.Settings(idle, scaleActive, scaleRounds, scaleWarmup, scaleMeasure, scalePerf, serverCpu,
+                    work.resolve("scale"));
+        }
+
+        private static Set<ServerKind> kinds(String csv) {
+            Set<ServerKind> s = EnumSet.noneOf(ServerKind.class);
+            for (String name : csv.split(",")) {
+                s.add(ServerKind.parse(name));
+            }
+            return s;
         }
 
         private static List<Integer> ints(String csv) {
@@ -106,10 +171,14 @@ public final class Bench {
     /** The exchanges of a smoke check: connections, message size, round trips per connection. */
     static final int[][] SMOKE_PLANS = {{1, 1, 20}, {3, 64, 50}, {3, 4096, 50}, {2, 256 * 1024, 5}, {50, 100, 3}};
 
+    /** Idle and active connections of the scale part's smoke check. */
+    static final int SMOKE_IDLE = 200;
+    static final int SMOKE_ACTIVE = 2;
+
     private static boolean smokeAll(Options o) throws IOException {
-        Path cServer = needsC(o.servers) ? CServer.build(o.work) : null;
+        Path cServer = (o.echo && needsC(o.servers)) || (o.scale && needsC(o.scaleServers)) ? CServer.build(o.work) : null;
         boolean ok = true;
-        for (ServerKind kind : o.servers) {
+        for (ServerKind kind : o.echo ? o.servers : Set.<ServerKind>of()) {
             if (kind.isNative() && cServer == null) {
                 System.out.println("smoke " + kind.label + ": SKIPPED (" + CServer.problem + ")");
                 continue;
@@ -123,7 +192,51 @@ public final class Bench {
                 System.out.println("smoke " + kind.label + ": FAILED: " + e.getMessage());
             }
         }
+        if (!o.scale) {
+            return ok;
+        }
+        try (Holders holders = new Holders(o.work.resolve("logs"))) {
+            for (ServerKind kind : o.scaleServers) {
+                if (kind.isNative() && cServer == null) {
+                    System.out.println("smoke scale " + kind.label + ": SKIPPED (" + CServer.problem + ")");
+                    continue;
+                }
+                try {
+                    Scale.SmokeResult r = Scale.smoke(kind, cServer, o.work.resolve("logs"), holders, SMOKE_IDLE, SMOKE_ACTIVE);
+                    String problem = scaleSmokeProblem(r);
+                    if (problem != null) {
+                        ok = false;
+                        System.out.println("smoke scale " + kind.label + ": FAILED: " + problem);
+                    } else {
+                        System.out.printf(Locale.ROOT, "smoke scale %s: ok (%d idle connections held, %d round trips"
+                                        + " of %d active connections checked meanwhile; RSS %d KiB%s)%n", kind.label,
+                                r.idle(), r.roundTrips(), SMOKE_ACTIVE, r.rssKiB(),
+                                r.heap() == null ? "" : ", heap " + r.heap().used() / 1024 + " KiB after GC");
+                    }
+                } catch (IOException e) {
+                    ok = false;
+                    System.out.println("smoke scale " + kind.label + ": FAILED: " + e.getMessage());
+                }
+            }
+        }
         return ok;
+    }
+
+    /** What is wrong with a scale smoke check's result, or null. */
+    static String scaleSmokeProblem(Scale.SmokeResult r) {
+        if (r.serverFdsGained() < r.idle()) {
+            return "the server gained " + r.serverFdsGained() + " descriptors for " + r.idle() + " idle connections";
+        }
+        if (r.roundTrips() != r.expected()) {
+            return r.roundTrips() + " of " + r.expected() + " round trips";
+        }
+        if (r.heldAfter() != r.idle()) {
+            return "only " + r.heldAfter() + " of " + r.idle() + " idle connections still held after the exchange";
+        }
+        if (r.rssKiB() <= 0 || (!r.server().isNative() && r.heap() == null)) {
+            return "no memory figures";
+        }
+        return null;
     }
 
     /** Starts {@code kind}, runs the smoke exchanges against it (each echo checked), stops it. */
@@ -154,14 +267,14 @@ public final class Bench {
         return java.util.Arrays.stream(SMOKE_PLANS).filter(p -> p[0] <= kind.maxConns).toList();
     }
 
-    static boolean needsC(Set<ServerKind> kinds) {
+    static boolean needsC(java.util.Collection<ServerKind> kinds) {
         return kinds.stream().anyMatch(ServerKind::isNative);
     }
 
     // ---- timed run ----------------------------------------------------------------------------------
 
     /** Samples the server at the client's phase boundaries. */
-    private static final class Sampler implements EchoClient.Hooks {
+    static final class Sampler implements EchoClient.Hooks {
         final long pid;
         ProcStat before;
         ProcStat after;
@@ -218,26 +331,35 @@ public final class Bench {
         Files.createDirectories(o.work);
         Files.createDirectories(o.docs);
         Report.Machine machine = Report.Machine.describe();
-        List<ServerKind> kinds = new ArrayList<>(o.servers);
+        List<ServerKind> kinds = o.echo ? new ArrayList<>(o.servers) : new ArrayList<>();
+        List<ServerKind> scaleKinds = o.scale ? new ArrayList<>(o.scaleServers) : new ArrayList<>();
         String cNote = null;
         Path cServer = null;
-        if (needsC(o.servers)) {
+        if (needsC(kinds) || needsC(scaleKinds)) {
             cServer = CServer.build(o.work);
             if (cServer == null) {
                 cNote = "C servers skipped: " + CServer.problem;
                 System.out.println(cNote);
                 kinds.removeIf(ServerKind::isNative);
+                scaleKinds.removeIf(ServerKind::isNative);
             }
         }
         String perfNote = Perf.probe() ? null : "perf unavailable, no syscall or context-switch figures: " + Perf.unavailable();
         if (perfNote != null) {
             System.out.println(perfNote);
         }
-        int cells = o.rounds * kinds.size() * o.conns.size() * o.sizes.size();
-        System.out.printf(Locale.ROOT, "echo benchmark: %d rounds x %d servers x %d connection counts x %d sizes = %d cells,"
-                        + " %d ms warm-up + %d ms measured + %d ms perf each; servers on CPU %s%n",
-                o.rounds, kinds.size(), o.conns.size(), o.sizes.size(), cells, o.warmup.toMillis(),
-                o.measure.toMillis(), o.perf.toMillis(), o.serverCpu == null ? "(not pinned)" : o.serverCpu);
+        int cells = 0;
+        for (ServerKind kind : kinds) {
+            cells += o.rounds * cellsOf(kind, o);
+        }
+        if (o.echo) {
+            System.out.printf(Locale.ROOT, "echo benchmark: %d rounds x %d servers x %d connection counts x %d sizes"
+                            + " (wasm guests: C in %s, S in %s) = %d cells, %d ms warm-up + %d ms measured + %d ms perf"
+                            + " each; servers on CPU %s%n",
+                    o.rounds, kinds.size(), o.conns.size(), o.sizes.size(), o.wasmConns, o.wasmSizes, cells,
+                    o.warmup.toMillis(), o.measure.toMillis(), o.perf.toMillis(),
+                    o.serverCpu == null ? "(not pinned)" : o.serverCpu);
+        }
         String loadBefore = Report.Machine.loadAverage();
         Instant started = Instant.now();
         List<Row> rows = new ArrayList<>();
@@ -245,11 +367,10 @@ public final class Bench {
         Path csv = o.work.resolve("results.csv");
         Files.writeString(csv, Row.CSV_HEADER + "\n");
         int done = 0;
-        for (int round = 1; round <= o.rounds; round++) {
+        for (int round = 1; round <= (o.echo ? o.rounds : 0); round++) {
             for (int k = 0; k < kinds.size(); k++) {
                 ServerKind kind = kinds.get((k + round - 1) % kinds.size()); // rotate the order every round
-                int cellsOfServer = (int) o.conns.stream().filter(c -> c <= kind.maxConns).count() * o.sizes.size();
-                done += o.conns.size() * o.sizes.size() - cellsOfServer; // cells beyond its connection limit: skipped
+                int cellsOfServer = cellsOf(kind, o);
                 int doneOfServer = 0;
                 // A failure (a server that does not start or dies, a wrong echo) costs the rest of that server's
                 // cells in this round, not the run: it is reported and the next server goes on.
@@ -257,12 +378,12 @@ public final class Bench {
                     InetSocketAddress addr = new InetSocketAddress("127.0.0.1", server.port);
                     boolean first = true;
                     for (int conns : o.conns) {
-                        if (conns > kind.maxConns) {
-                            continue;
-                        }
                         for (int size : o.sizes) {
-                            // A fresh JVM gets one more second of warm-up in its first cell, for the JIT.
-                            Duration warmup = first ? o.warmup.plusSeconds(1) : o.warmup;
+                            if (!o.runs(kind, conns, size)) {
+                                continue; // beyond its connection limit, or not a wasm cell
+                            }
+                            // A fresh JVM gets more warm-up in its first cell, for the JIT.
+                            Duration warmup = first ? o.warmup.plus(firstCellExtraWarmup(kind)) : o.warmup;
                             first = false;
                             Row row = cell(round, kind, server, addr, conns, size, warmup, o);
                             rows.add(row);
@@ -287,15 +408,46 @@ public final class Bench {
                 }
             }
         }
+        Duration echoTook = Duration.between(started, Instant.now());
+        Scale.Result scale = null;
+        if (o.scale && !scaleKinds.isEmpty()) {
+            scale = Scale.run(scaleKinds, cServer, o.scaleSettings());
+            Files.copy(o.scaleSettings().work().resolve("results-scale.csv"), o.docs.resolve("benchmarks-scale.csv"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         String loadAfter = Report.Machine.loadAverage();
         Duration took = Duration.between(started, Instant.now());
         Report.Meta meta = new Report.Meta(machine, o.command, started, took, loadBefore, loadAfter, o.rounds,
-                o.warmup, o.measure, o.perf, o.serverCpu, cNote, perfNote, failures, o.conns, o.sizes, kinds);
-        Report.write(rows, meta, o.docs);
-        Files.copy(csv, o.docs.resolve("benchmarks.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                o.warmup, o.measure, o.perf, o.serverCpu, cNote, perfNote, failures, o.conns, o.sizes, kinds,
+                o.wasmConns, o.wasmSizes, echoTook);
+        Report.write(rows, meta, scale, o.docs);
+        if (o.echo) {
+            Files.copy(csv, o.docs.resolve("benchmarks.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        int failed = failures.size() + (scale == null ? 0 : scale.failures().size());
         System.out.println("wrote " + o.docs.resolve("benchmarks.md") + " (" + took.toSeconds() + " s)"
-                + (failures.isEmpty() ? "" : "; " + failures.size() + " failure(s), see the report"));
+                + (failed == 0 ? "" : "; " + failed + " failure(s), see the report"));
     }
+
+    /**
+     * Extra warm-up of a server process's first cell: one second, two for a wasm guest (its module, compiled to
+     * JVM bytecode at start-up, is more code for the JIT than a whole Java echo server).
+     */
+    static Duration firstCellExtraWarmup(ServerKind kind) {
+        return Duration.ofSeconds(kind.isWasm() ? 2 : 1);
+    }
+
+    /** Echo cells {@code kind} runs in one round. */
+    private static int cellsOf(ServerKind kind, Options o) {
+        int n = 0;
+        for (int c : o.conns) {
+            for (int s : o.sizes) {
+                n += o.runs(kind, c, s) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
 
     private static Row cell(int round, ServerKind kind, ServerProcess server, InetSocketAddress addr, int conns,
                             int size, Duration warmup, Options o) throws IOException {
@@ -308,22 +460,31 @@ public final class Bench {
                     + "; server log: " + server.logTail(), e);
         }
         Histogram h = r.latencyNanos();
-        double rts = r.roundTrips();
-        double tickMicros = 1e6 / ProcStat.CLOCK_TICKS;
-        double user = (sampler.after.utimeTicks() - sampler.before.utimeTicks()) * tickMicros / rts;
-        double sys = (sampler.after.stimeTicks() - sampler.before.stimeTicks()) * tickMicros / rts;
-        double syscalls = Double.NaN;
-        double switches = Double.NaN;
-        if (sampler.counts != null && r.perfRoundTrips() > 0) {
-            if (sampler.counts.syscalls() >= 0) {
-                syscalls = sampler.counts.syscalls() / (double) r.perfRoundTrips();
-            }
-            if (sampler.counts.contextSwitches() >= 0) {
-                switches = sampler.counts.contextSwitches() / (double) r.perfRoundTrips();
-            }
-        }
+        Costs c = Costs.of(sampler, r);
         return new Row(round, kind, conns, size, r.roundTripsPerSecond(), h.getValueAtPercentile(50) / 1e3,
-                h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, user, sys, syscalls, switches,
-                sampler.after.rssKiB() / 1024.0, r.clientCpuShare());
+                h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, c.userMicrosPerRt(),
+                c.sysMicrosPerRt(), c.syscallsPerRt(), c.contextSwitchesPerRt(), sampler.after.rssKiB() / 1024.0,
+                r.clientCpuShare());
+    }
+
+    /** The server's costs per round trip in a timed run; NaN where perf gave nothing. */
+    record Costs(double userMicrosPerRt, double sysMicrosPerRt, double syscallsPerRt, double contextSwitchesPerRt) {
+        static Costs of(Sampler sampler, EchoClient.Result r) {
+            double rts = r.roundTrips();
+            double tickMicros = 1e6 / ProcStat.CLOCK_TICKS;
+            double user = (sampler.after.utimeTicks() - sampler.before.utimeTicks()) * tickMicros / rts;
+            double sys = (sampler.after.stimeTicks() - sampler.before.stimeTicks()) * tickMicros / rts;
+            double syscalls = Double.NaN;
+            double switches = Double.NaN;
+            if (sampler.counts != null && r.perfRoundTrips() > 0) {
+                if (sampler.counts.syscalls() >= 0) {
+                    syscalls = sampler.counts.syscalls() / (double) r.perfRoundTrips();
+                }
+                if (sampler.counts.contextSwitches() >= 0) {
+                    switches = sampler.counts.contextSwitches() / (double) r.perfRoundTrips();
+                }
+            }
+            return new Costs(user, sys, syscalls, switches);
+        }
     }
 }

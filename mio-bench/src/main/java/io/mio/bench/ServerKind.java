@@ -63,12 +63,13 @@ enum ServerKind {
     }
 
     /**
-     * The servers of a run without {@code --servers}: all but io.mio on its Selector backend and the wasm guests
-     * other than echo_guest on epoll_oneoff (they are for comparing backends and guest designs: name them with
-     * {@code --servers}).
+     * The servers of the echo part of a run without {@code --servers}: the native servers, the wasm echo_guest
+     * on epoll_oneoff and on poll_oneoff, and the Rust guest on poll_oneoff (the wasm guests only in the cells of
+     * {@code --wasm-conns} x {@code --wasm-sizes}). Left out, to be named with {@code --servers}: io.mio on its
+     * Selector backend (in the scale part by default), the Rust guest on epoll_oneoff and the C poll() guest.
      */
     static Set<ServerKind> defaults() {
-        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_ECHO_POLL, WASM, WASM_EPOLL, WASM_C));
+        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C));
     }
 
     /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */

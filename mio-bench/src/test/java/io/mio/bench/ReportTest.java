@@ -1,0 +1,112 @@
+package io.mio.bench;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The generated report from made-up figures: the WebAssembly section judges each guest against its targets
+ * (CPU per round trip at most 2x io.mio's within each round, at most 3 syscalls per round trip) and the scale
+ * section judges memory per idle connection against Netty's and poll()'s cost against flatness, with the
+ * skipped idle counts said.
+ */
+class ReportTest {
+    @BeforeAll
+    static void headless() {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private static Row echo(int round, ServerKind k, double cpu, double syscalls) {
+        return new Row(round, k, 1, 64, 10_000, 50, 80, 100, cpu / 2, cpu / 2, syscalls, 1, 100, 0.4);
+    }
+
+    private static ScaleRow scale(ServerKind k, int idle, double heapUsedKiB, double cpu, double syscalls) {
+        // RSS stays put as the heap grows inside its pre-touched committed size: nothing grows outside the heap
+        return new ScaleRow(1, k, idle, 1, 100_000, heapUsedKiB, 65_536, 10_000, 80, cpu / 2, cpu / 2, syscalls, 1);
+    }
+
+    private static String write(Path dir, List<Row> rows, List<ServerKind> servers, Scale.Result scale) throws Exception {
+        Report.Meta meta = new Report.Meta(new Report.Machine("test CPU", 2, "1 GiB", "6.1", "JDK", "gcc", "perf"),
+                "scripts/bench.sh --test", Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMinutes(3), "0.00 0.00 0.00",
+                "1.00 1.00 1.00", 3, Duration.ofMillis(700), Duration.ofMillis(1000), Duration.ofMillis(500), 0, null,
+                null, List.of(), List.of(1), List.of(64), servers, List.of(1), List.of(64), Duration.ofMinutes(2));
+        Report.write(rows, meta, scale, dir);
+        return Files.readString(dir.resolve("benchmarks.md"));
+    }
+
+    @Test
+    void wasm_guests_are_judged_against_their_targets_within_each_round(@TempDir Path dir) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        double[] mio = {20, 20, 20};
+        double[] guest = {30, 50, 36};      // ratios 1.5, 2.5, 1.8: median 1.8, met, round 2 over
+        double[] pollGuest = {50, 60, 42};  // ratios 2.5, 3.0, 2.1: not met
+        for (int r = 1; r <= 3; r++) {
+            rows.add(echo(r, ServerKind.MIO, mio[r - 1], 3));
+            rows.add(echo(r, ServerKind.WASM_ECHO, guest[r - 1], 3));
+            rows.add(echo(r, ServerKind.WASM_ECHO_POLL, pollGuest[r - 1], 5));
+        }
+        String md = write(dir, rows, List.of(ServerKind.MIO, ServerKind.WASM_ECHO, ServerKind.WASM_ECHO_POLL), null);
+
+        assertThat(md).contains("## WebAssembly guest").contains("at most **2× io.mio's native echo server**")
+                .contains("at most **3 syscalls per round trip**");
+        String wasm = section(md, "## WebAssembly guest");
+        assertThat(line(wasm, "| 1 | 64 B | wasm echo_guest, epoll_oneoff |"))
+                .contains("1.80× <sub>(1.50, 2.50, 1.80)</sub>").contains("| met (round 2 over) |").contains("| 3.00 <sub>(3.00)</sub> | met |");
+        assertThat(line(wasm, "| 1 | 64 B | wasm echo_guest, poll_oneoff |"))
+                .contains("2.50×").contains("| **not met** |").contains("| 5.00 <sub>(3.00)</sub> | **not met** |");
+        assertThat(md).contains("- **wasm echo_guest, epoll_oneoff**: CPU target met in 1 of 1 cells, syscall target met in 1 of 1 cells.");
+        assertThat(md).doesNotContain("## Scale: idle connections");
+        assertThat(dir.resolve("benchmarks-cpu.png")).exists();
+    }
+
+    @Test
+    void scale_section_compares_memory_with_netty_and_says_whether_poll_stays_flat(@TempDir Path dir) throws Exception {
+        List<ScaleRow> rows = List.of(
+                // io.mio: 250 B of heap per connection at 1024 idle (250 KiB), CPU 20 -> 21 us/rt, syscalls 3 -> 3
+                scale(ServerKind.MIO, 0, 2_000, 20, 3), scale(ServerKind.MIO, 1024, 2_250, 21, 3),
+                // Netty: 1000 B per connection; CPU 20 -> 30: not flat (but only io.mio's flatness is judged)
+                scale(ServerKind.NETTY, 0, 6_000, 20, 3.13), scale(ServerKind.NETTY, 1024, 7_000, 30, 3.13),
+                // io.mio on the Selector backend: CPU 20 -> 30, not flat
+                scale(ServerKind.MIO_SELECTOR, 0, 3_000, 20, 4), scale(ServerKind.MIO_SELECTOR, 1024, 3_500, 30, 4));
+        Scale.Ladder ladder = Scale.plan(List.of(0, 1024, 50000), 20000);
+        Scale.Result result = new Scale.Result(new Scale.Settings(List.of(0, 1024, 50000), 1, 1, Duration.ofMillis(300),
+                Duration.ofMillis(700), Duration.ofMillis(400), 0, dir), ladder, rows, List.of(), List.of(), 20000, 20000, 1,
+                Duration.ofSeconds(80));
+        String md = write(dir, List.of(), List.of(), result);
+
+        assertThat(md).contains("## Scale: idle connections")
+                .contains("**Targets**: memory per idle connection below Netty's; poll() cost flat as idle connections grow.");
+        assertThat(md).contains("Not run: 50000 idle connections: the server would need about 50512 open files");
+        // the ladder planned 19000 instead of 50000, but no server ran it: the largest common count is 1024
+        assertThat(line(md, "- **Memory per idle connection**")).contains("1024 idle").contains("io.mio 250 B")
+                .contains("Netty epoll 1000 B").contains("**met** (0.25× Netty's)").contains("io.mio, Selector backend 500 B");
+        assertThat(line(md, "- **poll() cost, io.mio**:")).contains("1.05×").contains("3.00 → 3.00").contains("**flat**");
+        assertThat(line(md, "- **poll() cost, io.mio, Selector backend**:")).contains("1.50×").contains("**not flat**");
+        assertThat(line(md, "| io.mio | 1024 |")).contains("| **250 B** | 250 B | 0 B |").contains("| 1.05× |");
+        assertThat(md).doesNotContain("## Headline").doesNotContain("## WebAssembly guest");
+        assertThat(dir.resolve("benchmarks-scale-cpu.png")).exists();
+        assertThat(dir.resolve("benchmarks-scale-memory.png")).exists();
+    }
+
+    /** From {@code heading} to the next section. */
+    private static String section(String md, String heading) {
+        int from = md.indexOf(heading + "\n");
+        assertThat(from).as("section " + heading).isNotNegative();
+        int to = md.indexOf("\n## ", from + heading.length());
+        return md.substring(from, to < 0 ? md.length() : to);
+    }
+
+    private static String line(String md, String start) {
+        return md.lines().filter(l -> l.startsWith(start)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with " + start + " in:\n" + md));
+    }
+}
