@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JMH microbenchmarks of io.mio against the JDK (mio-bench, package io.mio.bench.jmh), run with -prof gc:
 #   PollBenchmark       one non-blocking poll with 0, 1 or 64 ready events (and the re-arm it needs)
+#   IdlePollBenchmark   one non-blocking poll that finds nothing, with 0, 1000 or 10000 idle sockets registered
 #   WakeBenchmark       wake, then the poll that reports it
 #   ReadWriteBenchmark  64-byte write + read over loopback: heap, direct, byte[] against SocketChannel
 # Writes docs/benchmarks-jmh.md. Extra arguments go to JMH (e.g. a benchmark regex, or -f 2 -i 5).
@@ -34,6 +35,7 @@ mkdir -p docs
   echo "- Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc --all) cores, Linux $(uname -r), $(java -version 2>&1 | sed -n 2p)"
   echo "- Load average (1/5/15 min) before: $load_before; after: $load_after.$(awk -v l="${load_before%% *}" 'BEGIN { if (l > 0.3) printf " The machine was shared during the run: figures are noisy." }')"
   echo "- \`PollBenchmark\`: 64 writable streams are registered. io.mio is edge-triggered, so \`mio_poll\` re-arms \`ready\` streams (one \`reregister\`, i.e. one epoll_ctl, each) and then polls; \`mio_rearm_only\` is the re-arm alone. The JDK's selector is level-triggered: \`ready\` channels wait for OP_WRITE (always ready), the others for OP_READ (never)."
+  echo "- \`IdlePollBenchmark\`: a non-blocking poll that finds nothing while \`idle\` listeners nobody connects to are registered (to epoll, any socket that is not ready costs the same): io.mio on its epoll backend, on its Selector backend (\`-Dio.mio.backend=selector\`) and \`Selector.selectNow\`. Flat across \`idle\` means waiting does not cost more with more idle connections."
   echo "- \`WakeBenchmark\`: wake, then the poll that reports it, on one thread."
   echo "- \`ReadWriteBenchmark\`: 64 bytes written on one end of a loopback connection and read on the other."
   echo
