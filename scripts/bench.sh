@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# The loopback echo benchmark: io.mio against java.nio, virtual threads, Netty epoll and a C epoll server.
-# Builds mio-bench, runs every server in turn as its own process pinned to CPU 0 with the load generator
-# pinned to CPU 1, and writes docs/benchmarks.md, docs/benchmarks.csv and the charts docs/benchmarks-*.png.
+# The loopback echo benchmark: io.mio against java.nio, virtual threads, Netty epoll, a C epoll server and
+# WebAssembly echo guests under mio-wasm; then the scale part: each server holding 0 to ~20000 idle
+# connections (memory per connection, cost of the active traffic meanwhile). Builds mio-bench, runs every
+# server in turn as its own process pinned to CPU 0 with the load generator pinned to CPU 1, and writes
+# docs/benchmarks.md, docs/benchmarks.csv, docs/benchmarks-scale.csv and the charts docs/benchmarks-*.png.
 #
-#   scripts/bench.sh            default mode: 1, 64 and 1000 connections x 64 B and 4 KiB, 3 rounds (about 6 min)
-#   scripts/bench.sh --full     adds 10000 connections
-#   scripts/bench.sh --smoke    only checks that every server starts and echoes correctly (no timings)
-# Other options (--rounds N, --measure-ms, --warmup-ms, --perf-ms, --servers mio,nio,...) go to io.mio.bench.Bench.
+#   scripts/bench.sh              default mode: echo part with 1, 64 and 1000 connections x 64 B and 4 KiB
+#                                 (wasm guests: 1 and 64 x 64 B), 3 rounds; scale part with 0, 1000, 10000 and
+#                                 50000 idle connections (those over the open-file limit are skipped and the
+#                                 largest count that fits is run instead), 1 round (about 8 min in all)
+#   scripts/bench.sh --full       adds 10000 connections to the echo part
+#   scripts/bench.sh --part scale only the scale part (--part echo, or --no-scale: only the echo part)
+#   scripts/bench.sh --smoke      only checks that every server starts and echoes correctly, and holds idle
+#                                 connections while others echo (no timings)
+# Other options (--rounds N, --measure-ms, --warmup-ms, --perf-ms, --servers mio,nio,..., --idle 0,1000,...,
+# --scale-active N, --scale-servers ..., --docs DIR) go to io.mio.bench.Bench (see its javadoc).
 #
 # Needs gcc (C servers), perf (syscall counts) and taskset (pinning): where one is missing and this runs as
 # root on Debian, it is installed with apt-get (and said so); otherwise that part is skipped with a message.
@@ -36,6 +44,10 @@ cp_file=mio-bench/target/classpath.txt
 # the class path file ends up holding its class path, with mio-core's jar from this work tree.
 ./mvnw -B -ntp -q -DskipTests -pl mio-bench -am package dependency:build-classpath \
   -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
+
+# The scale part's servers need one descriptor per idle connection: raise the soft open-file limit to the
+# hard one (the harness and every process it starts inherit it). Raising the hard limit needs root.
+ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || echo "bench: could not raise the open-file limit (soft $(ulimit -Sn), hard $(ulimit -Hn))"
 
 pin=()
 server_cpu=-1
