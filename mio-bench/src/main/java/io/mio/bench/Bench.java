@@ -376,16 +376,13 @@ public final class Bench {
                 // cells in this round, not the run: it is reported and the next server goes on.
                 try (ServerProcess server = ServerProcess.start(kind, cServer, o.serverCpu, o.work.resolve("logs"), 60)) {
                     InetSocketAddress addr = new InetSocketAddress("127.0.0.1", server.port);
-                    boolean first = true;
+                    warmUp(kind, server, addr);
                     for (int conns : o.conns) {
                         for (int size : o.sizes) {
                             if (!o.runs(kind, conns, size)) {
                                 continue; // beyond its connection limit, or not a wasm cell
                             }
-                            // A fresh JVM gets more warm-up in its first cell, for the JIT.
-                            Duration warmup = first ? o.warmup.plus(firstCellExtraWarmup(kind)) : o.warmup;
-                            first = false;
-                            Row row = cell(round, kind, server, addr, conns, size, warmup, o);
+                            Row row = cell(round, kind, server, addr, conns, size, o.warmup, o);
                             rows.add(row);
                             Files.writeString(csv, row.csv() + "\n", java.nio.file.StandardOpenOption.APPEND);
                             done++;
@@ -429,12 +426,25 @@ public final class Bench {
                 + (failed == 0 ? "" : "; " + failed + " failure(s), see the report"));
     }
 
+    /** Connections of the warm-up every server process gets before its first cell: many, for a high rate. */
+    static final int PROCESS_WARMUP_CONNS = 64;
+
     /**
-     * Extra warm-up of a server process's first cell: one second, two for a wasm guest (its module, compiled to
-     * JVM bytecode at start-up, is more code for the JIT than a whole Java echo server).
+     * How long a fresh server process echoes on {@value #PROCESS_WARMUP_CONNS} connections before its first cell,
+     * for the JIT: one second, four for a wasm guest (its module, compiled to JVM bytecode at start-up, is more
+     * code for the JIT than a whole Java echo server; with less, its first cells measure the JIT at work).
      */
-    static Duration firstCellExtraWarmup(ServerKind kind) {
-        return Duration.ofSeconds(kind.isWasm() ? 2 : 1);
+    static Duration processWarmup(ServerKind kind) {
+        return Duration.ofSeconds(kind.isWasm() ? 4 : 1);
+    }
+
+    private static void warmUp(ServerKind kind, ServerProcess server, InetSocketAddress addr) throws IOException {
+        try {
+            EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, processWarmup(kind).minusMillis(100),
+                    Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { });
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(kind.label + " warm-up: " + e.getMessage() + "; server log: " + server.logTail(), e);
+        }
     }
 
     /** Echo cells {@code kind} runs in one round. */

@@ -271,7 +271,11 @@ final class Report {
         md.append("- Each server runs as its own process").append(m.serverCpu() == null ? "" : ", pinned to CPU " + m.serverCpu() + " with `taskset`")
                 .append("; the load generator (one thread on io.mio, the same for every server) runs in the harness process")
                 .append(m.serverCpu() == null ? "" : ", pinned to the other CPU").append(".\n");
-        md.append("- Per cell: ").append(m.warmup().toMillis()).append(" ms warm-up (one second more in the first cell of each server process, for the JIT; two for a wasm guest, whose compiled module is more code to JIT), ").append(m.measure().toMillis())
+        md.append("- Each server process first echoes 64 B on ").append(Bench.PROCESS_WARMUP_CONNS).append(" connections for ")
+                .append(Bench.processWarmup(ServerKind.MIO).toSeconds()).append(" s, for the JIT (")
+                .append(Bench.processWarmup(ServerKind.WASM_ECHO).toSeconds())
+                .append(" s for a wasm guest: its module, compiled to JVM bytecode, is more code to JIT, and with less its first cells measured the JIT at work).\n");
+        md.append("- Per cell: ").append(m.warmup().toMillis()).append(" ms warm-up, ").append(m.measure().toMillis())
                 .append(" ms measured (round trips/s, latency, server CPU), then a separate ").append(m.perf().toMillis())
                 .append(" ms window (longer if two cycles of all connections take longer) under `perf stat -e raw_syscalls:sys_enter -e context-switches -p PID`, ")
                 .append("attached only after the measured window since its tracepoint slows every syscall down, and switched on after a settle period (at least 300 ms) through its control FIFO. ")
@@ -558,7 +562,8 @@ final class Report {
         List<ServerKind> kinds = scale.rows().stream().map(ScaleRow::server).distinct().toList();
         md.append("Scale part (idle connections):\n\n");
         md.append("- Servers: ").append(String.join(", ", kinds.stream().map(k -> k.label).toList()))
-                .append(", the same programs as in the echo part; io.mio's *Selector backend* is `MioEchoServer` with `-Dio.mio.backend=selector`.")
+                .append(", the same programs as in the echo part")
+                .append(kinds.contains(ServerKind.MIO_SELECTOR) ? "; io.mio's *Selector backend* is `MioEchoServer` with `-Dio.mio.backend=selector`." : ".")
                 .append(" Each runs as its own process").append(m.serverCpu() == null ? "" : ", pinned to CPU " + m.serverCpu())
                 .append("; Java servers get the echo part's JVM options plus `").append(String.join(" ", Scale.JVM_OPTIONS))
                 .append("` (the 64 MiB initial heap is touched at start, so RSS then grows with what the server keeps, not with how far its allocator has walked).\n");
@@ -590,6 +595,9 @@ final class Report {
         for (String skip : scale.ladder().skipped()) {
             md.append("- **Not run**: ").append(skip).append(".\n");
         }
+        if (scale.ladder().instead() != null) {
+            md.append("- ").append(scale.ladder().instead()).append(".\n");
+        }
         for (String note : scale.notes()) {
             md.append("- **Not run**: ").append(note).append(".\n");
         }
@@ -604,6 +612,9 @@ final class Report {
         md.append("**Targets**: memory per idle connection below Netty's; poll() cost flat as idle connections grow.\n\n");
         for (String skip : scale.ladder().skipped()) {
             md.append("- Not run: ").append(skip).append(".\n");
+        }
+        if (scale.ladder().instead() != null) {
+            md.append("- ").append(scale.ladder().instead()).append(".\n");
         }
         int common = largestCommonIdle(rows, ladder, ServerKind.MIO, ServerKind.NETTY);
         if (common > 0) {

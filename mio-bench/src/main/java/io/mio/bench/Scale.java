@@ -42,8 +42,8 @@ final class Scale {
                     Integer serverCpu, Path work) {
     }
 
-    /** The idle counts to run, and why the others are not run. */
-    record Ladder(List<Integer> idle, List<String> skipped) {
+    /** The idle counts to run, why the others are not run, and what runs in their place (null if nothing). */
+    record Ladder(List<Integer> idle, List<String> skipped, String instead) {
     }
 
     /** What the scale part measured, and what stopped it where it stopped. */
@@ -73,15 +73,15 @@ final class Scale {
                     + " and the hard open-file limit (RLIMIT_NOFILE) here is %d; raising it needs root"
                     + " (CAP_SYS_RESOURCE)", n, n + (long) FD_RESERVE, fdLimitHard));
         }
+        String instead = null;
         if (replace) {
-            int instead = (int) (largest / STEP_ROUNDING * STEP_ROUNDING);
-            if (instead > run.last()) {
-                run.add(instead);
-                skipped.add(instead + " idle connections, the largest count that fits (rounded down to a thousand),"
-                        + " are run instead");
+            int n = (int) (largest / STEP_ROUNDING * STEP_ROUNDING);
+            if (n > run.last()) {
+                run.add(n);
+                instead = n + " idle connections, the largest count that fits (rounded down to a thousand), run instead";
             }
         }
-        return new Ladder(List.copyOf(run), skipped);
+        return new Ladder(List.copyOf(run), skipped, instead);
     }
 
     static Result run(List<ServerKind> kinds, Path cServer, Settings s) throws IOException {
@@ -90,7 +90,10 @@ final class Scale {
         ProcStat.FdLimit limit = ProcStat.openFileLimit(self);
         Ladder ladder = plan(s.idle(), limit.hard());
         for (String skip : ladder.skipped()) {
-            System.out.println("scale: " + skip);
+            System.out.println("scale: not run: " + skip);
+        }
+        if (ladder.instead() != null) {
+            System.out.println("scale: " + ladder.instead());
         }
         System.out.printf(Locale.ROOT, "scale: %d round(s) x %d servers, idle connections %s, %d active connection(s)"
                         + " of 64 B, %d ms warm-up + %d ms measured + %d ms perf per step%n", s.rounds(), kinds.size(),

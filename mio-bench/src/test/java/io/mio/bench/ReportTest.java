@@ -85,7 +85,8 @@ class ReportTest {
 
         assertThat(md).contains("## Scale: idle connections")
                 .contains("**Targets**: memory per idle connection below Netty's; poll() cost flat as idle connections grow.");
-        assertThat(md).contains("Not run: 50000 idle connections: the server would need about 50512 open files");
+        assertThat(md).contains("Not run: 50000 idle connections: the server would need about 50512 open files")
+                .contains("- 19000 idle connections, the largest count that fits (rounded down to a thousand), run instead.");
         // the ladder planned 19000 instead of 50000, but no server ran it: the largest common count is 1024
         assertThat(line(md, "- **Memory per idle connection**")).contains("1024 idle").contains("io.mio 250 B")
                 .contains("Netty epoll 1000 B").contains("**met** (0.25× Netty's)").contains("io.mio, Selector backend 500 B");

@@ -69,17 +69,18 @@ class ScaleTest {
         Scale.Ladder ladder = Scale.plan(List.of(0, 1000, 10000, 50000), 20000);
 
         assertThat(ladder.idle()).containsExactly(0, 1000, 10000, 19000);
-        assertThat(ladder.skipped()).hasSize(2);
-        assertThat(ladder.skipped().get(0)).contains("50000").contains("20000").contains("RLIMIT_NOFILE");
-        assertThat(ladder.skipped().get(1)).startsWith("19000");
+        assertThat(ladder.skipped()).singleElement().asString().contains("50000").contains("20000").contains("RLIMIT_NOFILE");
+        assertThat(ladder.instead()).startsWith("19000 idle connections").contains("run instead");
     }
 
     @Test
     void idle_counts_that_fit_run_as_asked_with_the_zero_baseline_added() {
         assertThat(Scale.plan(List.of(10000, 1000), Long.MAX_VALUE).idle()).containsExactly(0, 1000, 10000);
         assertThat(Scale.plan(List.of(10000, 1000), Long.MAX_VALUE).skipped()).isEmpty();
+        assertThat(Scale.plan(List.of(10000, 1000), Long.MAX_VALUE).instead()).isNull();
         // nothing to add when a requested count is already the largest that fits
         assertThat(Scale.plan(List.of(19000, 30000), 20000).idle()).containsExactly(0, 19000);
+        assertThat(Scale.plan(List.of(19000, 30000), 20000).instead()).isNull();
     }
 
     @Test
