@@ -408,9 +408,14 @@ public final class Bench {
         Duration echoTook = Duration.between(started, Instant.now());
         Scale.Result scale = null;
         if (o.scale && !scaleKinds.isEmpty()) {
-            scale = Scale.run(scaleKinds, cServer, o.scaleSettings());
-            Files.copy(o.scaleSettings().work().resolve("results-scale.csv"), o.docs.resolve("benchmarks-scale.csv"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try {
+                scale = Scale.run(scaleKinds, cServer, o.scaleSettings());
+                Files.copy(o.scaleSettings().work().resolve("results-scale.csv"), o.docs.resolve("benchmarks-scale.csv"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                failures.add("scale part: " + e.getMessage()); // the echo part's report is still written
+                System.out.println("FAILED scale part: " + e.getMessage());
+            }
         }
         String loadAfter = Report.Machine.loadAverage();
         Duration took = Duration.between(started, Instant.now());

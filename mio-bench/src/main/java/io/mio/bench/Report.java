@@ -705,8 +705,8 @@ final class Report {
             }
             data.addSeries(series);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart("Server CPU per round trip of " + active
-                        + " active connection(s), 64 B, against idle connections held (median)", "idle connections", "µs",
+        JFreeChart chart = ChartFactory.createXYLineChart("Server CPU per round trip, " + active
+                        + " active connection(s), against idle connections (median)", "idle connections held", "µs per round trip",
                 data, PlotOrientation.VERTICAL, true, false, false);
         chart.setBackgroundPaint(Color.WHITE);
         org.jfree.chart.plot.XYPlot plot = chart.getXYPlot();
@@ -723,26 +723,49 @@ final class Report {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 500);
     }
 
+    /** Memory per idle connection, live heap + outside the heap, one horizontal bar per server, log scale, labelled. */
     private static void scaleMemoryChart(List<ScaleRow> rows, List<ServerKind> kinds, int idle, Path file) throws IOException {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        double min = Double.MAX_VALUE;
+        double max = 0;
         for (ServerKind k : kinds) {
-            double heap = bytesPerConnection(rows, k, idle, ScaleRow::heapUsedKiB);
-            double outside = bytesPerConnection(rows, k, idle, ScaleRow::outsideHeapKiB);
-            data.addValue(Double.isNaN(heap) ? 0 : heap, "live heap (after a full collection)", k.label);
-            data.addValue(Double.isNaN(outside) ? null : outside, "outside the heap (RSS - committed heap)", k.label);
+            double total = bytesPerConnection(rows, k, idle, ScaleRow::footprintKiB);
+            boolean shown = !Double.isNaN(total) && total > 0;
+            data.addValue(shown ? total : null, "live heap + outside the heap", k.label);
+            if (shown) {
+                min = Math.min(min, total);
+                max = Math.max(max, total);
+            }
         }
-        JFreeChart chart = ChartFactory.createStackedBarChart("Memory per idle connection with " + idle + " idle (median)",
-                null, "bytes", data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createBarChart("Memory per idle connection, " + idle
+                        + " idle (median, log scale)", null, "bytes per connection (live heap + outside the heap)", data,
+                PlotOrientation.HORIZONTAL, false, false, false);
         chart.setBackgroundPaint(Color.WHITE);
         CategoryPlot plot = chart.getCategoryPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        BarRenderer renderer = (BarRenderer) plot.getRenderer();
+        LogarithmicAxis axis = new LogarithmicAxis("bytes per connection (live heap + outside the heap)");
+        axis.setAllowNegativesFlag(false);
+        axis.setStrictValuesFlag(false);
+        if (max > 0) {
+            axis.setRange(Math.max(1, min / 4), max * 4); // room for the labels at the bars' ends
+        }
+        plot.setRangeAxis(axis);
+        BarRenderer renderer = new BarRenderer() {
+            @Override
+            public java.awt.Paint getItemPaint(int row, int column) {
+                return PALETTE[kinds.get(column).ordinal() % PALETTE.length];
+            }
+        };
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
-        renderer.setSeriesPaint(0, new Color(0x1F77B4));
-        renderer.setSeriesPaint(1, new Color(0xFF7F0E));
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 450);
+        renderer.setDefaultItemLabelGenerator(new org.jfree.chart.labels.StandardCategoryItemLabelGenerator(
+                "{2} B", new java.text.DecimalFormat("0")));
+        renderer.setDefaultItemLabelsVisible(true);
+        renderer.setDefaultPositiveItemLabelPosition(new org.jfree.chart.labels.ItemLabelPosition(
+                org.jfree.chart.labels.ItemLabelAnchor.OUTSIDE3, org.jfree.chart.ui.TextAnchor.CENTER_LEFT));
+        plot.setRenderer(renderer);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 60L * kinds.size() + 140 > 300 ? (int) (60L * kinds.size() + 140) : 300);
     }
 
     private static double parseLoad(String load) {

@@ -105,23 +105,33 @@ final class Scale {
         Path csv = s.work().resolve("results-scale.csv");
         Files.writeString(csv, ScaleRow.CSV_HEADER + "\n");
         Path logs = s.work().resolve("logs");
-        int holderProcesses;
-        try (Holders holders = new Holders(logs)) {
+        int holderProcesses = 0;
+        Holders holders = new Holders(logs);
+        try {
             for (int round = 1; round <= s.rounds(); round++) {
                 for (int k = 0; k < kinds.size(); k++) {
                     ServerKind kind = kinds.get((k + round - 1) % kinds.size());
+                    // A failure costs that server's steps in this round, not the part: reported, and the next goes on.
                     try {
                         server(kind, cServer, round, ladder, s, holders, rows, notes, csv);
                     } catch (IOException | RuntimeException e) {
                         String failure = "scale, round " + round + ", " + kind.label + ": " + e.getMessage();
                         failures.add(failure);
                         System.out.println("FAILED " + failure);
-                    } finally {
+                    }
+                    holderProcesses = Math.max(holderProcesses, holders.processes());
+                    try {
                         holders.closeAll();
+                    } catch (IOException e) {
+                        // A holder that does not answer is ended with all it holds; fresh ones serve the next server.
+                        failures.add("scale, round " + round + ", " + kind.label + ": closing the idle connections: " + e.getMessage());
+                        holders.close();
+                        holders = new Holders(logs);
                     }
                 }
             }
-            holderProcesses = holders.processes();
+        } finally {
+            holders.close();
         }
         return new Result(s, ladder, rows, notes, failures, limit.soft(), limit.hard(), holderProcesses,
                 Duration.between(started, Instant.now()));
