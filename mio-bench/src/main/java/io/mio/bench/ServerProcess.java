@@ -63,17 +63,9 @@ final class ServerProcess implements AutoCloseable {
     /** Starts the server and waits (up to {@code timeoutSeconds}) for its READY line. */
     static ServerProcess start(ServerKind kind, Path cServer, Integer cpu, Path logDir, int timeoutSeconds)
             throws IOException {
-        return start(kind, cServer, cpu, logDir, timeoutSeconds, List.of());
-    }
-
-    /** As {@link #start(ServerKind, Path, Integer, Path, int)}, the server's command run by {@code wrapper} (e.g. valgrind). */
-    static ServerProcess start(ServerKind kind, Path cServer, Integer cpu, Path logDir, int timeoutSeconds,
-                               List<String> wrapper) throws IOException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(kind.name().toLowerCase(java.util.Locale.ROOT) + ".log");
-        List<String> cmd = new ArrayList<>(wrapper);
-        cmd.addAll(command(kind, cServer, cpu));
-        Process p = new ProcessBuilder(cmd)
+        Process p = new ProcessBuilder(command(kind, cServer, cpu))
                 .redirectError(log.toFile())
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
