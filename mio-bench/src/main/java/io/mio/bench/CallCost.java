@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -53,9 +54,17 @@ public final class CallCost {
     private static final MethodHandle CRITICAL = LINKER.downcallHandle(LABS, LONG_LONG, Linker.Option.critical(false));
     private static final MethodHandle CRITICAL_ERRNO = LINKER.downcallHandle(LABS, LONG_LONG,
             Linker.Option.captureCallState("errno"), Linker.Option.critical(false));
+    private static final MethodHandle RAW_RECV = LINKER.downcallHandle(LINKER.defaultLookup().find("recv").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), Linker.Option.critical(false));
+    private static final MethodHandle RAW_EPOLL_CREATE1 = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("epoll_create1").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle RAW_EPOLL_WAIT = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("epoll_wait").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
+    private static final int MSG_DONTWAIT = 0x40;
     private static final ThreadLocal<long[]> LOCAL = ThreadLocal.withInitial(() -> new long[1]);
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
         MemorySegment errnoState = java.lang.foreign.Arena.global().allocate(Linker.Option.captureStateLayout());
         try (Poll poll = Poll.open();
              TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -80,6 +89,11 @@ public final class CallCost {
             nioClient.register(selector, SelectionKey.OP_READ);
             ByteBuffer direct = ByteBuffer.allocateDirect(64);
             TcpStream reader = stream;
+
+            int fd = reader.rawFd();
+            long buf = MemorySegment.ofBuffer(direct).address();
+            int epfd = (int) RAW_EPOLL_CREATE1.invokeExact(0);
+            long epollEvents = java.lang.foreign.Arena.global().allocate(12L * 64, 8).address();
 
             Map<String, Piece> pieces = new LinkedHashMap<>();
             pieces.put("empty loop", n -> {
@@ -124,6 +138,13 @@ public final class CallCost {
                 }
                 return s;
             });
+            pieces.put("bare recv downcall (critical, no errno), would block", n -> {
+                long s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += rawRecv(fd, buf, 64, MSG_DONTWAIT);
+                }
+                return s;
+            });
             pieces.put("io.mio TcpStream.read, would block", n -> {
                 long s = 0;
                 for (int i = 0; i < n; i++) {
@@ -137,6 +158,13 @@ public final class CallCost {
                 for (int i = 0; i < n; i++) {
                     direct.clear();
                     s += nioClient.read(direct);
+                }
+                return s;
+            });
+            pieces.put("bare epoll_wait downcall (no errno), nothing ready, timeout 0", n -> {
+                long s = 0;
+                for (int i = 0; i < n; i++) {
+                    s += rawEpollWait(epfd, epollEvents, 64, 0);
                 }
                 return s;
             });
@@ -175,6 +203,22 @@ public final class CallCost {
             nioClient.close();
             nioServer.close();
             System.out.println("DONE " + sink);
+        }
+    }
+
+    private static long rawRecv(int fd, long buf, long len, int flags) {
+        try {
+            return (long) RAW_RECV.invokeExact(fd, buf, len, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static int rawEpollWait(int epfd, long events, int max, int timeout) {
+        try {
+            return (int) RAW_EPOLL_WAIT.invokeExact(epfd, events, max, timeout);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
         }
     }
 
