@@ -1,0 +1,38 @@
+package io.mio.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The parts of {@link UserCpu} that do not need perf: reading perf report's text, splitting user from kernel. */
+class UserCpuTest {
+    private static final String REPORT = """
+            # To display the perf.data header info, please use --header/--header-only options.
+                95.83%         62807  [kernel.kallsyms]  [k] finish_task_switch.isra.0
+                 2.17%          1422  libc.so.6          [.] epoll_wait
+                 1.85%          1212  [JIT] tid 7273     [.] void io.mio.Poll.poll(io.mio.Events, java.time.Duration)
+                 0.15%            98  libjvm.so          [.] DowncallLinker::capture_state
+                 0.01%             7  [kernel.kallsyms]  [k] do_syscall_64
+
+            """;
+
+    @Test
+    void perf_report_lines_become_sample_counts_per_key_and_other_lines_are_skipped() {
+        Map<String, long[]> m = UserCpu.parseReport(REPORT);
+        assertThat(m).hasSize(5);
+        assertThat(m.get("[kernel.kallsyms] [k] finish_task_switch.isra.0")[0]).isEqualTo(62807);
+        assertThat(m.get("[JIT] tid 7273 [.] void io.mio.Poll.poll(io.mio.Events, java.time.Duration)")[0]).isEqualTo(1212);
+        assertThat(m.keySet()).first().asString().startsWith("[kernel.kallsyms]");
+    }
+
+    @Test
+    void a_sample_splits_its_cpu_time_by_the_share_of_user_samples() {
+        UserCpu.Sample s = new UserCpu.Sample(ServerKind.MIO, 1, 0, 1000, 5_000_000, 250, 1000, java.util.List.of());
+        assertThat(s.totalPerRt()).isEqualTo(5000.0);
+        assertThat(s.userShare()).isEqualTo(0.25);
+        assertThat(s.userPerRt()).isEqualTo(1250.0);
+        assertThat(new UserCpu.Sample(ServerKind.MIO, 1, 0, 1000, 5_000_000, 0, 0, java.util.List.of()).userShare()).isNaN();
+    }
+}
