@@ -1660,9 +1660,9 @@ public final class SocketHost implements AutoCloseable {
                 check(m, sa, 12, 4);
                 m.writeByte(sa, (byte) familyOf(a));
                 int dataLen = v6 ? 26 : 14;
-                int cap = m.readInt(sa + 4);
+                long cap = m.readInt(sa + 4) & 0xFFFF_FFFFL;
                 int saData = m.readInt(sa + 8);
-                int n = cap > 0 ? Math.min(cap, dataLen) : dataLen;
+                int n = (int) Math.min(cap, dataLen); // what fits in the guest's sa_data (none if it has no room)
                 byte[] data = new byte[dataLen];
                 data[0] = (byte) (port >> 8);
                 data[1] = (byte) port;
@@ -1672,13 +1672,15 @@ public final class SocketHost implements AutoCloseable {
                 m.writeI32(sa + 4, dataLen);
                 if ((flags & AI_CANONNAME) != 0) {
                     int cn = m.readInt(ai + 16);
-                    int cnCap = m.readInt(ai + 20);
-                    byte[] name = node.getBytes(StandardCharsets.UTF_8);
-                    int k2 = Math.min(name.length, Math.max(cnCap - 1, 0));
-                    check(m, cn, k2 + 1L);
-                    m.write(cn, name, 0, k2);
-                    m.writeByte(cn + k2, (byte) 0);
-                    m.writeI32(ai + 20, k2);
+                    long cnCap = m.readInt(ai + 20) & 0xFFFF_FFFFL;
+                    if (cnCap > 0) { // the name, cut to the buffer, and its NUL; nothing into a 0-byte buffer
+                        byte[] name = node.getBytes(StandardCharsets.UTF_8);
+                        int k2 = (int) Math.min(name.length, cnCap - 1);
+                        check(m, cn, k2 + 1L);
+                        m.write(cn, name, 0, k2);
+                        m.writeByte(cn + k2, (byte) 0);
+                        m.writeI32(ai + 20, k2);
+                    }
                 }
                 count++;
                 int next = m.readInt(ai + 24);

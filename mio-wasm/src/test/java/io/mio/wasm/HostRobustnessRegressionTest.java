@@ -1,0 +1,74 @@
+package io.mio.wasm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+import static io.mio.wasm.SocketHost.*;
+import static io.mio.wasm.WasiErrno.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Plain examples of the host-function bugs HostFunctionFuzzTest and HostCallSequenceFuzzTest found. */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class HostRobustnessRegressionTest {
+
+    /** One addrinfo record at 8192 with its sockaddr at 9000, sa_data at 9500 and canonname at 10000. */
+    static void record(HostFixture f, int saDataLen, int canonLen) {
+        f.m.write(8192, new byte[28]);
+        f.m.writeI32(8192 + 12, 9000);
+        f.m.writeI32(8192 + 16, 10000);
+        f.m.writeI32(8192 + 20, canonLen);
+        f.m.write(9000, new byte[12]);
+        f.m.writeI32(9000 + 4, saDataLen);
+        f.m.writeI32(9000 + 8, 9500);
+        f.m.writeI32(8100, 8192);
+    }
+
+    static int gai(HostFixture f, int flags) {
+        f.m.write(7000, "localhost\0".getBytes());
+        f.m.write(7500, "80\0".getBytes());
+        f.m.write(8000, new byte[28]);
+        f.m.writeShort(8000, (short) flags);
+        f.m.write(8002, new byte[] {1, 2, 1});
+        return f.host.sockGetAddrinfo(f.m, 7000, 10, 7500, 3, 8000, 8100, 1, 8104);
+    }
+
+    @Test
+    void getaddrinfo_writes_nothing_into_a_zero_length_sa_data() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            record(f, 0, 0);
+            byte[] marks = new byte[32];
+            Arrays.fill(marks, (byte) 0x5A);
+            f.m.write(9500, marks);
+            assertThat(gai(f, 0)).isEqualTo(SUCCESS);
+            assertThat(f.m.readInt(8104)).isEqualTo(1);
+            assertThat(f.m.readBytes(9500, 32)).as("a 0-byte sa_data is left alone").isEqualTo(marks);
+            assertThat(f.m.readInt(9000 + 4)).as("sa_data_len tells the size the address needs").isEqualTo(14);
+
+            record(f, 4, 0);
+            f.m.write(9500, marks);
+            assertThat(gai(f, 0)).isEqualTo(SUCCESS);
+            assertThat(f.m.readBytes(9500, 6)).as("only the 4 bytes there is room for")
+                    .containsExactly(0, 80, 127, 0, 0x5A, 0x5A);
+        }
+    }
+
+    @Test
+    void getaddrinfo_writes_no_canonname_into_a_zero_length_buffer() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            record(f, 14, 0);
+            f.m.write(10000, new byte[] {0x5A, 0x5A});
+            assertThat(gai(f, AI_CANONNAME)).isEqualTo(SUCCESS);
+            assertThat(f.m.readBytes(10000, 2)).as("not even the NUL").containsExactly(0x5A, 0x5A);
+            assertThat(f.m.readInt(8192 + 20)).isZero();
+
+            record(f, 14, 4);
+            f.m.write(10000, new byte[] {0x5A, 0x5A, 0x5A, 0x5A, 0x5A});
+            assertThat(gai(f, AI_CANONNAME)).isEqualTo(SUCCESS);
+            assertThat(f.m.readBytes(10000, 5)).as("cut to 3 bytes and the NUL").containsExactly('l', 'o', 'c', 0, 0x5A);
+            assertThat(f.m.readInt(8192 + 20)).isEqualTo(3);
+        }
+    }
+}
