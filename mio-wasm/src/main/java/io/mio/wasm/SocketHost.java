@@ -1643,6 +1643,8 @@ public final class SocketHost implements AutoCloseable {
         int count = 0;
         long limit = max & 0xFFFF_FFFFL;
         int ai = m.readInt(resPtr);
+        Set<Integer> filled = new HashSet<>(); // each guest record takes one result, even in a cyclic chain
+        filled.add(ai);
         outer:
         for (InetAddress a : addrs) {
             for (int[] k : kinds) {
@@ -1684,7 +1686,7 @@ public final class SocketHost implements AutoCloseable {
                 }
                 count++;
                 int next = m.readInt(ai + 24);
-                if (next == 0) {
+                if (next == 0 || !filled.add(next)) {
                     break outer;
                 }
                 ai = next;

@@ -56,6 +56,24 @@ class HostRobustnessRegressionTest {
     }
 
     @Test
+    void getaddrinfo_fills_each_record_of_a_cyclic_chain_once() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            record(f, 0, 0);
+            f.m.writeI32(8192 + 24, 8192); // ai_next points back at the record itself
+            byte[] marks = new byte[32];
+            Arrays.fill(marks, (byte) 0x5A);
+            f.m.write(9500, marks);
+            f.m.write(7000, "localhost\0".getBytes());
+            f.m.write(7500, "80\0".getBytes());
+            f.m.write(8000, new byte[28]); // any family, socktype and protocol: up to 4 results
+            assertThat(f.host.sockGetAddrinfo(f.m, 7000, 10, 7500, 3, 8000, 8100, 4, 8104)).isEqualTo(SUCCESS);
+            assertThat(f.m.readInt(8104)).as("one record, one result").isEqualTo(1);
+            assertThat(f.m.readBytes(9500, 32)).as("its 0-byte sa_data stays untouched on a second lap")
+                    .isEqualTo(marks);
+        }
+    }
+
+    @Test
     void getaddrinfo_writes_no_canonname_into_a_zero_length_buffer() throws Exception {
         try (HostFixture f = new HostFixture()) {
             record(f, 14, 0);
