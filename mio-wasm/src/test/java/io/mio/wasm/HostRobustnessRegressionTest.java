@@ -85,7 +85,8 @@ class HostRobustnessRegressionTest {
             record(f, 14, 4);
             f.m.write(10000, new byte[] {0x5A, 0x5A, 0x5A, 0x5A, 0x5A});
             assertThat(gai(f, AI_CANONNAME)).isEqualTo(SUCCESS);
-            assertThat(f.m.readBytes(10000, 5)).as("cut to 3 bytes and the NUL").containsExactly('l', 'o', 'c', 0, 0x5A);
+            assertThat(f.m.readBytes(10000, 5)).as("cut to 3 bytes and the NUL")
+                    .containsExactly('l', 'o', 'c', 0, 0x5A);
             assertThat(f.m.readInt(8192 + 20)).isEqualTo(3);
         }
     }
