@@ -1443,7 +1443,7 @@ public final class SocketHost implements AutoCloseable {
         if (name == SO_TYPE || name == SO_ERROR || name == SO_ACCEPTCONN) {
             return NOPROTOOPT; // read-only on Linux
         }
-        byte[] v = m.readBytes(valPtr, len);
+        byte[] v = m.readBytes(valPtr, Math.min(len, 16)); // no option value is longer: read no more
         if (name != SO_BINDTODEVICE && len < optionSize(name)) {
             return INVAL;
         }
@@ -1560,8 +1560,9 @@ public final class SocketHost implements AutoCloseable {
 
     private int sockGetAddrinfo0(Memory m, int nodePtr, int nodeLen, int servicePtr, int serviceLen, int hintsPtr,
             int resPtr, int max, int resLenPtr) {
-        String node = cString(GuestMemory.read(m, nodePtr, nodeLen));
-        String service = cString(GuestMemory.read(m, servicePtr, serviceLen));
+        byte[] nodeBytes = cString(m, nodePtr, nodeLen);
+        String node = new String(nodeBytes, StandardCharsets.UTF_8);
+        String service = new String(cString(m, servicePtr, serviceLen), StandardCharsets.UTF_8);
         check(m, hintsPtr, 28, 4);
         check(m, resPtr, 4, 4);
         check(m, resLenPtr, 4, 4);
@@ -1615,6 +1616,8 @@ public final class SocketHost implements AutoCloseable {
         } else if (node.equalsIgnoreCase("localhost")) {
             addrs.add(literal("127.0.0.1"));
             addrs.add(literal("::1"));
+        } else if (nodeBytes.length > MAX_NAME) {
+            return AINONAME; // longer than any host name
         } else if (!policy.allowsResolve(node)) {
             NetPolicy.LOG.warning(() -> "sock_getaddrinfo of '" + node + "' refused by the sandbox (PERM)");
             return PERM;
@@ -1699,12 +1702,21 @@ public final class SocketHost implements AutoCloseable {
     private static final Map<String, Integer> SERVICES = Map.of("http", 80, "https", 443, "ftp", 21, "ssh", 22,
             "smtp", 25, "domain", 53, "ntp", 123, "imap", 143, "pop3", 110, "telnet", 23);
 
-    private static String cString(byte[] b) {
+    /** The longest node or service name read: a longer one is cut to {@code MAX_NAME + 1} bytes. */
+    private static final int MAX_NAME = 1024;
+
+    /**
+     * The C string in {@code [ptr, ptr + len)}: its bytes up to the first NUL (or all of them), but no more than
+     * {@code MAX_NAME + 1}, so that a guest's length does not decide how much the host copies.
+     */
+    private static byte[] cString(Memory m, int ptr, int len) {
+        check(m, ptr, len & 0xFFFF_FFFFL);
+        byte[] b = m.readBytes(ptr, (int) Math.min(len & 0xFFFF_FFFFL, MAX_NAME + 1));
         int n = 0;
         while (n < b.length && b[n] != 0) {
             n++;
         }
-        return new String(b, 0, n, StandardCharsets.UTF_8);
+        return Arrays.copyOf(b, n);
     }
 
     private static boolean isLiteral(String s) {

@@ -90,4 +90,55 @@ class HostRobustnessRegressionTest {
             assertThat(f.m.readInt(8192 + 20)).isEqualTo(3);
         }
     }
+
+    /** A SocketHost on a 16 MiB memory of 'a's (no NUL), for the calls that must not copy what a length says. */
+    static final class BigMemory implements AutoCloseable {
+        final com.dylibso.chicory.runtime.Memory m = new com.dylibso.chicory.runtime.ByteArrayMemory(
+                new com.dylibso.chicory.wasm.types.MemoryLimits(256, 256));
+        final com.dylibso.chicory.wasi.WasiPreview1 wasi = com.dylibso.chicory.wasi.WasiPreview1.builder().build();
+        final SocketHost host;
+        final int size = 256 * com.dylibso.chicory.runtime.Memory.PAGE_SIZE;
+
+        BigMemory() throws Exception {
+            host = new SocketHost(wasi, NetPolicy.allowAll());
+            byte[] a = new byte[size - 4096];
+            Arrays.fill(a, (byte) 'a');
+            m.write(4096, a);
+        }
+
+        @Override
+        public void close() {
+            host.close();
+            wasi.close();
+        }
+    }
+
+    @Test
+    void setsockopt_reads_no_more_of_the_value_than_an_option_holds() throws Exception {
+        try (BigMemory b = new BigMemory()) {
+            assertThat(b.host.sockOpen(b.m, 1, 2, 0)).isZero();
+            int fd = b.m.readInt(0);
+            long before = ThreadAllocation.bytes();
+            assertThat(b.host.sockSetOpt(b.m, fd, 0, SO_KEEPALIVE, 4096, b.size - 4096)).isEqualTo(SUCCESS);
+            assertThat(ThreadAllocation.bytes() - before).as("bytes allocated for a 16 MiB value")
+                    .isLessThan(1 << 20);
+            b.m.writeI32(16, 4);
+            assertThat(b.host.sockGetOpt(b.m, fd, 0, SO_KEEPALIVE, 32, 16)).isEqualTo(SUCCESS);
+            assertThat(b.m.readInt(32)).as("'aaaa' is on").isNotZero();
+        }
+    }
+
+    @Test
+    void getaddrinfo_reads_no_more_of_a_name_than_a_name_can_hold() throws Exception {
+        try (BigMemory b = new BigMemory()) {
+            b.m.write(0, new byte[64]); // hints: any
+            b.m.write(64, "80\0".getBytes());
+            long before = ThreadAllocation.bytes();
+            assertThat(b.host.sockGetAddrinfo(b.m, 4096, b.size - 4096, 64, 3, 0, 100, 1, 104))
+                    .as("a node name of 16 MiB").isEqualTo(AINONAME);
+            assertThat(b.host.sockGetAddrinfo(b.m, 128, 0, 4096, b.size - 4096, 0, 100, 1, 104))
+                    .as("a service name of 16 MiB").isEqualTo(AISERVICE);
+            assertThat(ThreadAllocation.bytes() - before).as("bytes allocated").isLessThan(1 << 20);
+        }
+    }
 }
