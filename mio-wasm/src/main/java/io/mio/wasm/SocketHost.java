@@ -119,6 +119,8 @@ public final class SocketHost implements AutoCloseable {
     static final int PROTO_UDP = 2;
 
     private static final int CHUNK = 64 * 1024;
+    /** The most subscriptions one poll_oneoff takes (the host allocates per subscription). */
+    static final int MAX_SUBSCRIPTIONS = 1 << 16;
     private static final long MAX_WAIT_SLICE_NANOS = 200_000_000L;
     /** {@code -Dio.mio.wasm.trace=true} prints every socket host call and its errno to stderr. */
     static final boolean TRACE = Boolean.getBoolean("io.mio.wasm.trace");
@@ -1822,7 +1824,7 @@ public final class SocketHost implements AutoCloseable {
      * {@code poll_oneoff(in, out, nsubs, *nevents)}, level-triggered. Socket subscriptions wait in the Poll;
      * subscriptions on Chicory's fds are always ready except FD_READ on stdin, which asks Chicory; an unknown fd
      * gives an event with error BADF and a repeated (fd, type) one with error EXIST; zero subscriptions return
-     * success with no event (WasmEdge).
+     * success with no event (WasmEdge); more than {@link #MAX_SUBSCRIPTIONS} are INVAL.
      */
     public int pollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
         return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, false));
@@ -1848,6 +1850,9 @@ public final class SocketHost implements AutoCloseable {
         check(m, out, n * 32);
         if ((in & 7) != 0 || (out & 7) != 0) {
             throw new WasmRuntimeException("poll_oneoff: misaligned subscription or event array"); // WasmEdge traps
+        }
+        if (n > MAX_SUBSCRIPTIONS) {
+            return INVAL; // as poll(2) for more descriptors than RLIMIT_NOFILE; bounds what is allocated below
         }
         int count = (int) n;
         long[] userdata = new long[count];

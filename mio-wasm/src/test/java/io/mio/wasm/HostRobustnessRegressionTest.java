@@ -141,4 +141,21 @@ class HostRobustnessRegressionTest {
             assertThat(ThreadAllocation.bytes() - before).as("bytes allocated").isLessThan(1 << 20);
         }
     }
+
+    @Test
+    void poll_oneoff_takes_no_more_subscriptions_than_its_limit() throws Exception {
+        try (BigMemory b = new BigMemory()) {
+            int n = MAX_SUBSCRIPTIONS + 1; // 3 MiB of subscriptions (of 'a's: an invalid tag), events after them
+            long before = ThreadAllocation.bytes();
+            assertThat(b.host.pollOneoff(b.m, 4096, 4096 + 48 * n, n, 0)).isEqualTo(INVAL);
+            assertThat(b.host.epollOneoff(b.m, 4096, 4096 + 48 * n, n, 0)).isEqualTo(INVAL);
+            assertThat(ThreadAllocation.bytes() - before).as("bytes allocated").isLessThan(1 << 20);
+
+            // the limit itself is fine: all relative REALTIME clocks of 0 ns, which fire at once
+            n = MAX_SUBSCRIPTIONS;
+            b.m.write(4096, new byte[48 * n]);
+            assertThat(b.host.pollOneoff(b.m, 4096, 4096 + 48 * n, n, 0)).isEqualTo(SUCCESS);
+            assertThat(b.m.readInt(0)).isEqualTo(n);
+        }
+    }
 }
