@@ -141,6 +141,8 @@ public final class SocketHost implements AutoCloseable {
     private final byte[] senderIp = new byte[16];
     private int nextFd = FD_BASE;
     private volatile boolean closed;
+    /** What a guest sleeping in poll_oneoff waits on; {@link #close()} wakes it. */
+    private final Object sleepers = new Object();
 
     /**
      * @param wasi   the guest's WASI preview 1 host (files, stdio, clocks, ...); calls on non-socket fds go there
@@ -156,6 +158,9 @@ public final class SocketHost implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (sleepers) {
+            sleepers.notifyAll();
+        }
         poll.close();
         for (GuestSocket s : sockets.values()) {
             s.close();
@@ -2062,12 +2067,24 @@ public final class SocketHost implements AutoCloseable {
         return SUCCESS;
     }
 
-    private static void sleepNanos(long nanos) throws InterruptedIOException {
-        try {
-            Thread.sleep(Duration.ofNanos(nanos));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
+    /**
+     * Sleeps {@code nanos} for a poll_oneoff clock, or until {@link #close()}: then it throws, and the guest traps
+     * (a sleeping thread would not notice the close otherwise).
+     */
+    private void sleepNanos(long nanos) throws InterruptedIOException {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (sleepers) {
+            for (long left = nanos; left > 0 && !closed; left = deadline - System.nanoTime()) {
+                try {
+                    sleepers.wait(left / 1_000_000, (int) (left % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted");
+                }
+            }
+        }
+        if (closed) {
+            throw new UncheckedIOException(new IOException("closed"));
         }
     }
 

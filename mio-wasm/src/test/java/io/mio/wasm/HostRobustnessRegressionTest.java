@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import static io.mio.wasm.SocketHost.*;
 import static io.mio.wasm.WasiErrno.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Plain examples of the host-function bugs HostFunctionFuzzTest and HostCallSequenceFuzzTest found. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
@@ -156,6 +157,26 @@ class HostRobustnessRegressionTest {
             b.m.write(4096, new byte[48 * n]);
             assertThat(b.host.pollOneoff(b.m, 4096, 4096 + 48 * n, n, 0)).isEqualTo(SUCCESS);
             assertThat(b.m.readInt(0)).isEqualTo(n);
+        }
+    }
+
+    @Test
+    void closing_the_host_wakes_a_guest_sleeping_in_poll_oneoff_on_a_clock() throws Exception {
+        try (HostCallSequenceFuzzTest.Run run = new HostCallSequenceFuzzTest.Run(false, 1)) {
+            FuzzHost h = run.h;
+            h.m.write(4096, new byte[48]);
+            h.m.writeLong(4096, 7);
+            h.m.writeByte(4096 + 8, (byte) EVENTTYPE_CLOCK);
+            h.m.writeI32(4096 + 16, CLOCK_MONOTONIC);
+            h.m.writeLong(4096 + 24, java.util.concurrent.TimeUnit.HOURS.toNanos(1));
+            var poll = run.fns.get("poll_oneoff");
+            var call = FuzzHost.start(() -> (int) poll.handle().apply(run.inst, 4096, 8192, 1, 0)[0]);
+            Thread.sleep(50);
+            assertThat(call.isDone()).as("sleeping for its hour").isFalse();
+            h.host.close();
+            assertThatThrownBy(() -> call.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the guest traps at once").isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .hasCauseInstanceOf(com.dylibso.chicory.runtime.WasmRuntimeException.class);
         }
     }
 }
