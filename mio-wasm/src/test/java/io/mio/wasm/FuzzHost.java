@@ -60,8 +60,12 @@ final class FuzzHost implements AutoCloseable {
 
     /** Bind and connect on the loopback addresses only (and connects only to the harness's own ports). */
     static NetPolicy loopbackPolicy() {
+        return loopbackPolicy(NetPolicy.DEFAULT_MAX_SOCKETS);
+    }
+
+    static NetPolicy loopbackPolicy(int maxSockets) {
         return NetPolicy.builder().allowBind("127.0.0.1:*").allowBind("[::1]:*")
-                .allowConnect("127.0.0.1:*").allowConnect("[::1]:*").build();
+                .allowConnect("127.0.0.1:*").allowConnect("[::1]:*").maxSockets(maxSockets).build();
     }
 
     /** The sockets a try can ask for, and descriptors that are not sockets. */
@@ -103,9 +107,14 @@ final class FuzzHost implements AutoCloseable {
     private boolean closed;
 
     FuzzHost(boolean loopback, boolean nonblocking, long seed) throws IOException {
+        this(loopback, nonblocking, seed, NetPolicy.DEFAULT_MAX_SOCKETS);
+    }
+
+    /** @param maxSockets the sandbox's socket limit */
+    FuzzHost(boolean loopback, boolean nonblocking, long seed, int maxSockets) throws IOException {
         this.loopback = loopback;
         this.nonblocking = nonblocking;
-        this.policy = loopback ? loopbackPolicy() : NetPolicy.denyAll();
+        this.policy = loopback ? loopbackPolicy(maxSockets) : NetPolicy.builder().maxSockets(maxSockets).build();
         logLevel = NetPolicy.LOG.getLevel();
         NetPolicy.LOG.setLevel(Level.OFF); // thousands of refusals would flood the test output
         baseline = hostDescriptors();

@@ -91,10 +91,18 @@ class HostCallSequenceFuzzTest {
         return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(true)), Tuple.of(1, Arbitraries.just(false)));
     }
 
+    /** The sandbox's socket limit: mostly the default, sometimes a few, so that open and accept meet MFILE. */
+    @Provide
+    Arbitrary<Integer> maxSockets() {
+        return Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.just(NetPolicy.DEFAULT_MAX_SOCKETS)),
+                Tuple.of(1, Arbitraries.integers().between(2, 8)));
+    }
+
     @Property
     void random_call_sequences_keep_the_descriptor_table_and_memory_sound(@ForAll("loopback") boolean loopback,
-            @ForAll long seed, @ForAll("sequences") List<Act> acts) throws Exception {
-        try (Run run = new Run(loopback, seed)) {
+            @ForAll long seed, @ForAll("maxSockets") int maxSockets, @ForAll("sequences") List<Act> acts)
+            throws Exception {
+        try (Run run = new Run(loopback, seed, maxSockets)) {
             for (int k = 0; k < acts.size(); k++) {
                 run.step(k, acts.get(k));
             }
@@ -133,7 +141,11 @@ class HostCallSequenceFuzzTest {
         final Map<Integer, Sock> live = new LinkedHashMap<>();
 
         Run(boolean loopback, long seed) throws Exception {
-            h = new FuzzHost(loopback, false, seed);
+            this(loopback, seed, NetPolicy.DEFAULT_MAX_SOCKETS);
+        }
+
+        Run(boolean loopback, long seed, int maxSockets) throws Exception {
+            h = new FuzzHost(loopback, false, seed, maxSockets);
             WasmModule module = LinkingTest.module("link_v1_v2");
             try {
                 inst = Instance.builder(module)
