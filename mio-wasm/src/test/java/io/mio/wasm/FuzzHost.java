@@ -49,6 +49,8 @@ final class FuzzHost implements AutoCloseable {
     /** No host call may take longer (they wait at most a few guest timeouts of 5 ms). */
     static final long BOUND_NANOS = TimeUnit.SECONDS.toNanos(5);
     static final int GUEST_TIMEOUT_MICROS = 5_000;
+    /** {@code -Dmio.wasm.fuzz.stats=true}: report which errnos each property reached (jqwik statistics). */
+    static final boolean STATS = Boolean.getBoolean("mio.wasm.fuzz.stats");
     /** What {@link #call} returns when the call trapped (and the caller allowed it). */
     static final int TRAP = -1;
 
@@ -427,7 +429,9 @@ final class FuzzHost implements AutoCloseable {
         if (r != TRAP) {
             assertThat(r).as("%s returns a WASI errno", what).isBetween(0, MAX_ERRNO);
         }
-        net.jqwik.api.statistics.Statistics.label("errno").collect(r == TRAP ? "trap" : errnoName(r));
+        if (STATS) {
+            net.jqwik.api.statistics.Statistics.label("errno").collect(r == TRAP ? "trap" : errnoName(r));
+        }
         byte[] after = m.readBytes(0, MEM);
         for (int p = 0; p < MEM; p++) {
             if (after[p] != before.b[p] && !may.contains(p)) {

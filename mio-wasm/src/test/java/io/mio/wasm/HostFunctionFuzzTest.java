@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Tries: {@code jqwik.tries.default} in junit-platform.properties (300 per property); a bigger run:
  * {@code ./mvnw -pl mio-wasm -am test -Dtest='*FuzzTest' -Dsurefire.failIfNoSpecifiedTests=false
- * -Djqwik.tries.default=20000} (add {@code -Djqwik.reporting.onlyfailures=false} to see the errnos each property
+ * -Djqwik.tries.default=20000} (add {@code -Dmio.wasm.fuzz.stats=true} to see the errnos each property
  * reached).
  */
 class HostFunctionFuzzTest {
