@@ -119,6 +119,8 @@ public final class SocketHost implements AutoCloseable {
     static final int PROTO_UDP = 2;
 
     private static final int CHUNK = 64 * 1024;
+    /** The most subscriptions one poll_oneoff takes (the host allocates per subscription). */
+    static final int MAX_SUBSCRIPTIONS = 1 << 16;
     private static final long MAX_WAIT_SLICE_NANOS = 200_000_000L;
     /** {@code -Dio.mio.wasm.trace=true} prints every socket host call and its errno to stderr. */
     static final boolean TRACE = Boolean.getBoolean("io.mio.wasm.trace");
@@ -139,6 +141,8 @@ public final class SocketHost implements AutoCloseable {
     private final byte[] senderIp = new byte[16];
     private int nextFd = FD_BASE;
     private volatile boolean closed;
+    /** What a guest sleeping in poll_oneoff waits on; {@link #close()} wakes it. */
+    private final Object sleepers = new Object();
 
     /**
      * @param wasi   the guest's WASI preview 1 host (files, stdio, clocks, ...); calls on non-socket fds go there
@@ -154,6 +158,9 @@ public final class SocketHost implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (sleepers) {
+            sleepers.notifyAll();
+        }
         poll.close();
         for (GuestSocket s : sockets.values()) {
             s.close();
@@ -1443,7 +1450,7 @@ public final class SocketHost implements AutoCloseable {
         if (name == SO_TYPE || name == SO_ERROR || name == SO_ACCEPTCONN) {
             return NOPROTOOPT; // read-only on Linux
         }
-        byte[] v = m.readBytes(valPtr, len);
+        byte[] v = m.readBytes(valPtr, Math.min(len, 16)); // no option value is longer: read no more
         if (name != SO_BINDTODEVICE && len < optionSize(name)) {
             return INVAL;
         }
@@ -1560,8 +1567,9 @@ public final class SocketHost implements AutoCloseable {
 
     private int sockGetAddrinfo0(Memory m, int nodePtr, int nodeLen, int servicePtr, int serviceLen, int hintsPtr,
             int resPtr, int max, int resLenPtr) {
-        String node = cString(GuestMemory.read(m, nodePtr, nodeLen));
-        String service = cString(GuestMemory.read(m, servicePtr, serviceLen));
+        byte[] nodeBytes = cString(m, nodePtr, nodeLen);
+        String node = new String(nodeBytes, StandardCharsets.UTF_8);
+        String service = new String(cString(m, servicePtr, serviceLen), StandardCharsets.UTF_8);
         check(m, hintsPtr, 28, 4);
         check(m, resPtr, 4, 4);
         check(m, resLenPtr, 4, 4);
@@ -1615,6 +1623,8 @@ public final class SocketHost implements AutoCloseable {
         } else if (node.equalsIgnoreCase("localhost")) {
             addrs.add(literal("127.0.0.1"));
             addrs.add(literal("::1"));
+        } else if (nodeBytes.length > MAX_NAME) {
+            return AINONAME; // longer than any host name
         } else if (!policy.allowsResolve(node)) {
             NetPolicy.LOG.warning(() -> "sock_getaddrinfo of '" + node + "' refused by the sandbox (PERM)");
             return PERM;
@@ -1643,6 +1653,8 @@ public final class SocketHost implements AutoCloseable {
         int count = 0;
         long limit = max & 0xFFFF_FFFFL;
         int ai = m.readInt(resPtr);
+        Set<Integer> filled = new HashSet<>(); // each guest record takes one result, even in a cyclic chain
+        filled.add(ai);
         outer:
         for (InetAddress a : addrs) {
             for (int[] k : kinds) {
@@ -1660,9 +1672,9 @@ public final class SocketHost implements AutoCloseable {
                 check(m, sa, 12, 4);
                 m.writeByte(sa, (byte) familyOf(a));
                 int dataLen = v6 ? 26 : 14;
-                int cap = m.readInt(sa + 4);
+                long cap = m.readInt(sa + 4) & 0xFFFF_FFFFL;
                 int saData = m.readInt(sa + 8);
-                int n = cap > 0 ? Math.min(cap, dataLen) : dataLen;
+                int n = (int) Math.min(cap, dataLen); // what fits in the guest's sa_data (none if it has no room)
                 byte[] data = new byte[dataLen];
                 data[0] = (byte) (port >> 8);
                 data[1] = (byte) port;
@@ -1672,17 +1684,19 @@ public final class SocketHost implements AutoCloseable {
                 m.writeI32(sa + 4, dataLen);
                 if ((flags & AI_CANONNAME) != 0) {
                     int cn = m.readInt(ai + 16);
-                    int cnCap = m.readInt(ai + 20);
-                    byte[] name = node.getBytes(StandardCharsets.UTF_8);
-                    int k2 = Math.min(name.length, Math.max(cnCap - 1, 0));
-                    check(m, cn, k2 + 1L);
-                    m.write(cn, name, 0, k2);
-                    m.writeByte(cn + k2, (byte) 0);
-                    m.writeI32(ai + 20, k2);
+                    long cnCap = m.readInt(ai + 20) & 0xFFFF_FFFFL;
+                    if (cnCap > 0) { // the name, cut to the buffer, and its NUL; nothing into a 0-byte buffer
+                        byte[] name = node.getBytes(StandardCharsets.UTF_8);
+                        int k2 = (int) Math.min(name.length, cnCap - 1);
+                        check(m, cn, k2 + 1L);
+                        m.write(cn, name, 0, k2);
+                        m.writeByte(cn + k2, (byte) 0);
+                        m.writeI32(ai + 20, k2);
+                    }
                 }
                 count++;
                 int next = m.readInt(ai + 24);
-                if (next == 0) {
+                if (next == 0 || !filled.add(next)) {
                     break outer;
                 }
                 ai = next;
@@ -1695,12 +1709,21 @@ public final class SocketHost implements AutoCloseable {
     private static final Map<String, Integer> SERVICES = Map.of("http", 80, "https", 443, "ftp", 21, "ssh", 22,
             "smtp", 25, "domain", 53, "ntp", 123, "imap", 143, "pop3", 110, "telnet", 23);
 
-    private static String cString(byte[] b) {
+    /** The longest node or service name read: a longer one is cut to {@code MAX_NAME + 1} bytes. */
+    private static final int MAX_NAME = 1024;
+
+    /**
+     * The C string in {@code [ptr, ptr + len)}: its bytes up to the first NUL (or all of them), but no more than
+     * {@code MAX_NAME + 1}, so that a guest's length does not decide how much the host copies.
+     */
+    private static byte[] cString(Memory m, int ptr, int len) {
+        check(m, ptr, len & 0xFFFF_FFFFL);
+        byte[] b = m.readBytes(ptr, (int) Math.min(len & 0xFFFF_FFFFL, MAX_NAME + 1));
         int n = 0;
         while (n < b.length && b[n] != 0) {
             n++;
         }
-        return new String(b, 0, n, StandardCharsets.UTF_8);
+        return Arrays.copyOf(b, n);
     }
 
     private static boolean isLiteral(String s) {
@@ -1806,7 +1829,7 @@ public final class SocketHost implements AutoCloseable {
      * {@code poll_oneoff(in, out, nsubs, *nevents)}, level-triggered. Socket subscriptions wait in the Poll;
      * subscriptions on Chicory's fds are always ready except FD_READ on stdin, which asks Chicory; an unknown fd
      * gives an event with error BADF and a repeated (fd, type) one with error EXIST; zero subscriptions return
-     * success with no event (WasmEdge).
+     * success with no event (WasmEdge); more than {@link #MAX_SUBSCRIPTIONS} are INVAL.
      */
     public int pollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
         return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, false));
@@ -1832,6 +1855,9 @@ public final class SocketHost implements AutoCloseable {
         check(m, out, n * 32);
         if ((in & 7) != 0 || (out & 7) != 0) {
             throw new WasmRuntimeException("poll_oneoff: misaligned subscription or event array"); // WasmEdge traps
+        }
+        if (n > MAX_SUBSCRIPTIONS) {
+            return INVAL; // as poll(2) for more descriptors than RLIMIT_NOFILE; bounds what is allocated below
         }
         int count = (int) n;
         long[] userdata = new long[count];
@@ -2041,12 +2067,24 @@ public final class SocketHost implements AutoCloseable {
         return SUCCESS;
     }
 
-    private static void sleepNanos(long nanos) throws InterruptedIOException {
-        try {
-            Thread.sleep(Duration.ofNanos(nanos));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
+    /**
+     * Sleeps {@code nanos} for a poll_oneoff clock, or until {@link #close()}: then it throws, and the guest traps
+     * (a sleeping thread would not notice the close otherwise).
+     */
+    private void sleepNanos(long nanos) throws InterruptedIOException {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (sleepers) {
+            for (long left = nanos; left > 0 && !closed; left = deadline - System.nanoTime()) {
+                try {
+                    sleepers.wait(left / 1_000_000, (int) (left % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted");
+                }
+            }
+        }
+        if (closed) {
+            throw new UncheckedIOException(new IOException("closed"));
         }
     }
 
