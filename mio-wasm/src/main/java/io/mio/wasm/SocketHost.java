@@ -173,6 +173,11 @@ public final class SocketHost implements AutoCloseable {
     private int[] subFlags = new int[0];
     private boolean[] subStdin = new boolean[0];
     private GuestSocket[] subSock = new GuestSocket[0];
+    // What the host asked of io.mio, for tests: registry calls (register / reregister), Poll.poll calls, and the
+    // AGAINs answered from known readiness without asking the OS.
+    long registryCalls;
+    long pollCalls;
+    long againsFromKnown;
 
     /**
      * @param wasi   the guest's WASI preview 1 host (files, stdio, clocks, ...); calls on non-socket fds go there
@@ -468,6 +473,7 @@ public final class SocketHost implements AutoCloseable {
     private void register(GuestSocket s) {
         s.resetReadiness();
         try {
+            registryCalls++;
             poll.registry().register(s.source(), new Token(s.fd), s.interest());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -490,6 +496,7 @@ public final class SocketHost implements AutoCloseable {
      */
     private void rearm(GuestSocket s) {
         try {
+            registryCalls++;
             poll.registry().reregister(s.source(), new Token(s.fd), s.interest());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -500,6 +507,18 @@ public final class SocketHost implements AutoCloseable {
         if (s.writeState == GuestSocket.MAYBE) {
             s.writeState = GuestSocket.EMPTY;
         }
+    }
+
+    /**
+     * Whether a non-blocking read ({@code read}) or write on {@code s} may answer AGAIN without asking the OS: see
+     * {@link GuestSocket#readShortcut}.
+     */
+    private boolean againFromKnown(GuestSocket s, boolean read) {
+        if (s.nonblocking && (read ? s.readShortcut(pollEpoch) : s.writeShortcut(pollEpoch))) {
+            againsFromKnown++;
+            return true;
+        }
+        return false;
     }
 
     private void ensureRegistered(GuestSocket s) {
@@ -516,6 +535,7 @@ public final class SocketHost implements AutoCloseable {
         // way to stop a guest is to interrupt its thread (Poll.poll throws InterruptedIOException when it is set).
         long slice = timeoutNanos < 0 || timeoutNanos > MAX_WAIT_SLICE_NANOS ? MAX_WAIT_SLICE_NANOS : timeoutNanos;
         Duration d = slice == MAX_WAIT_SLICE_NANOS ? MAX_WAIT_SLICE : Duration.ofNanos(slice);
+        pollCalls++;
         try {
             poll.poll(events, d);
         } catch (InterruptedIOException e) {
@@ -788,7 +808,7 @@ public final class SocketHost implements AutoCloseable {
         checkLimit("sock_accept");
         TcpStream c;
         try {
-            if (s.nonblocking && s.readShortcut(pollEpoch)) {
+            if (againFromKnown(s, true)) {
                 return AGAIN; // known empty since the last look, and no poll since: no need to ask again
             }
             while ((c = s.listener.accept()) == null) {
@@ -1011,7 +1031,7 @@ public final class SocketHost implements AutoCloseable {
         long got = 0;
         boolean peek = (riflags & RIFLAGS_PEEK) != 0;
         boolean waitAll = (riflags & RIFLAGS_WAITALL) != 0 && !peek;
-        if (want > 0 && s.nonblocking && s.readShortcut(pollEpoch)) {
+        if (want > 0 && againFromKnown(s, true)) {
             return AGAIN; // known empty since the last look, and no poll since: no need to ask again
         }
         try {
@@ -1091,7 +1111,7 @@ public final class SocketHost implements AutoCloseable {
         }
         long want = total(iovs);
         long sent = 0;
-        if (want > 0 && s.nonblocking && s.writeShortcut(pollEpoch)) {
+        if (want > 0 && againFromKnown(s, false)) {
             return AGAIN; // known full since the last look, and no poll since: no need to ask again
         }
         try {
@@ -1142,7 +1162,7 @@ public final class SocketHost implements AutoCloseable {
             from.clear();
         }
         // known empty since the last look, and no poll since: no need to ask again
-        boolean shortcut = s.nonblocking && s.readShortcut(pollEpoch);
+        boolean shortcut = againFromKnown(s, true);
         for (;;) {
             int n = UdpSocket.WOULD_BLOCK;
             if (s.udp != null && !shortcut) {
@@ -1199,7 +1219,7 @@ public final class SocketHost implements AutoCloseable {
         if (want > buffer.length) {
             return MSGSIZE;
         }
-        if (s.nonblocking && s.writeShortcut(pollEpoch)) {
+        if (againFromKnown(s, false)) {
             return AGAIN; // known full since the last look, and no poll since: no need to ask again
         }
         int len = gather(m, iovs, 0, buffer, (int) want);
@@ -1910,6 +1930,7 @@ public final class SocketHost implements AutoCloseable {
         GuestSocket moved = s.renumbered(to);
         if (moved.registered) {
             try {
+                registryCalls++;
                 poll.registry().reregister(moved.source(), new Token(to), moved.interest());
             } catch (IOException e) {
                 return WasiErrno.of(e);
