@@ -147,6 +147,8 @@ public final class SocketHost implements AutoCloseable {
     private final Poll poll;
     private final Events events = Events.withCapacity(256);
     private final Map<Integer, GuestSocket> sockets = new ConcurrentHashMap<>();
+    /** A direct-mapped cache of {@link #sockets} by fd (a power of two long), kept by putSocket / removeSocket. */
+    private GuestSocket[] socketCache = new GuestSocket[256];
     private final Memory scratch = new ByteArrayMemory(new MemoryLimits(1, 1));
     private final byte[] buffer = new byte[CHUNK];
     private final SocketAddressHolder sender = new SocketAddressHolder();
@@ -198,6 +200,7 @@ public final class SocketHost implements AutoCloseable {
             s.close();
         }
         sockets.clear();
+        Arrays.fill(socketCache, null);
     }
 
     /** How many guest sockets are open. */
@@ -370,17 +373,17 @@ public final class SocketHost implements AutoCloseable {
     /** Wraps Chicory's functions that take an fd so that socket fds are served here. */
     private void wrapChicory(Map<String, HostFunction> chicory) {
         wrap(chicory, "fd_close", (orig, inst, a) -> {
-            GuestSocket s = sockets.get(i(a[0]));
+            GuestSocket s = lookup(i(a[0]));
             return s == null ? orig.apply(inst, a) : ret(fdClose(i(a[0])));
         });
-        wrap(chicory, "fd_fdstat_get", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+        wrap(chicory, "fd_fdstat_get", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(guard(() -> fdFdstatGet(inst.memory(), i(a[0]), i(a[1])))) : orig.apply(inst, a));
-        wrap(chicory, "fd_fdstat_set_flags", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+        wrap(chicory, "fd_fdstat_set_flags", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(fdFdstatSetFlags(i(a[0]), i(a[1]))) : orig.apply(inst, a));
-        wrap(chicory, "fd_read", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+        wrap(chicory, "fd_read", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(guard(() -> fdRead(inst.memory(), i(a[0]), i(a[1]), i(a[2]), i(a[3]))))
                 : orig.apply(inst, a));
-        wrap(chicory, "fd_write", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+        wrap(chicory, "fd_write", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(guard(() -> sockSend(inst.memory(), i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]))))
                 : orig.apply(inst, a));
         wrap(chicory, "fd_renumber", (orig, inst, a) -> {
@@ -432,9 +435,45 @@ public final class SocketHost implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // Socket table
 
+    /** The socket at {@code fd}, or null: from the cache when it is there, so that the hot paths do not box. */
+    private GuestSocket lookup(int fd) {
+        GuestSocket[] cache = socketCache;
+        int i = fd & (cache.length - 1);
+        GuestSocket s = cache[i];
+        if (s != null && s.fd == fd) {
+            return s;
+        }
+        s = sockets.get(fd);
+        if (s != null) {
+            cache[i] = s;
+        }
+        return s;
+    }
+
+    private void putSocket(GuestSocket s) {
+        sockets.put(s.fd, s);
+        if (sockets.size() > socketCache.length / 2 && socketCache.length < 1 << 20) {
+            GuestSocket[] bigger = new GuestSocket[socketCache.length * 2];
+            for (GuestSocket g : sockets.values()) {
+                bigger[g.fd & (bigger.length - 1)] = g;
+            }
+            socketCache = bigger;
+        }
+        socketCache[s.fd & (socketCache.length - 1)] = s;
+    }
+
+    private GuestSocket removeSocket(int fd) {
+        GuestSocket s = sockets.remove(fd);
+        int i = fd & (socketCache.length - 1);
+        if (socketCache[i] != null && socketCache[i].fd == fd) {
+            socketCache[i] = null;
+        }
+        return s;
+    }
+
     private GuestSocket sock(int fd) {
         callSincePoll = true;
-        GuestSocket s = sockets.get(fd);
+        GuestSocket s = lookup(fd);
         if (s == null) {
             throw new ErrnoException(BADF);
         }
@@ -553,7 +592,7 @@ public final class SocketHost implements AutoCloseable {
             if (TRACE) {
                 System.err.println("[mio-wasm]   event " + e);
             }
-            GuestSocket g = sockets.get((int) e.token().value());
+            GuestSocket g = lookup((int) e.token().value());
             if (g == null || !g.registered) {
                 continue;
             }
@@ -673,7 +712,7 @@ public final class SocketHost implements AutoCloseable {
                 return WasiErrno.of(e);
             }
         }
-        sockets.put(fd, s);
+        putSocket(s);
         m.writeI32(fdPtr, fd);
         return SUCCESS;
     }
@@ -834,7 +873,7 @@ public final class SocketHost implements AutoCloseable {
             ns.options.put(SO_REUSEADDR, reuse);
         }
         s.readConsumed(); // more connections may be pending, or not
-        sockets.put(nfd, ns);
+        putSocket(ns);
         registerNew(ns);
         m.writeI32(newFdPtr, nfd);
         return SUCCESS;
@@ -1903,7 +1942,7 @@ public final class SocketHost implements AutoCloseable {
     }
 
     private int fdClose0(int fd) {
-        GuestSocket s = sockets.remove(fd);
+        GuestSocket s = removeSocket(fd);
         if (s == null) {
             return BADF;
         }
@@ -1924,9 +1963,9 @@ public final class SocketHost implements AutoCloseable {
             return SUCCESS;
         }
         // Token == fd: re-register under the new number.
-        GuestSocket old = sockets.remove(to);
+        GuestSocket old = removeSocket(to);
         old.close();
-        sockets.remove(from);
+        removeSocket(from);
         GuestSocket moved = s.renumbered(to);
         if (moved.registered) {
             try {
@@ -1936,7 +1975,7 @@ public final class SocketHost implements AutoCloseable {
                 return WasiErrno.of(e);
             }
         }
-        sockets.put(to, moved);
+        putSocket(moved);
         return SUCCESS;
     }
 
@@ -2063,7 +2102,7 @@ public final class SocketHost implements AutoCloseable {
                         int fd = m.readInt(p + 16);
                         fds[k] = fd;
                         boolean read = tag[k] == EVENTTYPE_FD_READ;
-                        GuestSocket s = sockets.get(fd);
+                        GuestSocket s = lookup(fd);
                         if (s == null) {
                             // not a socket: repeats are found by a scan while there are few such subscriptions
                             boolean repeat = false;
