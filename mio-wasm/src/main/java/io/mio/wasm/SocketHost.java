@@ -2014,11 +2014,18 @@ public final class SocketHost implements AutoCloseable {
     private static final int EDGE_READ = 1;
     private static final int EDGE_WRITE = 2;
 
+    /** Scratch for more subscriptions than this is dropped after the call rather than kept. */
+    private static final int SCRATCH_KEPT = 1 << 16;
+
     private void growSubscriptions(int count) {
         if (subUserdata.length >= count) {
             return;
         }
         int c = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(count, 2L * subUserdata.length));
+        allocateSubscriptions(c);
+    }
+
+    private void allocateSubscriptions(int c) {
         subUserdata = new long[c];
         subTag = new int[c];
         subFd = new int[c];
@@ -2236,6 +2243,9 @@ public final class SocketHost implements AutoCloseable {
             throw new UncheckedIOException(e);
         } finally {
             Arrays.fill(sock, 0, count, null);
+            if (subUserdata.length > SCRATCH_KEPT) {
+                allocateSubscriptions(0); // a one-off huge call does not keep its scratch
+            }
         }
     }
 
