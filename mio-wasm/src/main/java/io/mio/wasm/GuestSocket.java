@@ -57,16 +57,115 @@ final class GuestSocket {
     long rcvTimeoutNanos;
     long sndTimeoutNanos;
 
-    /** The interest it is registered with in the host's Poll, or null if not registered. */
-    Interest registered;
+    // ---- Readiness, kept across host calls (see SocketHost's class comment)
+
+    /** Nothing observed since the registration (the registration itself reports a level that is up). */
+    static final byte UNKNOWN = 0;
+    /** An event said ready, and no host call has seen the operation would block since. */
+    static final byte READY = 1;
     /**
-     * Readiness an epoll event reported while nobody waited for it (a blocking call waiting on another socket, or a
-     * poll that did not subscribe it): epoll_oneoff, being edge-triggered, reports it on its next call.
+     * A host call saw the operation would block (or a short stream read or write, which empties the queue or
+     * fills the buffer): not ready until a new event says so. Any later change raises a new edge.
+     */
+    static final byte EMPTY = 2;
+    /**
+     * A read took what it asked for without showing the queue empty (a full stream read, a datagram, an accepted
+     * connection): more may be there or not. A level-triggered poll re-arms the registration to learn which.
+     */
+    static final byte MAYBE = 3;
+
+    /** The source is registered in the host's Poll, once for its life, under the token of {@link #fd}. */
+    boolean registered;
+    byte readState;
+    byte writeState;
+    /** Sticky: the read side is closed (EOF or read-closed seen); a read never blocks again. */
+    boolean readClosed;
+    /** Sticky: the write side is closed (write-closed seen); a write never blocks again. */
+    boolean writeClosed;
+    /**
+     * An edge (readiness an event reported) not yet reported by epoll_oneoff, which is edge-triggered: each is
+     * reported once. Cleared when reported, and when a host call sees the operation would block.
      */
     boolean pendingRead;
     boolean pendingWrite;
-    /** The registration was last armed by epoll_oneoff (which keeps it) rather than by poll_oneoff. */
-    boolean edgeArmed;
+    /** What epoll_oneoff subscribed on its last call that named this socket (bits 1 read, 2 write); 0 none. */
+    int edgeInterest;
+    /** The subscriptions of the current epoll_oneoff call (valid while {@link #edgeStamp} is that call's). */
+    int edgeCallInterest;
+    int edgeStamp;
+    /** The poll_oneoff call that last subscribed FD_READ / FD_WRITE on this socket (a repeat is EXIST). */
+    int readStamp;
+    int writeStamp;
+    /** The poll epoch in which a call last answered AGAIN from {@link #EMPTY} without asking the OS. */
+    long readShortcutEpoch = -1;
+    long writeShortcutEpoch = -1;
+
+    /** Forgets all readiness, for a new registration. */
+    void resetReadiness() {
+        readState = UNKNOWN;
+        writeState = UNKNOWN;
+        readClosed = false;
+        writeClosed = false;
+        pendingRead = false;
+        pendingWrite = false;
+        edgeInterest = 0;
+    }
+
+    /** Level-triggered readable: an event said so and no call saw it would block since, or the read side closed. */
+    boolean readable() {
+        return readState == READY || readClosed;
+    }
+
+    boolean writable() {
+        return writeState == READY || writeClosed;
+    }
+
+    /**
+     * A host call saw a read (or accept) would block ({@code wouldBlock}), or a stream read came back short: the
+     * receive queue was empty then, so any data after it raises a new edge. A short read leaves {@link #readClosed}
+     * alone: a FIN queued behind the data raises no further edge.
+     */
+    void readDrained(boolean wouldBlock) {
+        readState = EMPTY;
+        pendingRead = false;
+        if (wouldBlock) {
+            readClosed = false;
+        }
+    }
+
+    /** A host call saw a write would block ({@code wouldBlock}), or a stream write came back short. */
+    void writeDrained(boolean wouldBlock) {
+        writeState = EMPTY;
+        pendingWrite = false;
+        if (wouldBlock) {
+            writeClosed = false;
+        }
+    }
+
+    /** A read (or accept) succeeded without showing whether more is queued. */
+    void readConsumed() {
+        readState = MAYBE;
+    }
+
+    /**
+     * Whether a non-blocking read may answer AGAIN without asking the OS: it is known empty, and no call did so
+     * yet in this poll epoch (a guest that calls again without polling gets a real read, so it makes progress).
+     */
+    boolean readShortcut(long epoch) {
+        if (!registered || readState != EMPTY || readClosed || readShortcutEpoch == epoch) {
+            return false;
+        }
+        readShortcutEpoch = epoch;
+        return true;
+    }
+
+    boolean writeShortcut(long epoch) {
+        if (!registered || writeState != EMPTY || writeClosed || writeShortcutEpoch == epoch) {
+            return false;
+        }
+        writeShortcutEpoch = epoch;
+        return true;
+    }
 
     GuestSocket(int fd, int family, int type) {
         this.fd = fd;
@@ -83,7 +182,14 @@ final class GuestSocket {
         return stream != null ? stream : listener != null ? listener : udp;
     }
 
-    /** This socket under another number (fd_renumber); the registration must be redone by the caller. */
+    /** What its registration asks for: a listener only accepts; streams and datagram sockets read and write. */
+    Interest interest() {
+        return listener != null ? Interest.READABLE : READ_WRITE;
+    }
+
+    private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
+
+    /** This socket under another number (fd_renumber); the caller moves the registration to the new token. */
     GuestSocket renumbered(int newFd) {
         GuestSocket m = new GuestSocket(newFd, family, type);
         m.nonblocking = nonblocking;
@@ -99,6 +205,14 @@ final class GuestSocket {
         m.options.putAll(options);
         m.rcvTimeoutNanos = rcvTimeoutNanos;
         m.sndTimeoutNanos = sndTimeoutNanos;
+        m.registered = registered;
+        m.readState = readState;
+        m.writeState = writeState;
+        m.readClosed = readClosed;
+        m.writeClosed = writeClosed;
+        m.pendingRead = pendingRead;
+        m.pendingWrite = pendingWrite;
+        m.edgeInterest = edgeInterest;
         return m;
     }
 
@@ -115,7 +229,7 @@ final class GuestSocket {
         if (udp != null) {
             udp.close();
         }
-        registered = null;
+        registered = false;
     }
 
     @Override

@@ -39,7 +39,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,10 +58,24 @@ import static io.mio.wasm.WasiErrno.*;
  * {@code path_open} that would still land on a socket number is undone (NFILE). Calls on an fd that is not a socket
  * go to Chicory.
  *
- * <p>All waiting happens in one io.mio {@link Poll} per guest, with each socket registered under the token of its
- * guest fd. A blocking guest socket blocks in the host (the guest thread waits on the Poll); a non-blocking one
- * returns AGAIN. {@code poll_oneoff} is level-triggered, as in WasmEdge: each call re-arms the registration of
- * every subscribed socket (epoll's MOD re-reports a level that is still up) and keeps it across calls.
+ * <p>All waiting happens in one io.mio {@link Poll} per guest. Each socket is registered once, when it gets an OS
+ * socket that can be waited on (listen, accept, connect, a datagram socket's bind), for all it can do and under the
+ * token of its guest fd, and stays registered until it closes. io.mio is edge-triggered, so the host keeps what it
+ * knows of each socket's readiness: every event the Poll returns (whoever waited) marks it readable or writable,
+ * and a host call that sees the operation would block marks it not ready, as does a short stream read or write
+ * (io.mio's short-read rule: the queue was empty, so any later data raises a new edge); end of stream and
+ * read-closed / write-closed events are kept for good, as such a socket never blocks again.
+ *
+ * <ul>
+ *   <li>{@code poll_oneoff} is level-triggered, as in WasmEdge: a subscription on a socket known ready is ready
+ *   without a system call; otherwise the call waits in the Poll. A guest that subscribes the same sockets on every
+ *   call (as mio_wasi does) makes no epoll_ctl and pays for what changed, not for what it holds.</li>
+ *   <li>{@code epoll_oneoff} is edge-triggered: it reports each edge the events brought once.</li>
+ *   <li>A blocking guest socket blocks in the host (the guest thread waits on the Poll); a non-blocking one returns
+ *   AGAIN. A non-blocking call on a socket known not ready answers AGAIN without asking the OS once per poll
+ *   epoch (until the next poll_oneoff / epoll_oneoff): a guest that drains to AGAIN pays no system call for that
+ *   AGAIN, and one that calls again without polling asks the OS, so it still makes progress.</li>
+ * </ul>
  *
  * <p>Every method named after a host function ({@link #sockOpen}, ...) can be called directly from Java with a
  * {@link Memory}: that is how the host-function tests drive it. Not thread-safe: a guest is single-threaded; only
@@ -122,6 +135,7 @@ public final class SocketHost implements AutoCloseable {
     /** The most subscriptions one poll_oneoff takes (the host allocates per subscription). */
     static final int MAX_SUBSCRIPTIONS = 1 << 16;
     private static final long MAX_WAIT_SLICE_NANOS = 200_000_000L;
+    private static final Duration MAX_WAIT_SLICE = Duration.ofNanos(MAX_WAIT_SLICE_NANOS);
     /** {@code -Dio.mio.wasm.trace=true} prints every socket host call and its errno to stderr. */
     static final boolean TRACE = Boolean.getBoolean("io.mio.wasm.trace");
     /**
@@ -135,6 +149,8 @@ public final class SocketHost implements AutoCloseable {
     private final Poll poll;
     private final Events events = Events.withCapacity(256);
     private final Map<Integer, GuestSocket> sockets = new ConcurrentHashMap<>();
+    /** A direct-mapped cache of {@link #sockets} by fd (a power of two long), kept by putSocket / removeSocket. */
+    private GuestSocket[] socketCache = new GuestSocket[256];
     private final Memory scratch = new ByteArrayMemory(new MemoryLimits(1, 1));
     private final byte[] buffer = new byte[CHUNK];
     private final SocketAddressHolder sender = new SocketAddressHolder();
@@ -143,6 +159,31 @@ public final class SocketHost implements AutoCloseable {
     private volatile boolean closed;
     /** What a guest sleeping in poll_oneoff waits on; {@link #close()} wakes it. */
     private final Object sleepers = new Object();
+
+    /** Bumped by every poll_oneoff / epoll_oneoff call; see {@link GuestSocket#readShortcut}. */
+    private long pollEpoch;
+    /** A socket host call ran since the last poll_oneoff / epoll_oneoff call. */
+    private boolean callSincePoll;
+    /** The Poll was asked since a poll_oneoff call last answered from known readiness alone. */
+    private boolean askedSinceShortcut = true;
+    /** Tells one poll_oneoff call's subscriptions from another's (GuestSocket's stamps); never 0. */
+    private int callStamp;
+    // poll_oneoff's per-subscription scratch, grown on demand and reused
+    private long[] subUserdata = new long[0];
+    private int[] subTag = new int[0];
+    private int[] subFd = new int[0];
+    private long[] subDeadline = new long[0];
+    private boolean[] subReady = new boolean[0];
+    private int[] subError = new int[0];
+    private long[] subNbytes = new long[0];
+    private int[] subFlags = new int[0];
+    private boolean[] subStdin = new boolean[0];
+    private GuestSocket[] subSock = new GuestSocket[0];
+    // What the host asked of io.mio, for tests: registry calls (register / reregister), Poll.poll calls, and the
+    // AGAINs answered from known readiness without asking the OS.
+    long registryCalls;
+    long pollCalls;
+    long againsFromKnown;
 
     /**
      * @param wasi   the guest's WASI preview 1 host (files, stdio, clocks, ...); calls on non-socket fds go there
@@ -166,6 +207,7 @@ public final class SocketHost implements AutoCloseable {
             s.close();
         }
         sockets.clear();
+        Arrays.fill(socketCache, null);
     }
 
     /** How many guest sockets are open. */
@@ -338,17 +380,17 @@ public final class SocketHost implements AutoCloseable {
     /** Wraps Chicory's functions that take an fd so that socket fds are served here. */
     private void wrapChicory(Map<String, HostFunction> chicory) {
         wrap(chicory, "fd_close", (orig, inst, a) -> {
-            GuestSocket s = sockets.get(i(a[0]));
+            GuestSocket s = lookup(i(a[0]));
             return s == null ? orig.apply(inst, a) : ret(fdClose(i(a[0])));
         });
-        wrap(chicory, "fd_fdstat_get", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+        wrap(chicory, "fd_fdstat_get", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(guard(() -> fdFdstatGet(inst.memory(), i(a[0]), i(a[1])))) : orig.apply(inst, a));
-        wrap(chicory, "fd_fdstat_set_flags", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+        wrap(chicory, "fd_fdstat_set_flags", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(fdFdstatSetFlags(i(a[0]), i(a[1]))) : orig.apply(inst, a));
-        wrap(chicory, "fd_read", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+        wrap(chicory, "fd_read", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(guard(() -> fdRead(inst.memory(), i(a[0]), i(a[1]), i(a[2]), i(a[3]))))
                 : orig.apply(inst, a));
-        wrap(chicory, "fd_write", (orig, inst, a) -> sockets.containsKey(i(a[0]))
+        wrap(chicory, "fd_write", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(guard(() -> sockSend(inst.memory(), i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]))))
                 : orig.apply(inst, a));
         wrap(chicory, "fd_renumber", (orig, inst, a) -> {
@@ -400,8 +442,45 @@ public final class SocketHost implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // Socket table
 
+    /** The socket at {@code fd}, or null: from the cache when it is there, so that the hot paths do not box. */
+    private GuestSocket lookup(int fd) {
+        GuestSocket[] cache = socketCache;
+        int i = fd & (cache.length - 1);
+        GuestSocket s = cache[i];
+        if (s != null && s.fd == fd) {
+            return s;
+        }
+        s = sockets.get(fd);
+        if (s != null) {
+            cache[i] = s;
+        }
+        return s;
+    }
+
+    private void putSocket(GuestSocket s) {
+        sockets.put(s.fd, s);
+        if (sockets.size() > socketCache.length / 2 && socketCache.length < 1 << 20) {
+            GuestSocket[] bigger = new GuestSocket[socketCache.length * 2];
+            for (GuestSocket g : sockets.values()) {
+                bigger[g.fd & (bigger.length - 1)] = g;
+            }
+            socketCache = bigger;
+        }
+        socketCache[s.fd & (socketCache.length - 1)] = s;
+    }
+
+    private GuestSocket removeSocket(int fd) {
+        GuestSocket s = sockets.remove(fd);
+        int i = fd & (socketCache.length - 1);
+        if (socketCache[i] != null && socketCache[i].fd == fd) {
+            socketCache[i] = null;
+        }
+        return s;
+    }
+
     private GuestSocket sock(int fd) {
-        GuestSocket s = sockets.get(fd);
+        callSincePoll = true;
+        GuestSocket s = lookup(fd);
         if (s == null) {
             throw new ErrnoException(BADF);
         }
@@ -432,17 +511,65 @@ public final class SocketHost implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // Waiting
 
-    /** Registers (or re-arms) {@code s} in the Poll with {@code interest}. */
-    private void arm(GuestSocket s, Interest interest) {
+    /**
+     * Registers {@code s}'s source in the Poll, edge-triggered, for everything it can do ({@link
+     * GuestSocket#interest()}), under the token of its fd. Called once when the socket gets its source; the
+     * registration then stays until the socket closes.
+     */
+    private void register(GuestSocket s) {
+        s.resetReadiness();
         try {
-            if (s.registered == null) {
-                poll.registry().register(s.source(), new Token(s.fd), interest);
-            } else {
-                poll.registry().reregister(s.source(), new Token(s.fd), interest);
-            }
-            s.registered = interest;
+            registryCalls++;
+            poll.registry().register(s.source(), new Token(s.fd), s.interest());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        s.registered = true;
+    }
+
+    /** Registers {@code s} now that it has a source; a failure is left for the first wait on it to report. */
+    private void registerNew(GuestSocket s) {
+        try {
+            register(s);
+        } catch (UncheckedIOException e) {
+            NetPolicy.LOG.log(Level.FINE, "registering " + s + " failed; retried when it is waited on", e);
+        }
+    }
+
+    /**
+     * Re-arms {@code s}'s registration (epoll's MOD reports a level that is up as a new event), for a readiness
+     * known only as {@link GuestSocket#MAYBE}: until the event comes, it counts as not ready.
+     */
+    private void rearm(GuestSocket s) {
+        try {
+            registryCalls++;
+            poll.registry().reregister(s.source(), new Token(s.fd), s.interest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (s.readState == GuestSocket.MAYBE) {
+            s.readState = GuestSocket.EMPTY;
+        }
+        if (s.writeState == GuestSocket.MAYBE) {
+            s.writeState = GuestSocket.EMPTY;
+        }
+    }
+
+    /**
+     * Whether a non-blocking read ({@code read}) or write on {@code s} may answer AGAIN without asking the OS: see
+     * {@link GuestSocket#readShortcut}.
+     */
+    private boolean againFromKnown(GuestSocket s, boolean read) {
+        if (s.nonblocking && (read ? s.readShortcut(pollEpoch) : s.writeShortcut(pollEpoch))) {
+            againsFromKnown++;
+            return true;
+        }
+        return false;
+    }
+
+    private void ensureRegistered(GuestSocket s) {
+        if (!s.registered && s.source() != null) {
+            register(s);
         }
     }
 
@@ -453,13 +580,39 @@ public final class SocketHost implements AutoCloseable {
         // Waits are cut into slices: a thread blocked in epoll_wait does not see Thread.interrupt, and Chicory's
         // way to stop a guest is to interrupt its thread (Poll.poll throws InterruptedIOException when it is set).
         long slice = timeoutNanos < 0 || timeoutNanos > MAX_WAIT_SLICE_NANOS ? MAX_WAIT_SLICE_NANOS : timeoutNanos;
-        Duration d = Duration.ofNanos(slice);
+        Duration d = slice == MAX_WAIT_SLICE_NANOS ? MAX_WAIT_SLICE : Duration.ofNanos(slice);
+        pollCalls++;
         try {
             poll.poll(events, d);
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits in the Poll and records what every event says in its socket's known readiness. */
+    private void pollAndHarvest(long timeoutNanos) throws IOException {
+        pollOnce(timeoutNanos);
+        askedSinceShortcut = true;
+        for (Event e : events) {
+            if (TRACE) {
+                System.err.println("[mio-wasm]   event " + e);
+            }
+            GuestSocket g = lookup((int) e.token().value());
+            if (g == null || !g.registered) {
+                continue;
+            }
+            if (readReady(e)) {
+                g.readState = GuestSocket.READY;
+                g.pendingRead = true;
+            }
+            if (writeReady(e)) {
+                g.writeState = GuestSocket.READY;
+                g.pendingWrite = true;
+            }
+            g.readClosed |= e.isReadClosed();
+            g.writeClosed |= e.isWriteClosed();
         }
     }
 
@@ -471,18 +624,9 @@ public final class SocketHost implements AutoCloseable {
         return e.isWritable() || e.isWriteClosed() || e.isError();
     }
 
-    /** Remembers the readiness in {@code e} that no waiter claimed, for epoll_oneoff's next call. */
-    private void keepUnclaimed(Event e, boolean readClaimed, boolean writeClaimed) {
-        GuestSocket g = sockets.get((int) e.token().value());
-        if (g != null) {
-            g.pendingRead |= !readClaimed && readReady(e);
-            g.pendingWrite |= !writeClaimed && writeReady(e);
-        }
-    }
-
     /**
      * Blocks until {@code s} is ready for {@code interest} (readable or writable, not both) or the timeout
-     * ({@code 0} = none, negative = do not wait) elapses.
+     * ({@code 0} = none, negative = do not wait) elapses. The caller has just seen the operation would block.
      *
      * @return true if ready, false on timeout
      */
@@ -490,29 +634,24 @@ public final class SocketHost implements AutoCloseable {
         if (timeoutNanos < 0) {
             return false; // SO_RCVTIMEO/SO_SNDTIMEO with a negative time: never wait
         }
-        arm(s, interest);
+        ensureRegistered(s);
+        boolean read = interest.isReadable();
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : Long.MAX_VALUE;
+        boolean asked = false;
         for (;;) {
-            long wait = -1;
-            if (timeoutNanos > 0) {
-                wait = Math.max(0, deadline - System.nanoTime());
-            }
-            pollOnce(wait);
-            boolean ready = false;
-            for (Event e : events) {
-                if (e.token().value() == s.fd && (interest.isReadable() ? readReady(e) : writeReady(e))) {
-                    ready = true;
-                    keepUnclaimed(e, interest.isReadable(), !interest.isReadable());
-                } else {
-                    keepUnclaimed(e, false, false);
-                }
-            }
-            if (ready) {
+            if (read ? s.readable() : s.writable()) {
                 return true;
             }
-            if (timeoutNanos > 0 && System.nanoTime() - deadline >= 0) {
-                return false;
+            long wait = -1;
+            if (timeoutNanos > 0) {
+                wait = deadline - System.nanoTime();
+                if (wait <= 0 && asked) {
+                    return false;
+                }
+                wait = Math.max(0, wait);
             }
+            pollAndHarvest(wait);
+            asked = true;
         }
     }
 
@@ -580,7 +719,7 @@ public final class SocketHost implements AutoCloseable {
                 return WasiErrno.of(e);
             }
         }
-        sockets.put(fd, s);
+        putSocket(s);
         m.writeI32(fdPtr, fd);
         return SUCCESS;
     }
@@ -616,6 +755,7 @@ public final class SocketHost implements AutoCloseable {
         try {
             if (s.isUdp()) {
                 bindUdp(s, target);
+                registerNew(s);
             } else {
                 s.tcp.bind(target);
                 s.bound = true;
@@ -646,9 +786,10 @@ public final class SocketHost implements AutoCloseable {
     }
 
     /** Binds an unbound datagram socket to the wildcard address, port 0, as Linux does on its first send or connect. */
-    private static void autoBindUdp(GuestSocket s) throws IOException {
+    private void autoBindUdp(GuestSocket s) throws IOException {
         if (s.udp == null) {
             bindUdp(s, wildcard(s, 0));
+            registerNew(s);
         }
     }
 
@@ -689,6 +830,7 @@ public final class SocketHost implements AutoCloseable {
             return WasiErrno.of(e);
         }
         s.tcp = null;
+        registerNew(s);
         return SUCCESS;
     }
 
@@ -712,7 +854,11 @@ public final class SocketHost implements AutoCloseable {
         checkLimit("sock_accept");
         TcpStream c;
         try {
+            if (againFromKnown(s, true)) {
+                return AGAIN; // known empty since the last look, and no poll since: no need to ask again
+            }
             while ((c = s.listener.accept()) == null) {
+                s.readDrained(true);
                 if (s.nonblocking) {
                     return AGAIN;
                 }
@@ -733,7 +879,9 @@ public final class SocketHost implements AutoCloseable {
         if (reuse != null) {
             ns.options.put(SO_REUSEADDR, reuse);
         }
-        sockets.put(nfd, ns);
+        s.readConsumed(); // more connections may be pending, or not
+        putSocket(ns);
+        registerNew(ns);
         m.writeI32(newFdPtr, nfd);
         return SUCCESS;
     }
@@ -789,6 +937,7 @@ public final class SocketHost implements AutoCloseable {
         }
         s.tcp = null;
         s.connecting = true;
+        registerNew(s);
         if (s.nonblocking) {
             return INPROGRESS;
         }
@@ -802,7 +951,7 @@ public final class SocketHost implements AutoCloseable {
                 // the socket may connect again, as after a failed connect(2): a fresh OS socket (unbound)
                 s.stream.close();
                 s.stream = null;
-                s.registered = null;
+                s.registered = false;
                 s.bound = false;
                 s.tcp = s.family == GuestSocket.AF_INET6 ? TcpSocket.newV6() : TcpSocket.newV4();
                 return WasiErrno.of(err);
@@ -928,6 +1077,9 @@ public final class SocketHost implements AutoCloseable {
         long got = 0;
         boolean peek = (riflags & RIFLAGS_PEEK) != 0;
         boolean waitAll = (riflags & RIFLAGS_WAITALL) != 0 && !peek;
+        if (want > 0 && againFromKnown(s, true)) {
+            return AGAIN; // known empty since the last look, and no poll since: no need to ask again
+        }
         try {
             while (got < want) {
                 int len = (int) Math.min(buffer.length, want - got);
@@ -935,13 +1087,25 @@ public final class SocketHost implements AutoCloseable {
                 if (n > 0) {
                     scatter(m, iovs, got, buffer, n);
                     got += n;
+                    if (!peek) {
+                        if (n < len) {
+                            s.readDrained(false); // a short read emptied the receive queue (io.mio's short-read rule)
+                        } else {
+                            s.readConsumed();
+                        }
+                    }
                     if (!waitAll && (n < len || peek)) {
                         break;
                     }
                     continue;
                 }
-                if (n < 0 || got > 0 && (!waitAll || s.nonblocking)) {
-                    break; // end of stream, or some data and no need to wait for more
+                if (n < 0) {
+                    s.readClosed = true; // end of stream: a read never blocks again
+                    break;
+                }
+                s.readDrained(true);
+                if (got > 0 && (!waitAll || s.nonblocking)) {
+                    break; // some data and no need to wait for more
                 }
                 if (s.nonblocking) {
                     return AGAIN;
@@ -993,13 +1157,21 @@ public final class SocketHost implements AutoCloseable {
         }
         long want = total(iovs);
         long sent = 0;
+        if (want > 0 && againFromKnown(s, false)) {
+            return AGAIN; // known full since the last look, and no poll since: no need to ask again
+        }
         try {
             while (sent < want) {
                 int len = gather(m, iovs, sent, buffer, (int) Math.min(buffer.length, want - sent));
                 int n = s.stream.write(buffer, 0, len);
                 if (n > 0) {
                     sent += n;
-                    continue;
+                    if (n == len) {
+                        continue;
+                    }
+                    s.writeDrained(false); // a short write filled the send buffer: the next write would block
+                } else {
+                    s.writeDrained(true);
                 }
                 if (s.nonblocking) {
                     if (sent > 0) {
@@ -1035,15 +1207,23 @@ public final class SocketHost implements AutoCloseable {
         if (from != null) {
             from.clear();
         }
+        // known empty since the last look, and no poll since: no need to ask again
+        boolean shortcut = againFromKnown(s, true);
         for (;;) {
             int n = UdpSocket.WOULD_BLOCK;
-            if (s.udp != null) {
+            if (s.udp != null && !shortcut) {
                 n = from == null ? (peek ? s.udp.peek(buffer, 0, buffer.length) : s.udp.recv(buffer, 0, buffer.length))
                         : peek ? s.udp.peekFrom(buffer, 0, buffer.length, from)
                         : s.udp.recvFrom(buffer, 0, buffer.length, from);
             }
             if (n != UdpSocket.WOULD_BLOCK) {
+                if (!peek) {
+                    s.readConsumed(); // more datagrams may be queued, or not
+                }
                 return n;
+            }
+            if (!shortcut) {
+                s.readDrained(true);
             }
             if (s.shutRead) {
                 return 0; // shut down for reading: an empty read, as Linux gives
@@ -1085,6 +1265,9 @@ public final class SocketHost implements AutoCloseable {
         if (want > buffer.length) {
             return MSGSIZE;
         }
+        if (againFromKnown(s, false)) {
+            return AGAIN; // known full since the last look, and no poll since: no need to ask again
+        }
         int len = gather(m, iovs, 0, buffer, (int) want);
         try {
             for (;;) {
@@ -1093,6 +1276,7 @@ public final class SocketHost implements AutoCloseable {
                     m.writeI32(nwrittenPtr, n);
                     return SUCCESS;
                 }
+                s.writeDrained(true);
                 if (s.nonblocking || !await(s, Interest.WRITABLE, s.sndTimeoutNanos)) {
                     return AGAIN;
                 }
@@ -1228,6 +1412,9 @@ public final class SocketHost implements AutoCloseable {
         } catch (IOException e) {
             return WasiErrno.of(e);
         }
+        // reads give end of stream and writes fail from now on: neither blocks again
+        s.readClosed |= how != 2;
+        s.writeClosed |= (how & 2) != 0;
         return SUCCESS;
     }
 
@@ -1778,7 +1965,7 @@ public final class SocketHost implements AutoCloseable {
     }
 
     private int fdClose0(int fd) {
-        GuestSocket s = sockets.remove(fd);
+        GuestSocket s = removeSocket(fd);
         if (s == null) {
             return BADF;
         }
@@ -1799,18 +1986,19 @@ public final class SocketHost implements AutoCloseable {
             return SUCCESS;
         }
         // Token == fd: re-register under the new number.
-        GuestSocket old = sockets.remove(to);
+        GuestSocket old = removeSocket(to);
         old.close();
-        sockets.remove(from);
+        removeSocket(from);
         GuestSocket moved = s.renumbered(to);
-        if (s.registered != null && moved.source() != null) {
+        if (moved.registered) {
             try {
-                poll.registry().deregister(moved.source());
+                registryCalls++;
+                poll.registry().reregister(moved.source(), new Token(to), moved.interest());
             } catch (IOException e) {
                 return WasiErrno.of(e);
             }
         }
-        sockets.put(to, moved);
+        putSocket(moved);
         return SUCCESS;
     }
 
@@ -1826,27 +2014,59 @@ public final class SocketHost implements AutoCloseable {
     }
 
     /**
-     * {@code poll_oneoff(in, out, nsubs, *nevents)}, level-triggered. Socket subscriptions wait in the Poll;
-     * subscriptions on Chicory's fds are always ready except FD_READ on stdin, which asks Chicory; an unknown fd
-     * gives an event with error BADF and a repeated (fd, type) one with error EXIST; zero subscriptions return
-     * success with no event (WasmEdge); more than {@link #MAX_SUBSCRIPTIONS} are INVAL.
+     * {@code poll_oneoff(in, out, nsubs, *nevents)}, level-triggered. A socket subscription is ready when the
+     * socket's known readiness says so (see the class comment), else the call waits in the Poll; subscriptions on
+     * Chicory's fds are always ready except FD_READ on stdin, which asks Chicory; an unknown fd gives an event with
+     * error BADF and a repeated (fd, type) one with error EXIST; zero subscriptions return success with no event
+     * (WasmEdge); more than {@link #MAX_SUBSCRIPTIONS} are INVAL.
      */
     public int pollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
         return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, false));
     }
 
     /**
-     * {@code epoll_oneoff} (WasmEdge 0.11.2+): {@link #pollOneoff} made edge-triggered. A socket's registration
-     * persists across calls and is not re-armed while the guest subscribes it with the same interest, so a
-     * readiness is reported once until the socket becomes ready again (a changed interest re-arms it).
+     * {@code epoll_oneoff} (WasmEdge 0.11.2+): {@link #pollOneoff} made edge-triggered. Each readiness an event
+     * brought is reported once, until the socket becomes ready again; a socket subscribed with another interest
+     * than on the last epoll_oneoff call that named it is reported at its current level, as WasmEdge's re-arming
+     * of its epoll registration does.
      */
     public int epollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
         return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, true));
     }
 
+    private static final int EDGE_READ = 1;
+    private static final int EDGE_WRITE = 2;
+
+    /** Scratch for more subscriptions than this is dropped after the call rather than kept. */
+    private static final int SCRATCH_KEPT = 1 << 16;
+
+    private void growSubscriptions(int count) {
+        if (subUserdata.length >= count) {
+            return;
+        }
+        int c = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(count, 2L * subUserdata.length));
+        allocateSubscriptions(c);
+    }
+
+    private void allocateSubscriptions(int c) {
+        subUserdata = new long[c];
+        subTag = new int[c];
+        subFd = new int[c];
+        subDeadline = new long[c];
+        subReady = new boolean[c];
+        subError = new int[c];
+        subNbytes = new long[c];
+        subFlags = new int[c];
+        subStdin = new boolean[c];
+        subSock = new GuestSocket[c];
+    }
+
     private int pollOneoff0(Memory m, int in, int out, int nsubs, int neventsPtr, boolean edge) {
         long n = nsubs & 0xFFFF_FFFFL;
         check(m, neventsPtr, 4, 4);
+        pollEpoch++;
+        boolean calledBetween = callSincePoll;
+        callSincePoll = false;
         if (n == 0) {
             m.writeI32(neventsPtr, 0);
             return SUCCESS;
@@ -1860,211 +2080,274 @@ public final class SocketHost implements AutoCloseable {
             return INVAL; // as poll(2) for more descriptors than RLIMIT_NOFILE; bounds what is allocated below
         }
         int count = (int) n;
-        long[] userdata = new long[count];
-        int[] tag = new int[count];
-        int[] fds = new int[count];
-        long[] deadline = new long[count];
-        boolean[] ready = new boolean[count];
-        int[] error = new int[count];
-        int[] flags = new int[count];
-        long[] nbytes = new long[count];
-        boolean[] stdin = new boolean[count];
+        growSubscriptions(count);
+        long[] userdata = subUserdata;
+        int[] tag = subTag;
+        int[] fds = subFd;
+        long[] deadline = subDeadline;
+        boolean[] ready = subReady;
+        int[] error = subError;
+        long[] nbytes = subNbytes;
+        int[] flags = subFlags;
+        boolean[] stdin = subStdin;
+        GuestSocket[] sock = subSock;
+        Arrays.fill(ready, 0, count, false);
+        Arrays.fill(error, 0, count, 0);
+        Arrays.fill(nbytes, 0, count, 0);
+        Arrays.fill(flags, 0, count, 0);
+        Arrays.fill(stdin, 0, count, false);
+        int stamp = ++callStamp == 0 ? ++callStamp : callStamp;
+        boolean anySocket = false;
         boolean anyStdin = false;
         long now = System.nanoTime();
         long minDeadline = 0;
         boolean anyClock = false;
-        Set<Long> seen = new HashSet<>();
-        Map<GuestSocket, Interest> wanted = new HashMap<>();
-        for (int k = 0; k < count; k++) {
-            int p = in + k * 48;
-            userdata[k] = m.readLong(p);
-            tag[k] = m.read(p + 8) & 0xFF;
-            switch (tag[k]) {
-                case EVENTTYPE_CLOCK -> {
-                    int id = m.readInt(p + 16);
-                    long timeout = m.readLong(p + 24);
-                    int cflags = m.readShort(p + 40) & 0xFFFF;
-                    if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC) {
-                        return INVAL;
-                    }
-                    // timeout is a u64: above 2^63 it is negative here, and means "far away"
-                    long rel = timeout < 0 ? Long.MAX_VALUE
-                            : (cflags & SUBCLOCK_ABSTIME) != 0 ? timeout - clockNow(id) : timeout;
-                    // at least 1 ns (WasmEdge); at most 2^62 ns (146 years) so that nanoTime arithmetic,
-                    // compared by subtraction, cannot overflow
-                    rel = Math.min(Math.max(rel, 1), 1L << 62);
-                    deadline[k] = now + rel;
-                    if (!anyClock || deadline[k] - minDeadline < 0) {
-                        minDeadline = deadline[k];
-                    }
-                    anyClock = true;
-                }
-                case EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE -> {
-                    int fd = m.readInt(p + 16);
-                    fds[k] = fd;
-                    if (!seen.add(((long) fd << 2) | tag[k])) {
-                        ready[k] = true;
-                        error[k] = EXIST;
-                        continue;
-                    }
-                    GuestSocket s = sockets.get(fd);
-                    if (s == null) {
-                        int kind = chicoryKind(fd);
-                        if (kind < 0) {
-                            ready[k] = true;
-                            error[k] = BADF;
-                        } else if (kind == KIND_STDIN && tag[k] == EVENTTYPE_FD_READ) {
-                            stdin[k] = true;
-                            anyStdin = true;
-                        } else {
-                            ready[k] = true; // files and output streams are always ready
-                        }
-                    } else if (s.isUdp() && s.shutRead && tag[k] == EVENTTYPE_FD_READ) {
-                        ready[k] = true; // shut down for reading: a read returns at once
-                        nbytes[k] = 1;
-                    } else if (s.isUdp() && s.udp == null) {
-                        // unbound datagram socket: writable (a send binds it), never readable
-                        if (tag[k] == EVENTTYPE_FD_WRITE) {
-                            ready[k] = true;
-                            nbytes[k] = 1;
-                        }
-                    } else if (s.source() == null) {
-                        // A TCP socket neither listening nor connected: Linux reports EPOLLOUT | EPOLLHUP
-                        ready[k] = true;
-                        flags[k] = EVENT_HANGUP;
-                        nbytes[k] = 1;
-                    } else {
-                        boolean read = tag[k] == EVENTTYPE_FD_READ;
-                        if (edge && (read ? s.pendingRead : s.pendingWrite)) {
-                            ready[k] = true; // an edge seen earlier while nobody waited for it
-                            nbytes[k] = 1;
-                        }
-                        if (read) {
-                            s.pendingRead = false;
-                        } else {
-                            s.pendingWrite = false;
-                        }
-                        wanted.merge(s, read ? Interest.READABLE : Interest.WRITABLE, Interest::add);
-                    }
-                }
-                default -> {
-                    return INVAL;
-                }
-            }
-        }
-        for (var e : wanted.entrySet()) {
-            GuestSocket g = e.getKey();
-            // epoll_oneoff keeps its own registration; one made by poll_oneoff is replaced (re-armed)
-            if (!edge || !g.edgeArmed || !e.getValue().equals(g.registered)) {
-                arm(g, e.getValue());
-            }
-            g.edgeArmed = edge;
-            if (TRACE) {
-                System.err.println("[mio-wasm]   armed " + e.getKey() + " " + e.getValue());
-            }
-        }
+        int others = 0;
+        Set<Long> otherSeen = null;
+        boolean rearmed = false;
         try {
-            for (;;) {
-                boolean any = false;
-                for (boolean r : ready) {
-                    any |= r;
-                }
-                long wait;
-                if (any) {
-                    wait = 0;
-                } else if (anyClock) {
-                    wait = Math.max(0, minDeadline - System.nanoTime());
-                } else {
-                    wait = -1;
-                }
-                if (anyStdin && (wait < 0 || wait > 50_000_000L)) {
-                    wait = 50_000_000L;
-                }
-                if (wanted.isEmpty() && wait > 0) {
-                    sleepNanos(wait);
-                } else {
-                    boolean full;
-                    do {
-                        pollOnce(wait);
-                        full = events.size() == events.capacity();
-                        for (Event e : events) {
-                            long fd = e.token().value();
-                            if (TRACE) {
-                                System.err.println("[mio-wasm]   event " + e);
-                            }
-                            boolean readClaimed = false;
-                            boolean writeClaimed = false;
-                            for (int k = 0; k < count; k++) {
-                                if (tag[k] == EVENTTYPE_CLOCK || fds[k] != fd || error[k] != 0 || stdin[k]) {
-                                    continue;
+            for (int k = 0; k < count; k++) {
+                int p = in + k * 48;
+                userdata[k] = m.readLong(p);
+                tag[k] = m.read(p + 8) & 0xFF;
+                sock[k] = null;
+                switch (tag[k]) {
+                    case EVENTTYPE_CLOCK -> {
+                        int id = m.readInt(p + 16);
+                        long timeout = m.readLong(p + 24);
+                        int cflags = m.readShort(p + 40) & 0xFFFF;
+                        if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC) {
+                            return INVAL;
+                        }
+                        // timeout is a u64: above 2^63 it is negative here, and means "far away"
+                        long rel = timeout < 0 ? Long.MAX_VALUE
+                                : (cflags & SUBCLOCK_ABSTIME) != 0 ? timeout - clockNow(id) : timeout;
+                        // at least 1 ns (WasmEdge); at most 2^62 ns (146 years) so that nanoTime arithmetic,
+                        // compared by subtraction, cannot overflow
+                        rel = Math.min(Math.max(rel, 1), 1L << 62);
+                        deadline[k] = now + rel;
+                        if (!anyClock || deadline[k] - minDeadline < 0) {
+                            minDeadline = deadline[k];
+                        }
+                        anyClock = true;
+                    }
+                    case EVENTTYPE_FD_READ, EVENTTYPE_FD_WRITE -> {
+                        int fd = m.readInt(p + 16);
+                        fds[k] = fd;
+                        boolean read = tag[k] == EVENTTYPE_FD_READ;
+                        GuestSocket s = lookup(fd);
+                        if (s == null) {
+                            // not a socket: repeats are found by a scan while there are few such subscriptions
+                            boolean repeat = false;
+                            if (++others <= 32) {
+                                for (int j = 0; j < k && !repeat; j++) {
+                                    repeat = tag[j] == tag[k] && fds[j] == fd && sock[j] == null;
                                 }
-                                GuestSocket s = sockets.get(fds[k]);
-                                if (s == null || !wanted.containsKey(s)) {
-                                    continue;
-                                }
-                                boolean r = tag[k] == EVENTTYPE_FD_READ ? readReady(e) : writeReady(e);
-                                if (r) {
-                                    readClaimed |= tag[k] == EVENTTYPE_FD_READ;
-                                    writeClaimed |= tag[k] == EVENTTYPE_FD_WRITE;
-                                    ready[k] = true;
-                                    nbytes[k] = 1;
-                                    if (e.isReadClosed() && e.isWriteClosed()) {
-                                        flags[k] |= EVENT_HANGUP;
+                            } else {
+                                if (otherSeen == null) {
+                                    otherSeen = new HashSet<>();
+                                    for (int j = 0; j < k; j++) {
+                                        if (tag[j] != EVENTTYPE_CLOCK && sock[j] == null) {
+                                            otherSeen.add(((long) fds[j] << 2) | tag[j]);
+                                        }
                                     }
                                 }
+                                repeat = !otherSeen.add(((long) fd << 2) | tag[k]);
                             }
-                            keepUnclaimed(e, readClaimed, writeClaimed);
-                        }
-                        wait = 0;
-                    } while (full);
-                }
-                if (anyStdin) {
-                    for (int k = 0; k < count; k++) {
-                        if (stdin[k]) {
-                            long avail = stdinAvailable();
-                            if (avail != 0) {
+                            if (repeat) {
                                 ready[k] = true;
-                                nbytes[k] = Math.max(avail, 0);
-                                error[k] = avail < 0 ? IO : 0;
+                                error[k] = EXIST;
+                                continue;
+                            }
+                            int kind = chicoryKind(fd);
+                            if (kind < 0) {
+                                ready[k] = true;
+                                error[k] = BADF;
+                            } else if (kind == KIND_STDIN && read) {
+                                stdin[k] = true;
+                                anyStdin = true;
+                            } else {
+                                ready[k] = true; // files and output streams are always ready
+                            }
+                            continue;
+                        }
+                        if (read ? s.readStamp == stamp : s.writeStamp == stamp) {
+                            ready[k] = true;
+                            error[k] = EXIST;
+                            continue;
+                        }
+                        if (read) {
+                            s.readStamp = stamp;
+                        } else {
+                            s.writeStamp = stamp;
+                        }
+                        if (s.isUdp() && s.shutRead && read) {
+                            ready[k] = true; // shut down for reading: a read returns at once
+                            nbytes[k] = 1;
+                        } else if (s.isUdp() && s.udp == null) {
+                            // unbound datagram socket: writable (a send binds it), never readable
+                            if (!read) {
+                                ready[k] = true;
+                                nbytes[k] = 1;
+                            }
+                        } else if (s.source() == null) {
+                            // A TCP socket neither listening nor connected: Linux reports EPOLLOUT | EPOLLHUP
+                            ready[k] = true;
+                            flags[k] = EVENT_HANGUP;
+                            nbytes[k] = 1;
+                        } else {
+                            ensureRegistered(s);
+                            sock[k] = s;
+                            anySocket = true;
+                            if (!edge && (read ? s.readState : s.writeState) == GuestSocket.MAYBE) {
+                                rearm(s); // level-triggered: learn whether a read took all there was
+                                rearmed = true;
+                            }
+                            if (edge) {
+                                if (s.edgeStamp != stamp) {
+                                    s.edgeStamp = stamp;
+                                    s.edgeCallInterest = 0;
+                                }
+                                s.edgeCallInterest |= read ? EDGE_READ : EDGE_WRITE;
+                            } else {
+                                s.edgeInterest = 0; // an epoll_oneoff subscribing it next reports its level
                             }
                         }
                     }
-                }
-                long t = System.nanoTime();
-                boolean got = false;
-                for (int k = 0; k < count; k++) {
-                    if (tag[k] == EVENTTYPE_CLOCK && t - deadline[k] >= 0) {
-                        ready[k] = true;
+                    default -> {
+                        return INVAL;
                     }
-                    got |= ready[k];
-                }
-                if (got) {
-                    break;
                 }
             }
+            if (edge) {
+                for (int k = 0; k < count; k++) {
+                    GuestSocket s = sock[k];
+                    if (s != null && s.edgeInterest != s.edgeCallInterest) {
+                        // subscribed anew or with another interest: WasmEdge re-arms its epoll registration,
+                        // which reports the level that is up
+                        if ((s.edgeCallInterest & EDGE_READ) != 0 && s.readState == GuestSocket.MAYBE
+                                || (s.edgeCallInterest & EDGE_WRITE) != 0 && s.writeState == GuestSocket.MAYBE) {
+                            rearm(s);
+                            rearmed = true;
+                        }
+                        s.pendingRead |= (s.edgeCallInterest & EDGE_READ) != 0 && s.readable();
+                        s.pendingWrite |= (s.edgeCallInterest & EDGE_WRITE) != 0 && s.writable();
+                        s.edgeInterest = s.edgeCallInterest;
+                    }
+                }
+            }
+            waitForSubscriptions(count, edge, anySocket, anyStdin, anyClock, minDeadline, calledBetween && !rearmed);
+            int written = 0;
+            for (int k = 0; k < count; k++) {
+                if (!ready[k]) {
+                    continue;
+                }
+                GuestSocket s = sock[k];
+                if (s != null) {
+                    // reported: an edge not yet reported is now
+                    if (tag[k] == EVENTTYPE_FD_READ) {
+                        s.pendingRead = false;
+                    } else {
+                        s.pendingWrite = false;
+                    }
+                    flags[k] = s.readClosed && s.writeClosed ? EVENT_HANGUP : 0;
+                }
+                int p = out + written * 32;
+                m.writeLong(p, userdata[k]);
+                // error (u16) at +8, type (u8) at +10, padding to +16; nbytes at +16; flags (u16) at +24, padding
+                m.writeLong(p + 8, (error[k] & 0xFFFFL) | (long) (tag[k] & 0xFF) << 16);
+                boolean fdEvent = tag[k] != EVENTTYPE_CLOCK && error[k] == 0;
+                m.writeLong(p + 16, fdEvent ? nbytes[k] : 0);
+                m.writeLong(p + 24, fdEvent ? flags[k] & 0xFFFF : 0);
+                written++;
+            }
+            m.writeI32(neventsPtr, written);
+            return SUCCESS;
         } catch (InterruptedIOException e) {
             return interrupted(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        int written = 0;
-        for (int k = 0; k < count; k++) {
-            if (!ready[k]) {
-                continue;
+        } finally {
+            Arrays.fill(sock, 0, count, null);
+            if (subUserdata.length > SCRATCH_KEPT) {
+                allocateSubscriptions(0); // a one-off huge call does not keep its scratch
             }
-            int p = out + written * 32;
-            m.write(p, new byte[32]);
-            m.writeLong(p, userdata[k]);
-            m.writeShort(p + 8, (short) error[k]);
-            m.writeByte(p + 10, (byte) tag[k]);
-            if (tag[k] != EVENTTYPE_CLOCK && error[k] == 0) {
-                m.writeLong(p + 16, nbytes[k]);
-                m.writeShort(p + 24, (short) flags[k]);
-            }
-            written++;
         }
-        m.writeI32(neventsPtr, written);
-        return SUCCESS;
+    }
+
+    /**
+     * poll_oneoff's wait: until a subscription is ready. A socket subscription is ready from its socket's known
+     * readiness; the Poll is asked (and every event recorded) when nothing is ready, and also when something is,
+     * with a zero timeout, so that the call reports what else became ready since. Only a call that follows guest
+     * socket calls ({@code mayAnswerFromKnown}: and re-armed nothing), and a call that asked the Poll, may answer
+     * from known readiness alone: what it leaves out is reported by the next call at the latest.
+     */
+    private void waitForSubscriptions(int count, boolean edge, boolean anySocket, boolean anyStdin, boolean anyClock,
+            long minDeadline, boolean mayAnswerFromKnown) throws IOException {
+        boolean asked = false;
+        for (;;) {
+            boolean got = false;
+            boolean timeRead = false;
+            long t = 0;
+            for (int k = 0; k < count; k++) {
+                if (!subReady[k]) {
+                    GuestSocket s = subSock[k];
+                    if (s != null) {
+                        boolean read = subTag[k] == EVENTTYPE_FD_READ;
+                        if (edge ? (read ? s.pendingRead : s.pendingWrite) : (read ? s.readable() : s.writable())) {
+                            subReady[k] = true;
+                            subNbytes[k] = 1;
+                        }
+                    } else if (subStdin[k]) {
+                        long avail = stdinAvailable();
+                        if (avail != 0) {
+                            subReady[k] = true;
+                            subNbytes[k] = Math.max(avail, 0);
+                            subError[k] = avail < 0 ? IO : 0;
+                        }
+                    } else if (subTag[k] == EVENTTYPE_CLOCK) {
+                        if (!timeRead) {
+                            t = System.nanoTime();
+                            timeRead = true;
+                        }
+                        if (t - subDeadline[k] >= 0) {
+                            subReady[k] = true;
+                        }
+                    }
+                }
+                got |= subReady[k];
+            }
+            if (got && (asked || !anySocket)) {
+                return;
+            }
+            if (got && mayAnswerFromKnown && askedSinceShortcut) {
+                askedSinceShortcut = false;
+                if (TRACE) {
+                    System.err.println("[mio-wasm]   answered from known readiness");
+                }
+                return;
+            }
+            long wait;
+            if (got) {
+                wait = 0;
+            } else if (anyClock) {
+                wait = Math.max(0, minDeadline - System.nanoTime());
+            } else {
+                wait = -1;
+            }
+            if (anyStdin && (wait < 0 || wait > 50_000_000L)) {
+                wait = 50_000_000L;
+            }
+            if (!anySocket && wait > 0) {
+                sleepNanos(wait);
+            } else {
+                do {
+                    pollAndHarvest(wait);
+                    wait = 0;
+                } while (events.size() == events.capacity());
+                asked = true;
+            }
+        }
     }
 
     /**

@@ -61,6 +61,35 @@ class SocketHostTest {
     }
 
     @Test
+    void sockets_whose_numbers_fall_on_one_slot_of_the_hosts_lookup_cache_stay_apart() throws Exception {
+        try (HostFixture f = new HostFixture()) {
+            int tcp = f.open();
+            int udp;
+            int tries = 0;
+            do { // socket numbers are not reused: open and close until one lands 1024 apart (a multiple of the cache)
+                assertThat(f.host.sockOpen(f.m, GuestSocket.AF_INET4, GuestSocket.SOCK_DGRAM, FD_PTR)).isEqualTo(0);
+                udp = f.m.readInt(FD_PTR);
+                if ((udp - tcp) % 1024 != 0) {
+                    assertThat(f.host.fdClose(udp)).isEqualTo(0);
+                }
+            } while ((udp - tcp) % 1024 != 0 && ++tries < 5000);
+            assertThat(udp - tcp).isEqualTo(1024);
+            for (int round = 0; round < 2; round++) {
+                assertThat(f.getOpt(tcp, SO_TYPE, 4)).isEqualTo(0);
+                assertThat(f.m.readInt(VAL)).isEqualTo(GuestSocket.SOCK_STREAM);
+                assertThat(f.getOpt(udp, SO_TYPE, 4)).isEqualTo(0);
+                assertThat(f.m.readInt(VAL)).isEqualTo(GuestSocket.SOCK_DGRAM);
+            }
+            assertThat(f.host.fdClose(udp)).isEqualTo(0);
+            assertThat(f.getOpt(udp, SO_TYPE, 4)).isEqualTo(BADF);
+            assertThat(f.getOpt(tcp, SO_TYPE, 4)).isEqualTo(0);
+            assertThat(f.m.readInt(VAL)).isEqualTo(GuestSocket.SOCK_STREAM);
+            assertThat(f.host.fdClose(tcp)).isEqualTo(0);
+            assertThat(f.getOpt(tcp, SO_TYPE, 4)).isEqualTo(BADF);
+        }
+    }
+
+    @Test
     void sock_bind_rejects_address_length_7_and_non_sockets() throws Exception {
         try (HostFixture f = new HostFixture()) {
             int fd = f.open();
