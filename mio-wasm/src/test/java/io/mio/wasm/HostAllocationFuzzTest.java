@@ -31,7 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostAllocationFuzzTest {
     static final int PAGES = 512;
     static final int MEM = PAGES * Memory.PAGE_SIZE;
-    static final long MAX_ALLOCATION = 4L << 20;
+    /**
+     * The bound: poll_oneoff's per-subscription scratch (about 50 bytes each, grown by doubling) for at most
+     * SocketHost.MAX_SUBSCRIPTIONS subscriptions stays below it; a call that sized anything by the guest's lengths
+     * (up to 32 MiB here) would not.
+     */
+    static final long MAX_ALLOCATION = 8L << 20;
     /** Output pointers and small structures live below this; the rest of memory is 'a's. */
     static final int LOW = 16384;
     /** Where recv's iovec array (1024 entries) ends: nread, roflags, an address and the first buffer follow. */
