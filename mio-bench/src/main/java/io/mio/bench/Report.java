@@ -389,8 +389,8 @@ final class Report {
                     + " WasmEdge's socket API would be: edge-triggered `epoll_oneoff` (mio_wasi's `epoll` feature) with one FD_READ"
                     + " subscription per socket that stays the same from call to call, one shared 64 KiB buffer, reading stopped at"
                     + " a short read, the echo sent right after the read (FD_WRITE only after a send that would block), no clock subscription";
-            case WASM_ECHO_POLL -> "the same guest waiting with level-triggered `poll_oneoff` (on io.mio's edge-triggered `Poll`"
-                    + " the host has to re-arm the subscribed sockets on each call)";
+            case WASM_ECHO_POLL -> "the same guest waiting with level-triggered `poll_oneoff` (served from one edge-triggered"
+                    + " registration per socket and the readiness the host keeps across calls: no epoll_ctl per call)";
             case WASM -> "mio-wasm's test guest `mio_style_server.wasm` (Rust, mio_wasi's call shapes) on `poll_oneoff`: it reads,"
                     + " then waits for FD_WRITE before every send (two waits per round trip), and adds a 100 ms clock subscription to every wait";
             case WASM_EPOLL -> "the same Rust guest on edge-triggered `epoll_oneoff`";

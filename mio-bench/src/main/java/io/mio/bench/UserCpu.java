@@ -404,6 +404,7 @@ public final class UserCpu {
             s.append("| ").append(f.length > 1 ? f[1] : p).append(" | ").append(f[0]).append(" |\n");
         }
         s.append('\n');
+        s.append(overheads(pieces));
         if (!failures.isEmpty()) {
             s.append("## Not measured\n\n");
             for (String f : failures) {
@@ -440,6 +441,40 @@ public final class UserCpu {
             }
         }
         return out;
+    }
+
+    /**
+     * What io.mio's and java.nio's read and poll add to the bare downcall of the same syscall (the pieces' times
+     * minus the bare ones), and their ratio: the library's own work on those paths, the syscall taken out.
+     */
+    static String overheads(List<String> pieces) {
+        Map<String, Double> t = new LinkedHashMap<>();
+        for (String p : pieces) {
+            String[] f = p.split(" ", 2);
+            try {
+                t.put(f[1], Double.parseDouble(f[0]));
+            } catch (RuntimeException ignored) {
+                // a failure line
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        String[][] pairs = {
+                {"read on an empty socket", "bare recv downcall (critical, no errno), would block",
+                        "io.mio TcpStream.read, would block", "java.nio SocketChannel.read, would block"},
+                {"poll with nothing ready", "bare epoll_wait downcall (no errno), nothing ready, timeout 0",
+                        "io.mio Poll.poll, nothing ready, timeout 0", "java.nio Selector.selectNow, nothing ready"}};
+        for (String[] p : pairs) {
+            Double bare = t.get(p[1]);
+            Double mio = t.get(p[2]);
+            Double nio = t.get(p[3]);
+            if (bare == null || mio == null || nio == null) {
+                continue;
+            }
+            s.append(String.format(Locale.ROOT, "- %s: io.mio adds %.1f ns to the bare downcall, java.nio %.1f ns (io.mio ÷ java.nio = %.2f)%n",
+                    p[0], mio - bare, nio - bare, (mio - bare) / (nio - bare)));
+        }
+        return s.isEmpty() ? "" : "What the libraries add to the bare syscall on the same path (this run's single timings, best of 5):\n\n"
+                + s + "\n";
     }
 
     private static void target(StringBuilder s, List<Sample> samples, int c, ServerKind peer, double limit) {

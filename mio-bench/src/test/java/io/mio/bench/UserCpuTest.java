@@ -35,4 +35,16 @@ class UserCpuTest {
         assertThat(s.userPerRt()).isEqualTo(1250.0);
         assertThat(new UserCpu.Sample(ServerKind.MIO, 1, 0, 1000, 5_000_000, 0, 0, java.util.List.of()).userShare()).isNaN();
     }
+
+    @Test
+    void the_overhead_lines_subtract_the_bare_downcall_from_each_library() {
+        String out = UserCpu.overheads(java.util.List.of(
+                "381.0 bare recv downcall (critical, no errno), would block",
+                "405.0 io.mio TcpStream.read, would block",
+                "437.0 java.nio SocketChannel.read, would block",
+                "failed: something"));
+        assertThat(out).contains("read on an empty socket: io.mio adds 24.0 ns to the bare downcall, java.nio 56.0 ns (io.mio ÷ java.nio = 0.43)")
+                .doesNotContain("poll with nothing ready");
+        assertThat(UserCpu.overheads(java.util.List.of())).isEmpty();
+    }
 }
