@@ -19,6 +19,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fixed memory layout for arguments.
  */
 final class HostFixture implements AutoCloseable {
+    /** Reads {@code in} on another thread until {@code want} bytes or end of stream; completes with the count. */
+    static java.util.concurrent.CompletableFuture<Long> drainAsync(java.io.InputStream in, long want) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            long got = 0;
+            byte[] b = new byte[65536];
+            try {
+                while (got < want) {
+                    int n = in.read(b);
+                    if (n < 0) {
+                        break;
+                    }
+                    got += n;
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return got;
+        }, EchoGuestTest.EXEC);
+    }
+
     static final int FD_PTR = 0;
     static final int ADDR = 1008;      // __wasi_address_t
     static final int ADDR_BUF = 1024;  // its buffer (up to 128 bytes)

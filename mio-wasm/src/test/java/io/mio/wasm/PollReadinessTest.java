@@ -317,22 +317,7 @@ class PollReadinessTest {
                         .poll())).containsExactly(2L);
                 InputStream in = client.getInputStream();
                 long want = total;
-                CompletableFuture<Long> drained = CompletableFuture.supplyAsync(() -> {
-                    long got = 0;
-                    byte[] b = new byte[65536];
-                    try {
-                        while (got < want) {
-                            int n = in.read(b);
-                            if (n < 0) {
-                                break;
-                            }
-                            got += n;
-                        }
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                    return got;
-                }, EchoGuestTest.EXEC);
+                CompletableFuture<Long> drained = HostFixture.drainAsync(in, want);
                 assertThat(userdata(f.subFd(1, EVENTTYPE_FD_WRITE, fd).subClock(2, CLOCK_MONOTONIC, LONG_WAIT, false)
                         .poll())).containsExactly(1L);
                 assertThat(drained.get(10, TimeUnit.SECONDS)).isEqualTo(total);

@@ -420,22 +420,7 @@ class SocketHostTest {
                 // the peer drains: FD_WRITE
                 InputStream in = client.getInputStream();
                 long want = total;
-                CompletableFuture<Long> drained = CompletableFuture.supplyAsync(() -> {
-                    long got = 0;
-                    byte[] b = new byte[65536];
-                    try {
-                        while (got < want) {
-                            int n = in.read(b);
-                            if (n < 0) {
-                                break;
-                            }
-                            got += n;
-                        }
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                    return got;
-                }, EchoGuestTest.EXEC);
+                CompletableFuture<Long> drained = HostFixture.drainAsync(in, want);
                 ev = f.subFd(3, EVENTTYPE_FD_WRITE, fd).poll();
                 assertThat(ev).hasSize(1);
                 assertThat(ev.get(0).userdata()).isEqualTo(3);
