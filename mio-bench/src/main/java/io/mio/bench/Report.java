@@ -207,8 +207,9 @@ final class Report {
                 .append(m.loadAfter()).append(" |\n\n");
         double load = parseLoad(m.loadBefore());
         if (load > 0.3) {
-            md.append("**The machine was shared during the run**: its load average was ").append(m.loadBefore())
-                    .append(" when the run started (other work was running), so absolute figures are noisy;")
+            md.append("**The machine may have been shared**: its load average was ").append(m.loadBefore())
+                    .append(" when the run started (other work was running, or had run in the minutes before: the figure decays")
+                    .append(" slowly), so absolute figures may be noisy;")
                     .append(" the per-round ratios, measured minutes apart under the same load, are the steadier figures.\n\n");
         }
 
@@ -245,6 +246,12 @@ final class Report {
             scaleSection(md, scale, m, docs);
         }
 
+        md.append("## User-space CPU\n\n")
+                .append("The user/system split above is sampled at 100 Hz ticks, too coarse for what a library adds in user space. ")
+                .append("`scripts/bench-user-cpu.sh` measures it by sampling each server with `perf record -e cpu-clock` at 10 kHz, ")
+                .append("judges the issue's user-CPU targets (at most 0.5× java.nio's, at most 0.35× Netty epoll's) on the time above ")
+                .append("the C server's, and shows each server's user-space profile and what io.mio and java.nio add to the bare ")
+                .append("syscall: [benchmarks-user-cpu.md](benchmarks-user-cpu.md).\n\n");
         md.append("## Microbenchmarks\n\n`scripts/jmh.sh` runs JMH microbenchmarks (poll with 0/1/64 ready events, ")
                 .append("a poll that finds nothing with 0 to 10000 idle sockets registered, wake to event, ")
                 .append("64-byte read and write with heap, direct and byte[] buffers against SocketChannel, all with `-prof gc`) ")
