@@ -1245,6 +1245,7 @@ public final class SocketHost implements AutoCloseable {
         } catch (InterruptedIOException e) {
             return interrupted(e);
         } catch (IOException | RuntimeException e) {
+            s.readConsumed(); // the error was the readiness; whether a datagram is queued is unknown
             return WasiErrno.of(e);
         }
         if (n < 0) {
@@ -1985,10 +1986,8 @@ public final class SocketHost implements AutoCloseable {
         if (from == to) {
             return SUCCESS;
         }
-        // Token == fd: re-register under the new number.
-        GuestSocket old = removeSocket(to);
-        old.close();
-        removeSocket(from);
+        // Token == fd: re-register under the new number first, so that a failure leaves both sockets as they were
+        // (in the table, closable by the guest) rather than one open and registered but unreachable.
         GuestSocket moved = s.renumbered(to);
         if (moved.registered) {
             try {
@@ -1998,6 +1997,9 @@ public final class SocketHost implements AutoCloseable {
                 return WasiErrno.of(e);
             }
         }
+        GuestSocket old = removeSocket(to);
+        old.close();
+        removeSocket(from);
         putSocket(moved);
         return SUCCESS;
     }
@@ -2064,7 +2066,6 @@ public final class SocketHost implements AutoCloseable {
     private int pollOneoff0(Memory m, int in, int out, int nsubs, int neventsPtr, boolean edge) {
         long n = nsubs & 0xFFFF_FFFFL;
         check(m, neventsPtr, 4, 4);
-        pollEpoch++;
         boolean calledBetween = callSincePoll;
         callSincePoll = false;
         if (n == 0) {
@@ -2235,6 +2236,9 @@ public final class SocketHost implements AutoCloseable {
                         s.edgeInterest = s.edgeCallInterest;
                     }
                 }
+            }
+            if (anySocket) {
+                pollEpoch++; // only a call that asks the Poll (now, or next time at the latest) opens a new epoch
             }
             waitForSubscriptions(count, edge, anySocket, anyStdin, anyClock, minDeadline, calledBetween && !rearmed);
             int written = 0;
