@@ -73,8 +73,9 @@ import static io.mio.wasm.WasiErrno.*;
  *   <li>{@code epoll_oneoff} is edge-triggered: it reports each edge the events brought once.</li>
  *   <li>A blocking guest socket blocks in the host (the guest thread waits on the Poll); a non-blocking one returns
  *   AGAIN. A non-blocking call on a socket known not ready answers AGAIN without asking the OS once per poll
- *   epoch (until the next poll_oneoff / epoll_oneoff): a guest that drains to AGAIN pays no system call for that
- *   AGAIN, and one that calls again without polling asks the OS, so it still makes progress.</li>
+ *   epoch (until the next poll_oneoff / epoll_oneoff that subscribes a socket, which asks the Poll now or on its
+ *   next call): a guest that drains to AGAIN pays no system call for that AGAIN, and one that calls again without
+ *   such a poll (spinning, or sleeping with clock-only polls) asks the OS, so it still makes progress.</li>
  * </ul>
  *
  * <p>Every method named after a host function ({@link #sockOpen}, ...) can be called directly from Java with a
