@@ -30,6 +30,19 @@ import static io.mio.wasm.FuzzHost.TRAP;
 import static io.mio.wasm.SocketHost.*;
 import static io.mio.wasm.WasiErrno.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static io.mio.wasm.ValidCall.FD_OUT;
+import static io.mio.wasm.ValidCall.ADDR;
+import static io.mio.wasm.ValidCall.ADDR_BUF;
+import static io.mio.wasm.ValidCall.TYPE;
+import static io.mio.wasm.ValidCall.PORT;
+import static io.mio.wasm.ValidCall.LEN;
+import static io.mio.wasm.ValidCall.FLAGS;
+import static io.mio.wasm.ValidCall.VAL;
+import static io.mio.wasm.ValidCall.FDSTAT;
+import static io.mio.wasm.ValidCall.NEVENTS;
+import static io.mio.wasm.ValidCall.IOV;
+import static io.mio.wasm.ValidCall.SUBS;
+import static io.mio.wasm.ValidCall.EVENTS;
 
 /**
  * Random sequences of host calls on a few sockets, made the way a guest makes them: through the
@@ -112,20 +125,7 @@ class HostCallSequenceFuzzTest {
     /** A socket the model knows: family (1 INET4, 2 INET6) and type (1 DGRAM, 2 STREAM). */
     record Sock(int family, int type) {}
 
-    // guest memory layout of the sequence's calls
-    static final int FD_OUT = 0;
-    static final int ADDR = 1008;
-    static final int ADDR_BUF = 1024;
-    static final int TYPE = 1200;
-    static final int PORT = 1204;
-    static final int LEN = 1208;
-    static final int FLAGS = 1212;
-    static final int VAL = 1216;
-    static final int FDSTAT = 1280;
-    static final int NEVENTS = 1320;
-    static final int IOV = 2048;
-    static final int SUBS = 3072;
-    static final int EVENTS = 3584;
+    // guest memory layout of the sequence's calls: ValidCall's (imported), and buffers of its own
     static final int DATA = 8192; // 8 KiB to send from
     static final int RBUF = 16384; // 8 KiB to receive into
     static final int[] UNKNOWN = {3, 77, FD_BASE - 1, 0x7FFF_FFF0, -5};
