@@ -268,28 +268,36 @@ public final class UserCpu {
     // ---- report -------------------------------------------------------------------------------------
 
     private static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        if (a.length == 0) {
-            return Double.NaN;
-        }
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+        return Report.median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static List<Sample> cell(List<Sample> s, ServerKind k, int c) {
         return s.stream().filter(x -> x.server() == k && x.conns() == c).toList();
     }
 
-    /** Per-round ratios of {@code k}'s user CPU per round trip to {@code base}'s. */
-    private static List<Double> ratios(List<Sample> s, ServerKind k, ServerKind base, int c, boolean user) {
+    /**
+     * {@code f} of {@code k}'s and {@code base}'s samples of the same round, one value per round both ran (a NaN,
+     * which {@code f} gives where a round lacks what it needs, is left out).
+     */
+    private static List<Double> perRound(List<Sample> s, ServerKind k, ServerKind base, int c,
+                                         java.util.function.ToDoubleBiFunction<Sample, Sample> f) {
         List<Double> out = new ArrayList<>();
         for (Sample x : cell(s, k, c)) {
             for (Sample b : cell(s, base, c)) {
                 if (b.round() == x.round()) {
-                    out.add(user ? x.userPerRt() / b.userPerRt() : x.totalPerRt() / b.totalPerRt());
+                    double v = f.applyAsDouble(x, b);
+                    if (!Double.isNaN(v)) {
+                        out.add(v);
+                    }
                 }
             }
         }
         return out;
+    }
+
+    /** Per-round ratios of {@code k}'s user CPU per round trip to {@code base}'s. */
+    static List<Double> ratios(List<Sample> s, ServerKind k, ServerKind base, int c) {
+        return perRound(s, k, base, c, (x, b) -> x.userPerRt() / b.userPerRt());
     }
 
     private static String ratioText(List<Double> r) {
@@ -364,7 +372,7 @@ public final class UserCpu {
                         100 * median(x.stream().map(Sample::userShare).toList()),
                         median(x.stream().map(Sample::userPerRt).toList()),
                         aboveC(samples, k, c),
-                        ratioText(ratios(samples, k, ServerKind.MIO, c, true)),
+                        ratioText(ratios(samples, k, ServerKind.MIO, c)),
                         median(x.stream().map(v -> (double) v.userSamples()).toList())));
             }
             s.append('\n');
@@ -417,30 +425,21 @@ public final class UserCpu {
 
     /** Median over rounds of {@code k}'s user ns/rt minus the C short-read server's in the same round. */
     private static String aboveC(List<Sample> samples, ServerKind k, int c) {
-        List<Double> d = new ArrayList<>();
-        for (Sample x : cell(samples, k, c)) {
-            for (Sample b : cell(samples, ServerKind.C_SHORT, c)) {
-                if (b.round() == x.round()) {
-                    d.add(x.userPerRt() - b.userPerRt());
-                }
-            }
-        }
+        List<Double> d = perRound(samples, k, ServerKind.C_SHORT, c, (x, b) -> x.userPerRt() - b.userPerRt());
         return d.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.0f", median(d));
     }
 
-    /** Per-round ratios of {@code k}'s user ns/rt above C to {@code base}'s. */
-    private static List<Double> ratiosAboveC(List<Sample> s, ServerKind k, ServerKind base, int c) {
-        List<Double> out = new ArrayList<>();
-        for (Sample x : cell(s, k, c)) {
-            for (Sample b : cell(s, base, c)) {
-                for (Sample floor : cell(s, ServerKind.C_SHORT, c)) {
-                    if (b.round() == x.round() && floor.round() == x.round()) {
-                        out.add((x.userPerRt() - floor.userPerRt()) / (b.userPerRt() - floor.userPerRt()));
-                    }
+    /** Per-round ratios of {@code k}'s user ns/rt above C to {@code base}'s; rounds without a C run are left out. */
+    static List<Double> ratiosAboveC(List<Sample> s, ServerKind k, ServerKind base, int c) {
+        List<Sample> floors = cell(s, ServerKind.C_SHORT, c);
+        return perRound(s, k, base, c, (x, b) -> {
+            for (Sample floor : floors) {
+                if (floor.round() == x.round()) {
+                    return (x.userPerRt() - floor.userPerRt()) / (b.userPerRt() - floor.userPerRt());
                 }
             }
-        }
-        return out;
+            return Double.NaN;
+        });
     }
 
     /**
@@ -478,7 +477,7 @@ public final class UserCpu {
     }
 
     private static void target(StringBuilder s, List<Sample> samples, int c, ServerKind peer, double limit) {
-        List<Double> r = ratios(samples, ServerKind.MIO, peer, c, true);
+        List<Double> r = ratios(samples, ServerKind.MIO, peer, c);
         if (r.isEmpty()) {
             s.append("- at most ").append(limit).append("× ").append(peer.label).append("'s: not measured\n");
             return;

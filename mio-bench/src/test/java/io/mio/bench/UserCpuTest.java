@@ -47,4 +47,21 @@ class UserCpuTest {
                 .doesNotContain("poll with nothing ready");
         assertThat(UserCpu.overheads(java.util.List.of())).isEmpty();
     }
+
+    /** A sample whose user time per round trip is {@code userNs} (1000 round trips, all samples in user space). */
+    private static UserCpu.Sample user(ServerKind k, int round, double userNs) {
+        return new UserCpu.Sample(k, 64, round, 1000, userNs * 1000, 10, 10, java.util.List.of());
+    }
+
+    @Test
+    void ratios_pair_samples_of_the_same_round_and_above_c_ratios_skip_rounds_without_the_c_server() {
+        java.util.List<UserCpu.Sample> s = java.util.List.of(
+                user(ServerKind.MIO, 0, 300), user(ServerKind.NIO, 0, 400), user(ServerKind.C_SHORT, 0, 100),
+                user(ServerKind.MIO, 1, 200), user(ServerKind.NIO, 1, 500),
+                user(ServerKind.NIO, 2, 100));
+        assertThat(UserCpu.ratios(s, ServerKind.MIO, ServerKind.NIO, 64)).containsExactly(0.75, 0.4);
+        assertThat(UserCpu.ratiosAboveC(s, ServerKind.MIO, ServerKind.NIO, 64))
+                .as("(300 - 100) / (400 - 100) in round 0; round 1 has no C run").containsExactly(2.0 / 3);
+        assertThat(UserCpu.ratios(s, ServerKind.MIO, ServerKind.NIO, 1)).isEmpty();
+    }
 }
