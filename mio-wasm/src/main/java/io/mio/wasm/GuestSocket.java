@@ -27,7 +27,8 @@ final class GuestSocket {
     static final int SOCK_DGRAM = 1;
     static final int SOCK_STREAM = 2;
 
-    final int fd;
+    /** The guest's number for it, also its Poll token; only fd_renumber changes it. */
+    int fd;
     final int family;
     final int type;
     boolean nonblocking;
@@ -188,33 +189,6 @@ final class GuestSocket {
     }
 
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
-
-    /** This socket under another number (fd_renumber); the caller moves the registration to the new token. */
-    GuestSocket renumbered(int newFd) {
-        GuestSocket m = new GuestSocket(newFd, family, type);
-        m.nonblocking = nonblocking;
-        m.tcp = tcp;
-        m.bound = bound;
-        m.listener = listener;
-        m.stream = stream;
-        m.connecting = connecting;
-        m.udp = udp;
-        m.udpConnected = udpConnected;
-        m.shutRead = shutRead;
-        m.shutWrite = shutWrite;
-        m.options.putAll(options);
-        m.rcvTimeoutNanos = rcvTimeoutNanos;
-        m.sndTimeoutNanos = sndTimeoutNanos;
-        m.registered = registered;
-        m.readState = readState;
-        m.writeState = writeState;
-        m.readClosed = readClosed;
-        m.writeClosed = writeClosed;
-        m.pendingRead = pendingRead;
-        m.pendingWrite = pendingWrite;
-        m.edgeInterest = edgeInterest;
-        return m;
-    }
 
     void close() {
         if (tcp != null) {

@@ -1989,11 +1989,10 @@ public final class SocketHost implements AutoCloseable {
         }
         // Token == fd: re-register under the new number first, so that a failure leaves both sockets as they were
         // (in the table, closable by the guest) rather than one open and registered but unreachable.
-        GuestSocket moved = s.renumbered(to);
-        if (moved.registered) {
+        if (s.registered) {
             try {
                 registryCalls++;
-                poll.registry().reregister(moved.source(), new Token(to), moved.interest());
+                poll.registry().reregister(s.source(), new Token(to), s.interest());
             } catch (IOException e) {
                 return WasiErrno.of(e);
             }
@@ -2001,7 +2000,8 @@ public final class SocketHost implements AutoCloseable {
         GuestSocket old = removeSocket(to);
         old.close();
         removeSocket(from);
-        putSocket(moved);
+        s.fd = to; // the same socket, its state and readiness kept, under the new number
+        putSocket(s);
         return SUCCESS;
     }
 
