@@ -2047,7 +2047,8 @@ public final class SocketHost implements AutoCloseable {
         if (subUserdata.length >= count) {
             return;
         }
-        int c = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(count, 2L * subUserdata.length));
+        // doubling, but never past the most a call may subscribe: what one call allocates stays bounded by that
+        int c = (int) Math.min(MAX_SUBSCRIPTIONS, Math.max(count, 2L * subUserdata.length));
         allocateSubscriptions(c);
     }
 

@@ -6,6 +6,7 @@ import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -32,11 +33,11 @@ class HostAllocationFuzzTest {
     static final int PAGES = 512;
     static final int MEM = PAGES * Memory.PAGE_SIZE;
     /**
-     * The bound: poll_oneoff's per-subscription scratch (about 50 bytes each, grown by doubling) for at most
+     * The bound: poll_oneoff's per-subscription scratch (about 50 bytes each) for at most
      * SocketHost.MAX_SUBSCRIPTIONS subscriptions stays below it; a call that sized anything by the guest's lengths
      * (up to 32 MiB here) would not.
      */
-    static final long MAX_ALLOCATION = 8L << 20;
+    static final long MAX_ALLOCATION = 4L << 20;
     /** Output pointers and small structures live below this; the rest of memory is 'a's. */
     static final int LOW = 16384;
     /** Where recv's iovec array (1024 entries) ends: nread, roflags, an address and the first buffer follow. */
@@ -117,6 +118,18 @@ class HostAllocationFuzzTest {
         return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.integers().between(0, 4096)),
                 Tuple.of(2, Arbitraries.integers().between(4097, 2 << 20)),
                 Tuple.of(3, Arbitraries.integers().between(2 << 20, MEM - LOW)));
+    }
+
+    @Example
+    void poll_oneoff_growing_its_scratch_to_the_most_subscriptions_stays_within_the_bound() {
+        int n = SocketHost.MAX_SUBSCRIPTIONS;
+        host.pollOneoff(m, LOW, LOW + (n * 5 / 8) * 48, n * 5 / 8, 0); // scratch for 5/8 of the most, kept
+        long before = ThreadAllocation.bytes();
+        int r = host.pollOneoff(m, LOW, LOW + n * 48, n, 0); // doubling would pass the most a call may subscribe
+        long allocated = ThreadAllocation.bytes() - before;
+        assertThat(r).isEqualTo(INVAL); // the subscriptions are 'a's: an invalid tag, once read
+        assertThat(allocated).as("bytes allocated by a poll_oneoff of %d subscriptions", n)
+                .isLessThanOrEqualTo(MAX_ALLOCATION);
     }
 
     @Property
