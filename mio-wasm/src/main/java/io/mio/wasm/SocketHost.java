@@ -2040,9 +2040,6 @@ public final class SocketHost implements AutoCloseable {
     private static final int EDGE_READ = 1;
     private static final int EDGE_WRITE = 2;
 
-    /** Scratch for more subscriptions than this is dropped after the call rather than kept. */
-    private static final int SCRATCH_KEPT = 1 << 16;
-
     private void growSubscriptions(int count) {
         if (subUserdata.length >= count) {
             return;
@@ -2275,9 +2272,6 @@ public final class SocketHost implements AutoCloseable {
             throw new UncheckedIOException(e);
         } finally {
             Arrays.fill(sock, 0, count, null);
-            if (subUserdata.length > SCRATCH_KEPT) {
-                allocateSubscriptions(0); // a one-off huge call does not keep its scratch
-            }
         }
     }
 
