@@ -266,19 +266,9 @@ public final class NioStream extends NioHandle {
             if (!dst.hasRemaining()) {
                 return n;
             }
-            if (readError != null) {
-                if (n > 0) {
-                    return n;
-                }
-                throw takeReadError();
-            }
-            if (eof) {
-                return n > 0 ? n : -1;
-            }
-            if (!finishConnect()) {
-                checkConnected();
-                rearm(R);
-                return n;
+            long early = beforeChannelRead(n);
+            if (early != READ_THE_CHANNEL) {
+                return (int) early;
             }
             int m;
             try {
@@ -288,16 +278,7 @@ public final class NioStream extends NioHandle {
             } catch (IOException e) {
                 throw translate(e);
             }
-            if (m < 0) {
-                eof = true;
-                return n > 0 ? n : -1;
-            }
-            if (dst.hasRemaining()) {
-                rearm(R); // would block, or a short read: the receive queue is empty
-            } else {
-                lookAhead();
-            }
-            return n + m;
+            return (int) afterChannelRead(n, m, dst.hasRemaining());
         }
     }
 
@@ -315,19 +296,9 @@ public final class NioStream extends NioHandle {
             if (!anyRemaining(dsts, offset, length)) {
                 return n;
             }
-            if (readError != null) {
-                if (n > 0) {
-                    return n;
-                }
-                throw takeReadError();
-            }
-            if (eof) {
-                return n > 0 ? n : -1;
-            }
-            if (!finishConnect()) {
-                checkConnected();
-                rearm(R);
-                return n;
+            long early = beforeChannelRead(n);
+            if (early != READ_THE_CHANNEL) {
+                return early;
             }
             long m;
             try {
@@ -337,17 +308,52 @@ public final class NioStream extends NioHandle {
             } catch (IOException e) {
                 throw translate(e);
             }
-            if (m < 0) {
-                eof = true;
-                return n > 0 ? n : -1;
-            }
-            if (anyRemaining(dsts, offset, length)) {
-                rearm(R);
-            } else {
-                lookAhead();
-            }
-            return n + m;
+            return afterChannelRead(n, m, anyRemaining(dsts, offset, length));
         }
+    }
+
+    /** {@link #beforeChannelRead}'s answer when nothing decided the read yet: ask the channel. */
+    private static final long READ_THE_CHANNEL = Long.MIN_VALUE;
+
+    /**
+     * A read's checks before it asks the channel, under {@code readLock}, with {@code n} bytes already taken from
+     * the pushback: a stored error, end of stream or a connect not yet finished decide the result here; otherwise
+     * {@link #READ_THE_CHANNEL}.
+     */
+    private long beforeChannelRead(long n) throws IOException {
+        if (readError != null) {
+            if (n > 0) {
+                return n;
+            }
+            throw takeReadError();
+        }
+        if (eof) {
+            return n > 0 ? n : -1;
+        }
+        if (!finishConnect()) {
+            checkConnected();
+            rearm(R);
+            return n;
+        }
+        return READ_THE_CHANNEL;
+    }
+
+    /**
+     * A read's result once the channel gave {@code m} bytes after the {@code n} from the pushback: end of stream;
+     * else re-arm if room was left (would block, or a short read: the receive queue is empty), or look ahead after
+     * a read that filled the buffers.
+     */
+    private long afterChannelRead(long n, long m, boolean roomLeft) {
+        if (m < 0) {
+            eof = true;
+            return n > 0 ? n : -1;
+        }
+        if (roomLeft) {
+            rearm(R);
+        } else {
+            lookAhead();
+        }
+        return n + m;
     }
 
     private static boolean anyRemaining(ByteBuffer[] bufs, int offset, int length) {
