@@ -55,7 +55,7 @@ public final class Poll implements AutoCloseable {
      * @throws UnsupportedOperationException on a platform the backend does not support
      */
     public static Poll open() throws IOException {
-        return new Poll(Backends.openSelector());
+        return new Poll(Backends.provider().openSelector());
     }
 
     /** The backend of this Poll. */
