@@ -18,6 +18,9 @@ import io.mio.net.UnixAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
+import static io.mio.internal.linux.LinuxConstants.SOCK_DGRAM;
+import static io.mio.internal.linux.LinuxConstants.SOCK_STREAM;
+
 /** The EPOLL backend: epoll, eventfd and the socket syscalls through FFM. */
 public final class LinuxProvider implements BackendProvider {
     @Override
@@ -39,112 +42,113 @@ public final class LinuxProvider implements BackendProvider {
 
     @Override
     public TcpStreamSpi connectTcp(InetSocketAddress address) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxTcpStream.connect(address);
     }
 
     @Override
     public TcpStreamSpi adoptTcpStream(int fd) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxTcpStream(SocketOps.adopt(fd, SOCK_STREAM, "TcpStream"), null);
     }
 
     @Override
     public TcpListenerSpi bindTcp(InetSocketAddress address, int backlog) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxTcpListener.bind(address, backlog);
     }
 
     @Override
     public TcpListenerSpi adoptTcpListener(int fd) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxTcpListener(SocketOps.adopt(fd, SOCK_STREAM, "TcpListener"));
     }
 
     @Override
     public TcpSocketSpi openTcpSocket(boolean v6) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxTcpSocket(v6);
     }
 
     @Override
     public UdpSocketSpi bindUdp(InetSocketAddress address) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxUdpSocket.bind(address);
     }
 
     @Override
-    public UdpSocketSpi bindUdp(InetSocketAddress address, boolean reuseAddr, boolean reusePort, boolean broadcast, Boolean onlyV6, int recvBufferSize, int sendBufferSize) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+    public UdpSocketSpi bindUdp(InetSocketAddress address, boolean reuseAddr, boolean reusePort, boolean broadcast,
+            Boolean onlyV6, int recvBufferSize, int sendBufferSize) throws IOException {
+        return LinuxUdpSocket.bind(address, reuseAddr, reusePort, broadcast, onlyV6, recvBufferSize, sendBufferSize);
     }
 
     @Override
     public UdpSocketSpi adoptUdp(int fd) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxUdpSocket.adopt(fd);
     }
 
     @Override
     public UnixStreamSpi connectUnix(UnixAddress address) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxUnixStream.connect(address);
     }
 
     @Override
     public SourcePair<UnixStreamSpi> unixStreamPair() throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxUnixStream.pair();
     }
 
     @Override
     public UnixStreamSpi adoptUnixStream(int fd) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxUnixStream(UnixSock.adopt(fd, SOCK_STREAM, "UnixStream"));
     }
 
     @Override
     public UnixListenerSpi bindUnix(UnixAddress address, int backlog) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxUnixListener.bind(address, backlog);
     }
 
     @Override
     public UnixListenerSpi adoptUnixListener(int fd) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxUnixListener(UnixSock.adopt(fd, SOCK_STREAM, "UnixListener"));
     }
 
     @Override
     public UnixDatagramSpi bindUnixDatagram(UnixAddress address) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxUnixDatagram.bind(address);
     }
 
     @Override
     public UnixDatagramSpi unboundUnixDatagram() throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxUnixDatagram.unbound();
     }
 
     @Override
     public SourcePair<UnixDatagramSpi> unixDatagramPair() throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxUnixDatagram.pair();
     }
 
     @Override
     public UnixDatagramSpi adoptUnixDatagram(int fd) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxUnixDatagram(UnixSock.adopt(fd, SOCK_DGRAM, "UnixDatagram"));
     }
 
     @Override
     public PipeSpi openPipe() throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxPipe.open();
     }
 
     @Override
     public PipeSpi.Sender adoptPipeSender(int fd) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxPipe.Sender(FdOps.adopt(fd, true, "Pipe.Sender"));
     }
 
     @Override
     public PipeSpi.Receiver adoptPipeReceiver(int fd) throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxPipe.Receiver(FdOps.adopt(fd, false, "Pipe.Receiver"));
     }
 
     @Override
     public SourceFdSpi sourceFd(int fd) {
-        throw new UnsupportedOperationException("not moved yet");
+        return new LinuxSourceFd(fd);
     }
 
     @Override
     public Process startChild(ProcessBuilder pb, PipeSpi.Receiver stdin, PipeSpi.Sender stdout, PipeSpi.Sender stderr)
             throws IOException {
-        throw new UnsupportedOperationException("not moved yet");
+        return LinuxPipe.startChild(pb, stdin, stdout, stderr);
     }
 }

@@ -37,11 +37,6 @@ public final class Backends {
         return p;
     }
 
-    /** Whether the sockets use the SELECTOR backend (fixes the choice). Goes once every source is behind the SPI. */
-    public static boolean selector() {
-        return current() == Backend.SELECTOR;
-    }
-
     /** Chooses {@code backend} before first use; see {@link Backend#use}. */
     public static void use(Backend backend) {
         Objects.requireNonNull(backend, "backend");
