@@ -19,7 +19,9 @@ public enum Backend {
      * native access); edge-triggering is emulated. Raw descriptors, {@link Interest#PRIORITY}, abstract Unix addresses,
      * {@code UnixDatagram}, {@code SourceFd} and options the JDK lacks throw {@link UnsupportedOperationException}.
      */
-    SELECTOR;
+    SELECTOR,
+    /** io.mio compiled to wasm32-wasi (mio-wasi module); never available on a JVM. */
+    WASI;
 
     /** The backend in use, choosing it now (as described in the class comment) if nothing was created yet. */
     public static Backend current() {
@@ -31,7 +33,8 @@ public enum Backend {
      *
      * @throws IllegalStateException if another backend is already in use (a Poll or socket was created, or
      *         {@link #current()} was called)
-     * @throws UnsupportedOperationException if {@link #EPOLL} cannot run on this platform
+     * @throws UnsupportedOperationException if {@link #EPOLL} cannot run on this platform, and always for
+     *         {@link #WASI} (a JVM never runs it)
      */
     public static void use(Backend backend) {
         Backends.use(backend);
@@ -39,7 +42,7 @@ public enum Backend {
 
     /**
      * Whether this backend supports this platform (EPOLL: Linux x86-64 / aarch64, and it also needs native access
-     * at run time; SELECTOR: always).
+     * at run time; SELECTOR: always; WASI: never on a JVM).
      */
     public boolean isAvailable() {
         return Backends.isAvailable(this);

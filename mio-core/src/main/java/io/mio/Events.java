@@ -1,6 +1,5 @@
 package io.mio;
 
-import io.mio.internal.Bridge;
 import io.mio.internal.ReadySet;
 
 import java.util.Iterator;
@@ -18,11 +17,8 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: use an {@code Events} from one thread at a time, normally the polling thread.
  */
 public final class Events implements Iterable<Event> {
-    static {
-        Bridge.installEventsAccess(events -> events.set);
-    }
-
-    private final ReadySet set;
+    /** The backend fills it: {@link Poll} hands it to the selector. */
+    final ReadySet set;
     private final Event[] views;
     private final Cursor cursor = new Cursor();
 

@@ -1,7 +1,5 @@
 package io.mio;
 
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.EpollSelector;
 import io.mio.internal.spi.Backends;
 import io.mio.internal.spi.SelectorSpi;
 
@@ -37,14 +35,12 @@ import java.util.Objects;
  * the thread's interrupt status stays set.
  */
 public final class Poll implements AutoCloseable {
+    /** This backend's selector; one implementation is loaded per JVM, so the call below stays monomorphic. */
     private final SelectorSpi selector;
-    /** The same selector when it is the epoll backend's: called directly, so the hot path has no dispatch at all. */
-    private final EpollSelector epoll;
     private final Registry registry;
 
     Poll(SelectorSpi selector) {
         this.selector = selector;
-        this.epoll = selector instanceof EpollSelector e ? e : null;
         this.registry = new Registry(selector);
     }
 
@@ -55,7 +51,7 @@ public final class Poll implements AutoCloseable {
      * @throws UnsupportedOperationException on a platform the backend does not support
      */
     public static Poll open() throws IOException {
-        return new Poll(Backends.openSelector());
+        return new Poll(Backends.provider().openSelector());
     }
 
     /** The backend of this Poll. */
@@ -91,11 +87,7 @@ public final class Poll implements AutoCloseable {
             events.clear();
             throw new java.io.InterruptedIOException("Poll.poll called with the thread's interrupt status set");
         }
-        if (epoll != null) {
-            epoll.select(Bridge.readySet(events), millis);
-        } else {
-            selector.select(Bridge.readySet(events), millis);
-        }
+        selector.select(events.set, millis);
     }
 
     static int toMillis(Duration timeout) {

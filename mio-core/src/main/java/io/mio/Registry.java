@@ -22,7 +22,8 @@ public final class Registry {
         Bridge.installRegistryAccess(registry -> registry.selector);
     }
 
-    private final SelectorSpi selector;
+    /** The Poll's selector; {@link Waker} and (through {@link Bridge}) the backends' sources reach it. */
+    final SelectorSpi selector;
 
     Registry(SelectorSpi selector) {
         this.selector = selector;

@@ -1,7 +1,5 @@
 package io.mio;
 
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.EpollSelector;
 import io.mio.internal.spi.SelectorSpi;
 
 import java.io.IOException;
@@ -20,8 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Waker implements AutoCloseable {
     private final SelectorSpi.WakerSpi impl;
-    /** The same waker when it is the epoll backend's: called directly on the hot path. */
-    private final EpollSelector.EpollWaker epoll;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -34,10 +30,9 @@ public final class Waker implements AutoCloseable {
     public Waker(Registry registry, Token token) throws IOException {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(token, "token");
-        SelectorSpi selector = Bridge.selector(registry);
+        SelectorSpi selector = registry.selector;
         selector.ensureOpen();
         this.impl = selector.openWaker(token);
-        this.epoll = impl instanceof EpollSelector.EpollWaker e ? e : null;
     }
 
     /**
@@ -48,11 +43,7 @@ public final class Waker implements AutoCloseable {
      * @throws IOException if the eventfd write fails
      */
     public void wake() throws IOException {
-        if (epoll != null) {
-            epoll.wake();
-        } else {
-            impl.wake();
-        }
+        impl.wake();
     }
 
     /** Deregisters and closes the waker; the Poll may then get a new one. Idempotent. */

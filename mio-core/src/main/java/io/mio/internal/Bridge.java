@@ -1,20 +1,15 @@
 package io.mio.internal;
 
-import io.mio.Events;
-import io.mio.Interest;
 import io.mio.Registry;
-import io.mio.Token;
-import io.mio.internal.linux.EpollSelector;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.nio.NioHandle;
-import io.mio.internal.nio.NioSelector;
 import io.mio.internal.spi.SelectorSpi;
-
-import java.io.IOException;
+import io.mio.net.SocketAddressHolder;
+import io.mio.net.UnixAddress;
 
 /**
- * Lets the public packages reach each other's internals without making them public API
- * (this package is not exported). The public classes install the accessors in their static initialisers.
+ * Lets the backends reach the public classes' internals without making them public API (this package is not
+ * exported): the selector behind a {@link Registry}, the raw state of the address types. The public classes install
+ * the accessors in their static initialisers (plain interfaces, no reflection, so any backend and any compiler can
+ * use them).
  */
 public final class Bridge {
     private Bridge() {}
@@ -24,94 +19,75 @@ public final class Bridge {
         SelectorSpi selector(Registry registry);
     }
 
-    /** Reaches the ready set behind an {@link Events}. */
-    public interface EventsAccess {
-        ReadySet readySet(Events events);
+    /** Reaches the fields of a {@link SocketAddressHolder}, so a backend fills and reads it without allocating. */
+    public interface HolderAccess {
+        /** The holder's 16-byte address array itself (IPv4 in the first 4 bytes). */
+        byte[] address(SocketAddressHolder holder);
+
+        /** Sets the family ({@code v6}), port and scope id; the caller has written the address array. */
+        void set(SocketAddressHolder holder, boolean v6, int port, int scopeId);
+    }
+
+    /** Reaches the bytes of a {@link UnixAddress} and builds one from the kernel's bytes. */
+    public interface UnixAddressAccess {
+        /** The address's own bytes (not a copy): the encoded path, or the abstract name. */
+        byte[] bytes(UnixAddress address);
+
+        /** A path name from the kernel's bytes (kept; any bytes are accepted). */
+        UnixAddress pathname(byte[] raw);
+
+        /** An abstract name from the kernel's bytes (kept). */
+        UnixAddress abstractName(byte[] name);
     }
 
     private static RegistryAccess registryAccess;
-    private static EventsAccess eventsAccess;
+    private static HolderAccess holderAccess;
+    private static UnixAddressAccess unixAddressAccess;
 
     public static void installRegistryAccess(RegistryAccess access) {
         registryAccess = access;
     }
 
-    public static void installEventsAccess(EventsAccess access) {
-        eventsAccess = access;
+    public static void installHolderAccess(HolderAccess access) {
+        holderAccess = access;
+    }
+
+    public static void installUnixAddressAccess(UnixAddressAccess access) {
+        unixAddressAccess = access;
     }
 
     public static SelectorSpi selector(Registry registry) {
-        ensureRegistryAccess();
+        if (registryAccess == null) {
+            initialize(Registry.class);
+        }
         return registryAccess.selector(registry);
     }
 
-    /** The epoll selector behind {@code registry}, for an epoll-backed source. */
-    public static EpollSelector epoll(Registry registry, Object source) {
-        SelectorSpi s = selector(registry);
-        if (s instanceof EpollSelector e) {
-            return e;
+    public static HolderAccess holders() {
+        if (holderAccess == null) {
+            initialize(SocketAddressHolder.class);
         }
-        throw mismatch(source, "EPOLL", s);
+        return holderAccess;
     }
 
-    /** The java.nio selector behind {@code registry}, for a selector-backed source. */
-    public static NioSelector nio(Registry registry, Object source) {
-        SelectorSpi s = selector(registry);
-        if (s instanceof NioSelector n) {
-            return n;
+    public static UnixAddressAccess unixAddresses() {
+        if (unixAddressAccess == null) {
+            initialize(UnixAddress.class);
         }
-        throw mismatch(source, "SELECTOR", s);
+        return unixAddressAccess;
     }
 
-    /**
-     * Registers a library source: its {@code nio} handle on the SELECTOR backend, else its descriptor {@code fd}.
-     * Both public source types and their backend checks go through here.
-     */
-    public static void register(Registry registry, Object source, FileDesc fd,
-            NioHandle nio, Token token, Interest interests) throws IOException {
-        if (nio != null) {
-            nio(registry, source).register(nio, token, interests);
-        } else {
-            epoll(registry, source).register(fd, token, interests);
-        }
-    }
-
-    /** Reregisters a library source; see {@link #register}. */
-    public static void reregister(Registry registry, Object source, FileDesc fd,
-            NioHandle nio, Token token, Interest interests) throws IOException {
-        if (nio != null) {
-            nio(registry, source).reregister(nio, token, interests);
-        } else {
-            epoll(registry, source).reregister(fd, token, interests);
-        }
-    }
-
-    /** Deregisters a library source; see {@link #register}. */
-    public static void deregister(Registry registry, Object source, FileDesc fd,
-            NioHandle nio) throws IOException {
-        if (nio != null) {
-            nio(registry, source).deregister(nio);
-        } else {
-            epoll(registry, source).deregister(fd);
-        }
-    }
-
-    private static IllegalArgumentException mismatch(Object source, String backend, SelectorSpi s) {
+    /** The error for a source registered with a Poll of another backend. */
+    public static IllegalArgumentException mismatch(Object source, String backend, SelectorSpi s) {
         return new IllegalArgumentException("cannot register " + source + " (a source of the " + backend
                 + " backend) with a Poll of the " + s.backend() + " backend");
     }
 
-    private static void ensureRegistryAccess() {
-        if (registryAccess == null) {
-            try {
-                Class.forName(Registry.class.getName(), true, Registry.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new AssertionError(e);
-            }
+    private static void initialize(Class<?> c) {
+        try {
+            Class.forName(c.getName(), true, c.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
         }
-    }
-
-    public static ReadySet readySet(Events events) {
-        return eventsAccess.readySet(events);
     }
 }

@@ -1,19 +1,15 @@
 package io.mio.net;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import io.mio.internal.Bridge;
+
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteOrder;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Arrays;
 import java.util.Objects;
-
-import static io.mio.internal.linux.LinuxConstants.AF_INET;
-import static io.mio.internal.linux.LinuxConstants.AF_INET6;
 
 /**
  * A mutable, reusable IPv4 or IPv6 socket address: the allocation-free way to learn a datagram's sender
@@ -27,10 +23,25 @@ import static io.mio.internal.linux.LinuxConstants.AF_INET6;
  * <p>Not thread-safe: one holder belongs to one thread at a time (typically the thread that polls).
  */
 public final class SocketAddressHolder {
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfInt U32_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** Values of {@link #family}: only compared here (the backends set them through {@link Bridge.HolderAccess}). */
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+
+    static {
+        Bridge.installHolderAccess(new Bridge.HolderAccess() {
+            @Override
+            public byte[] address(SocketAddressHolder holder) {
+                return holder.address;
+            }
+
+            @Override
+            public void set(SocketAddressHolder holder, boolean v6, int port, int scopeId) {
+                holder.family = v6 ? AF_INET6 : AF_INET;
+                holder.port = port;
+                holder.scopeId = scopeId;
+            }
+        });
+    }
 
     /** 0 while empty, else AF_INET or AF_INET6. */
     private int family;
@@ -164,50 +175,6 @@ public final class SocketAddressHolder {
             }
         } catch (UnknownHostException e) {
             throw new AssertionError("raw address of valid length rejected", e);
-        }
-        throw new IllegalStateException("the SocketAddressHolder is empty");
-    }
-
-    // ---- backend ----------------------------------------------------------------------------------
-
-    /** Reads a sockaddr of {@code len} bytes; a non-IP one empties this holder. */
-    void load(MemorySegment in, int len) {
-        int f = len >= 2 ? in.get(U16, 0) : 0;
-        if (f == AF_INET && len >= 16) {
-            family = AF_INET;
-            port = Short.toUnsignedInt(in.get(U16_BE, 2));
-            int ip = in.get(U32_BE, 4);
-            address[0] = (byte) (ip >>> 24);
-            address[1] = (byte) (ip >>> 16);
-            address[2] = (byte) (ip >>> 8);
-            address[3] = (byte) ip;
-            scopeId = 0;
-        } else if (f == AF_INET6 && len >= 28) {
-            family = AF_INET6;
-            port = Short.toUnsignedInt(in.get(U16_BE, 2));
-            MemorySegment.copy(in, ValueLayout.JAVA_BYTE, 8, address, 0, 16);
-            scopeId = in.get(U32, 24);
-        } else {
-            clear();
-        }
-    }
-
-    /** Writes this address as a sockaddr at the start of {@code out}; returns its length. */
-    int store(MemorySegment out) {
-        if (family == AF_INET) {
-            out.set(U16, 0, (short) AF_INET);
-            out.set(U16_BE, 2, (short) port);
-            MemorySegment.copy(address, 0, out, ValueLayout.JAVA_BYTE, 4, 4);
-            out.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, 0L);
-            return 16;
-        }
-        if (family == AF_INET6) {
-            out.set(U16, 0, (short) AF_INET6);
-            out.set(U16_BE, 2, (short) port);
-            out.set(U32, 4, 0); // flowinfo
-            MemorySegment.copy(address, 0, out, ValueLayout.JAVA_BYTE, 8, 16);
-            out.set(U32, 24, scopeId);
-            return 28;
         }
         throw new IllegalStateException("the SocketAddressHolder is empty");
     }

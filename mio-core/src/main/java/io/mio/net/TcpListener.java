@@ -4,18 +4,12 @@ import io.mio.Interest;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.event.Source;
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.SockAddr;
-import io.mio.internal.linux.SocketOps;
-import io.mio.internal.nio.NioListener;
-import io.mio.internal.nio.Unsupported;
 import io.mio.internal.spi.Backends;
+import io.mio.internal.spi.TcpListenerSpi;
+import io.mio.internal.spi.TcpStreamSpi;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-
-import static io.mio.internal.linux.LinuxConstants.*;
 
 /**
  * A non-blocking TCP listening socket: mio's {@code net::TcpListener}.
@@ -31,23 +25,11 @@ public final class TcpListener implements Source, AutoCloseable {
     /** mio's backlog (since 1.1, following Rust's std). */
     public static final int DEFAULT_BACKLOG = 128;
 
-    private final FileDesc fd;
-    /** The selector backend's listener; null on the epoll backend (then {@link #fd} is set). */
-    private final NioListener nio;
+    /** This backend's listener: every method below delegates to it. */
+    private final TcpListenerSpi impl;
 
-    private TcpListener(FileDesc fd) {
-        this.fd = fd;
-        this.nio = null;
-    }
-
-    private TcpListener(NioListener nio) {
-        this.fd = null;
-        this.nio = nio;
-    }
-
-    /** A listener of the selector backend around a bound, listening channel. */
-    static TcpListener of(NioListener nio) {
-        return new TcpListener(nio);
+    TcpListener(TcpListenerSpi impl) {
+        this.impl = impl;
     }
 
     /**
@@ -71,24 +53,7 @@ public final class TcpListener implements Source, AutoCloseable {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must not be negative: " + backlog);
         }
-        if (Backends.selector()) {
-            return new TcpListener(NioNet.listen(address, backlog));
-        }
-        FileDesc fd = SocketOps.open(SockAddr.family(address), SOCK_STREAM, "TcpListener");
-        try {
-            SocketOps.setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
-            SocketOps.bind(fd, address);
-            SocketOps.listen(fd, backlog);
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
-        return new TcpListener(fd);
-    }
-
-    /** A listener around a socket {@link TcpSocket} configured, bound and put into listening state. */
-    static TcpListener configured(FileDesc fd) {
-        return new TcpListener(fd);
+        return new TcpListener(Backends.provider().bindTcp(address, backlog));
     }
 
     /**
@@ -99,10 +64,7 @@ public final class TcpListener implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static TcpListener fromRawFd(int fd) throws IOException {
-        if (Backends.selector()) {
-            throw Unsupported.rawFd("TcpListener.fromRawFd");
-        }
-        return new TcpListener(SocketOps.adopt(fd, SOCK_STREAM, "TcpListener"));
+        return new TcpListener(Backends.provider().adoptTcpListener(fd));
     }
 
     /**
@@ -114,21 +76,13 @@ public final class TcpListener implements Source, AutoCloseable {
      * @throws IOException if accept fails (for example EMFILE: too many open files)
      */
     public TcpStream accept() throws IOException {
-        if (nio != null) {
-            java.nio.channels.SocketChannel c = nio.accept();
-            return c == null ? null : TcpStream.of(NioNet.stream(c, "TcpStream"), null);
-        }
-        InetSocketAddress[] peer = new InetSocketAddress[1];
-        int nfd = SocketOps.accept(fd, peer);
-        return nfd < 0 ? null : TcpStream.accepted(new FileDesc(nfd, "TcpStream"), peer[0]);
+        TcpStreamSpi stream = impl.accept();
+        return stream == null ? null : new TcpStream(stream);
     }
 
     /** The address this listener is bound to. */
     public InetSocketAddress localAddr() throws IOException {
-        if (nio != null) {
-            return NioNet.localAddr(nio);
-        }
-        return SocketOps.localAddress(fd);
+        return impl.localAddr();
     }
 
     /**
@@ -137,14 +91,7 @@ public final class TcpListener implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public void setTtl(int ttl) throws IOException {
-        if (nio != null) {
-            if (ttl < 1 || ttl > 255) {
-                throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
-            }
-            nio.ensureOpen();
-            throw Unsupported.option("IP_TTL", "TcpListener");
-        }
-        TcpStream.setTtl(fd, ttl);
+        impl.setTtl(ttl);
     }
 
     /**
@@ -153,20 +100,12 @@ public final class TcpListener implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int ttl() throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            throw Unsupported.option("IP_TTL", "TcpListener");
-        }
-        return TcpStream.ttl(fd);
+        return impl.ttl();
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            return null;
-        }
-        return SocketOps.takeError(fd);
+        return impl.takeError();
     }
 
     /**
@@ -177,50 +116,37 @@ public final class TcpListener implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            throw Unsupported.rawFd("TcpListener.rawFd");
-        }
-        fd.acquire();
-        try {
-            return fd.fd();
-        } finally {
-            fd.release();
-        }
+        return impl.rawFd();
     }
 
     /** False once {@link #close()} has been called. */
     public boolean isOpen() {
-        return nio != null ? nio.isOpen() : fd.isOpen();
+        return impl.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.register(registry, this, fd, nio, token, interests);
+        impl.register(registry, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.reregister(registry, this, fd, nio, token, interests);
+        impl.reregister(registry, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.deregister(registry, this, fd, nio);
+        impl.deregister(registry);
     }
 
     /** Deregisters (if registered) and closes. Idempotent; thread-safe; see the class comment. */
     @Override
     public void close() {
-        if (nio != null) {
-            nio.close();
-            return;
-        }
-        fd.close();
+        impl.close();
     }
 
     @Override
     public String toString() {
-        return "TcpListener[" + (nio != null ? nio : fd) + "]";
+        return impl.toString();
     }
 }

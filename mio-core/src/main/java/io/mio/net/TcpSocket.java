@@ -1,18 +1,12 @@
 package io.mio.net;
 
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.SockAddr;
-import io.mio.internal.linux.SocketOps;
-import io.mio.internal.nio.Unsupported;
+import io.mio.internal.Addresses;
 import io.mio.internal.spi.Backends;
-
-import java.net.StandardSocketOptions;
+import io.mio.internal.spi.TcpSocketSpi;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-
-import static io.mio.internal.linux.LinuxConstants.*;
 
 /**
  * A TCP socket being configured, for the options that must be set before {@code bind}, {@code listen} or
@@ -37,53 +31,29 @@ import static io.mio.internal.linux.LinuxConstants.*;
  * <p>Not thread-safe: configure it on one thread, then share the listener or stream it produces.
  */
 public final class TcpSocket implements AutoCloseable {
-    private final FileDesc fd;
-    /** The selector backend's socket; null on the epoll backend (then {@link #fd} is set). */
-    private final NioTcpSocket nio;
+    /** This backend's socket: every option and the bind, listen and connect go to it. */
+    private final TcpSocketSpi impl;
     private final boolean v6;
     private String spentAs;
 
-    private TcpSocket(FileDesc fd, boolean v6) {
-        this.fd = fd;
-        this.nio = null;
-        this.v6 = v6;
-    }
-
-    private TcpSocket(NioTcpSocket nio, boolean v6) {
-        this.fd = null;
-        this.nio = nio;
+    private TcpSocket(TcpSocketSpi impl, boolean v6) {
+        this.impl = impl;
         this.v6 = v6;
     }
 
     /** A new IPv4 TCP socket. */
     public static TcpSocket newV4() throws IOException {
-        if (Backends.selector()) {
-            return new TcpSocket(new NioTcpSocket(false), false);
-        }
-        return new TcpSocket(SocketOps.open(AF_INET, SOCK_STREAM, "TcpSocket"), false);
+        return new TcpSocket(Backends.provider().openTcpSocket(false), false);
     }
 
     /** A new IPv6 TCP socket. */
     public static TcpSocket newV6() throws IOException {
-        if (Backends.selector()) {
-            return new TcpSocket(new NioTcpSocket(true), true);
-        }
-        return new TcpSocket(SocketOps.open(AF_INET6, SOCK_STREAM, "TcpSocket"), true);
+        return new TcpSocket(Backends.provider().openTcpSocket(true), true);
     }
 
     /** A new TCP socket of {@code address}'s family. */
     public static TcpSocket newFor(InetSocketAddress address) throws IOException {
-        return SockAddr.family(address) == AF_INET6 ? newV6() : newV4();
-    }
-
-    private FileDesc fd() {
-        checkUnspent();
-        return fd;
-    }
-
-    private NioTcpSocket nio() {
-        checkUnspent();
-        return nio;
+        return Addresses.isV6(address) ? newV6() : newV4();
     }
 
     private void checkUnspent() {
@@ -93,10 +63,11 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     private void checkFamily(InetSocketAddress address, String what) {
-        if (SockAddr.family(address) == AF_INET6 && !v6) {
+        boolean addressV6 = Addresses.isV6(address);
+        if (addressV6 && !v6) {
             throw new IllegalArgumentException("cannot " + what + " IPv6 address " + address + " with an IPv4 TcpSocket");
         }
-        if (SockAddr.family(address) == AF_INET && v6) {
+        if (!addressV6 && v6) {
             throw new IllegalArgumentException("cannot " + what + " IPv4 address " + address
                     + " with an IPv6 TcpSocket (use an IPv4-mapped address ::ffff:a.b.c.d)");
         }
@@ -106,20 +77,15 @@ public final class TcpSocket implements AutoCloseable {
 
     /** SO_REUSEADDR: bind to a port whose old connections are still in TIME_WAIT. */
     public TcpSocket setReuseAddr(boolean on) throws IOException {
-        if (nio != null) {
-            nio().set(StandardSocketOptions.SO_REUSEADDR, on);
-            return this;
-        }
-        SockOpts.setBool(fd(), SOL_SOCKET, SO_REUSEADDR, on, "SO_REUSEADDR");
+        checkUnspent();
+        impl.setReuseAddr(on);
         return this;
     }
 
     /** Whether SO_REUSEADDR is set. */
     public boolean reuseAddr() throws IOException {
-        if (nio != null) {
-            return nio().get(StandardSocketOptions.SO_REUSEADDR);
-        }
-        return SockOpts.getBool(fd(), SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR");
+        checkUnspent();
+        return impl.reuseAddr();
     }
 
     /**
@@ -127,20 +93,15 @@ public final class TcpSocket implements AutoCloseable {
      * it; the kernel spreads incoming connections among the listeners.
      */
     public TcpSocket setReusePort(boolean on) throws IOException {
-        if (nio != null) {
-            nio().set(StandardSocketOptions.SO_REUSEPORT, on);
-            return this;
-        }
-        SockOpts.setBool(fd(), SOL_SOCKET, SO_REUSEPORT, on, "SO_REUSEPORT");
+        checkUnspent();
+        impl.setReusePort(on);
         return this;
     }
 
     /** Whether SO_REUSEPORT is set. */
     public boolean reusePort() throws IOException {
-        if (nio != null) {
-            return nio().get(StandardSocketOptions.SO_REUSEPORT);
-        }
-        return SockOpts.getBool(fd(), SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT");
+        checkUnspent();
+        return impl.reusePort();
     }
 
     /**
@@ -150,22 +111,16 @@ public final class TcpSocket implements AutoCloseable {
      */
     public TcpSocket setOnlyV6(boolean on) throws IOException {
         requireV6("IPV6_V6ONLY");
-        if (nio != null) {
-            nio().setOnlyV6(on);
-            return this;
-        }
-        SockOpts.setBool(fd(), IPPROTO_IPV6, IPV6_V6ONLY, on, "IPV6_V6ONLY");
+        checkUnspent();
+        impl.setOnlyV6(on);
         return this;
     }
 
     /** @throws UnsupportedOperationException on an IPv4 socket */
     public boolean onlyV6() throws IOException {
         requireV6("IPV6_V6ONLY");
-        if (nio != null) {
-            nio().localAddr();
-            return false; // the JDK's IPv6 sockets are dual-stack
-        }
-        return SockOpts.getBool(fd(), IPPROTO_IPV6, IPV6_V6ONLY, "IPV6_V6ONLY");
+        checkUnspent();
+        return impl.onlyV6();
     }
 
     private void requireV6(String option) {
@@ -176,49 +131,35 @@ public final class TcpSocket implements AutoCloseable {
 
     /** SO_KEEPALIVE: probe an idle connection (see the TCP_KEEP* setters for the timing). */
     public TcpSocket setKeepalive(boolean on) throws IOException {
-        if (nio != null) {
-            nio().set(StandardSocketOptions.SO_KEEPALIVE, on);
-            return this;
-        }
-        SockOpts.setBool(fd(), SOL_SOCKET, SO_KEEPALIVE, on, "SO_KEEPALIVE");
+        checkUnspent();
+        impl.setKeepalive(on);
         return this;
     }
 
     /** Whether SO_KEEPALIVE is set. */
     public boolean keepalive() throws IOException {
-        if (nio != null) {
-            return nio().get(StandardSocketOptions.SO_KEEPALIVE);
-        }
-        return SockOpts.getBool(fd(), SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+        checkUnspent();
+        return impl.keepalive();
     }
 
     /** TCP_KEEPIDLE: idle time before the first probe (whole seconds, 1..32767). */
     public TcpSocket setKeepaliveIdle(Duration idle) throws IOException {
-        if (nio != null) {
-            nio().setKeepaliveIdle(idle);
-            return this;
-        }
-        SockOpts.setKeepaliveIdle(fd(), idle);
+        checkUnspent();
+        impl.setKeepaliveIdle(idle);
         return this;
     }
 
     /** TCP_KEEPINTVL: time between probes (whole seconds, 1..32767). */
     public TcpSocket setKeepaliveInterval(Duration interval) throws IOException {
-        if (nio != null) {
-            nio().setKeepaliveInterval(interval);
-            return this;
-        }
-        SockOpts.setKeepaliveInterval(fd(), interval);
+        checkUnspent();
+        impl.setKeepaliveInterval(interval);
         return this;
     }
 
     /** TCP_KEEPCNT: unanswered probes before the connection is dropped (1..127). */
     public TcpSocket setKeepaliveRetries(int count) throws IOException {
-        if (nio != null) {
-            nio().setKeepaliveRetries(count);
-            return this;
-        }
-        SockOpts.setKeepaliveRetries(fd(), count);
+        checkUnspent();
+        impl.setKeepaliveRetries(count);
         return this;
     }
 
@@ -228,92 +169,67 @@ public final class TcpSocket implements AutoCloseable {
      * thread even on a non-blocking socket.
      */
     public TcpSocket setLinger(Duration linger) throws IOException {
-        if (nio != null) {
-            nio().setLinger(linger);
-            return this;
-        }
-        SockOpts.setLinger(fd(), linger);
+        checkUnspent();
+        impl.setLinger(linger);
         return this;
     }
 
     /** The SO_LINGER time, or null when lingering is off. */
     public Duration linger() throws IOException {
-        if (nio != null) {
-            return nio().linger();
-        }
-        return SockOpts.linger(fd());
+        checkUnspent();
+        return impl.linger();
     }
 
     /** SO_RCVBUF; Linux doubles the value for bookkeeping, and {@link #recvBufferSize()} reports the doubled size. */
     public TcpSocket setRecvBufferSize(int bytes) throws IOException {
-        if (nio != null) {
-            nio().set(StandardSocketOptions.SO_RCVBUF, NioOpts.checkBuffer(bytes, "SO_RCVBUF"));
-            return this;
-        }
-        SockOpts.setBufferSize(fd(), SO_RCVBUF, bytes, "SO_RCVBUF");
+        checkUnspent();
+        impl.setRecvBufferSize(bytes);
         return this;
     }
 
     /** SO_RCVBUF (the doubled size Linux keeps). */
     public int recvBufferSize() throws IOException {
-        if (nio != null) {
-            return nio().get(StandardSocketOptions.SO_RCVBUF);
-        }
-        return SocketOps.getInt(fd(), SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
+        checkUnspent();
+        return impl.recvBufferSize();
     }
 
     /** SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}. */
     public TcpSocket setSendBufferSize(int bytes) throws IOException {
-        if (nio != null) {
-            nio().set(StandardSocketOptions.SO_SNDBUF, NioOpts.checkBuffer(bytes, "SO_SNDBUF"));
-            return this;
-        }
-        SockOpts.setBufferSize(fd(), SO_SNDBUF, bytes, "SO_SNDBUF");
+        checkUnspent();
+        impl.setSendBufferSize(bytes);
         return this;
     }
 
     /** SO_SNDBUF (the doubled size Linux keeps). */
     public int sendBufferSize() throws IOException {
-        if (nio != null) {
-            return nio().get(StandardSocketOptions.SO_SNDBUF);
-        }
-        return SocketOps.getInt(fd(), SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
+        checkUnspent();
+        return impl.sendBufferSize();
     }
 
     /** TCP_NODELAY. */
     public TcpSocket setNodelay(boolean on) throws IOException {
-        if (nio != null) {
-            nio().set(StandardSocketOptions.TCP_NODELAY, on);
-            return this;
-        }
-        SockOpts.setBool(fd(), IPPROTO_TCP, TCP_NODELAY, on, "TCP_NODELAY");
+        checkUnspent();
+        impl.setNodelay(on);
         return this;
     }
 
     /** Whether TCP_NODELAY is set. */
     public boolean nodelay() throws IOException {
-        if (nio != null) {
-            return nio().get(StandardSocketOptions.TCP_NODELAY);
-        }
-        return SockOpts.getBool(fd(), IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
+        checkUnspent();
+        return impl.nodelay();
     }
 
     /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255. */
     public TcpSocket setTos(int tos) throws IOException {
-        if (nio != null) {
-            nio().set(StandardSocketOptions.IP_TOS, NioOpts.checkTos(tos));
-            return this;
-        }
-        SockOpts.setTos(fd(), tos);
+        checkUnspent();
+        impl.setTos(tos);
         return this;
     }
 
     /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6). */
     public int tos() throws IOException {
-        if (nio != null) {
-            return nio().get(StandardSocketOptions.IP_TOS);
-        }
-        return SockOpts.tos(fd());
+        checkUnspent();
+        return impl.tos();
     }
 
     /**
@@ -324,19 +240,15 @@ public final class TcpSocket implements AutoCloseable {
         if (queueLength < 0) {
             throw new IllegalArgumentException("TCP_FASTOPEN queue length must not be negative: " + queueLength);
         }
-        if (nio != null) {
-            throw Unsupported.option("TCP_FASTOPEN", "TcpSocket");
-        }
-        SocketOps.setInt(fd(), IPPROTO_TCP, TCP_FASTOPEN, queueLength, "TCP_FASTOPEN");
+        checkUnspent();
+        impl.setFastOpen(queueLength);
         return this;
     }
 
     /** The TCP_FASTOPEN queue length (0: off). */
     public int fastOpen() throws IOException {
-        if (nio != null) {
-            throw Unsupported.option("TCP_FASTOPEN", "TcpSocket");
-        }
-        return SocketOps.getInt(fd(), IPPROTO_TCP, TCP_FASTOPEN, "TCP_FASTOPEN");
+        checkUnspent();
+        return impl.fastOpen();
     }
 
     // ---- turning into a listener or a stream --------------------------------------------------------
@@ -349,20 +261,15 @@ public final class TcpSocket implements AutoCloseable {
      */
     public TcpSocket bind(InetSocketAddress address) throws IOException {
         checkFamily(address, "bind to");
-        if (nio != null) {
-            nio().bind(address);
-            return this;
-        }
-        SocketOps.bind(fd(), address);
+        checkUnspent();
+        impl.bind(address);
         return this;
     }
 
     /** The local address (after bind or connect). */
     public InetSocketAddress localAddr() throws IOException {
-        if (nio != null) {
-            return nio().localAddr();
-        }
-        return SocketOps.localAddress(fd());
+        checkUnspent();
+        return impl.localAddr();
     }
 
     /**
@@ -375,14 +282,10 @@ public final class TcpSocket implements AutoCloseable {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must not be negative: " + backlog);
         }
-        if (nio != null) {
-            TcpListener l = TcpListener.of(nio().listen(backlog, v6));
-            spentAs = "TcpListener";
-            return l;
-        }
-        SocketOps.listen(fd(), backlog);
+        checkUnspent();
+        TcpListener l = new TcpListener(impl.listen(backlog));
         spentAs = "TcpListener";
-        return TcpListener.configured(fd);
+        return l;
     }
 
     /**
@@ -393,34 +296,22 @@ public final class TcpSocket implements AutoCloseable {
      */
     public TcpStream connect(InetSocketAddress address) throws IOException {
         checkFamily(address, "connect to");
-        if (nio != null) {
-            TcpStream t = TcpStream.of(nio().connect(address), null);
-            spentAs = "TcpStream";
-            return t;
-        }
-        SocketOps.connect(fd(), address);
+        checkUnspent();
+        TcpStream t = new TcpStream(impl.connect(address));
         spentAs = "TcpStream";
-        return TcpStream.accepted(fd, null);
+        return t;
     }
 
     /** Closes the socket unless it became a listener or stream. Idempotent. */
     @Override
     public void close() {
         if (spentAs == null) {
-            if (nio != null) {
-                try {
-                    nio.close();
-                } catch (IOException ignored) {
-                    // closing is best effort
-                }
-            } else {
-                fd.close();
-            }
+            impl.close();
         }
     }
 
     @Override
     public String toString() {
-        return "TcpSocket[" + (nio != null ? nio : fd) + (spentAs != null ? ", now a " + spentAs : "") + "]";
+        return "TcpSocket[" + impl + (spentAs != null ? ", now a " + spentAs : "") + "]";
     }
 }

@@ -4,23 +4,13 @@ import io.mio.Interest;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.event.Source;
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.SockAddr;
-import io.mio.internal.linux.SocketOps;
-import io.mio.internal.nio.NioStream;
-import io.mio.internal.nio.Unsupported;
 import io.mio.internal.spi.Backends;
-
-import java.net.StandardSocketOptions;
-import jdk.net.ExtendedSocketOptions;
+import io.mio.internal.spi.TcpStreamSpi;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
-
-import static io.mio.internal.linux.LinuxConstants.*;
 
 /**
  * A non-blocking TCP connection: mio's {@code net::TcpStream}.
@@ -53,29 +43,11 @@ import static io.mio.internal.linux.LinuxConstants.*;
  * and the descriptor number never reaches a syscall again.
  */
 public final class TcpStream implements Source, AutoCloseable {
-    private final FileDesc fd;
-    /** The selector backend's stream; null on the epoll backend (then {@link #fd} is set). */
-    private final NioStream nio;
-    private volatile InetSocketAddress peer;
+    /** This backend's connection: every method below delegates to it. */
+    private final TcpStreamSpi impl;
 
-    private TcpStream(FileDesc fd, InetSocketAddress peer) {
-        this.fd = fd;
-        this.nio = null;
-        this.peer = peer;
-    }
-
-    private TcpStream(NioStream nio, InetSocketAddress peer) {
-        this.fd = null;
-        this.nio = nio;
-        this.peer = peer;
-    }
-
-    static TcpStream of(NioStream nio, InetSocketAddress peer) {
-        return new TcpStream(nio, peer);
-    }
-
-    static TcpStream accepted(FileDesc fd, InetSocketAddress peer) {
-        return new TcpStream(fd, peer);
+    TcpStream(TcpStreamSpi impl) {
+        this.impl = impl;
     }
 
     /**
@@ -87,17 +59,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws IOException if the socket cannot be created
      */
     public static TcpStream connect(InetSocketAddress address) throws IOException {
-        if (Backends.selector()) {
-            return new TcpStream(NioNet.connect(address), null);
-        }
-        FileDesc fd = SocketOps.open(SockAddr.family(address), SOCK_STREAM, "TcpStream");
-        try {
-            SocketOps.connect(fd, address);
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
-        return new TcpStream(fd, null);
+        return new TcpStream(Backends.provider().connectTcp(address));
     }
 
     /**
@@ -108,10 +70,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static TcpStream fromRawFd(int fd) throws IOException {
-        if (Backends.selector()) {
-            throw Unsupported.rawFd("TcpStream.fromRawFd");
-        }
-        return new TcpStream(SocketOps.adopt(fd, SOCK_STREAM, "TcpStream"), null);
+        return new TcpStream(Backends.provider().adoptTcpStream(fd));
     }
 
     // ---- reading ----------------------------------------------------------------------------------
@@ -125,10 +84,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws java.nio.channels.ClosedChannelException if this stream is closed
      */
     public int read(ByteBuffer dst) throws IOException {
-        if (nio != null) {
-            return nio.read(dst);
-        }
-        return SocketOps.recv(fd, dst, 0);
+        return impl.read(dst);
     }
 
     /**
@@ -138,19 +94,12 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is outside {@code dst}
      */
     public int read(byte[] dst, int offset, int length) throws IOException {
-        if (nio != null) {
-            java.util.Objects.checkFromIndexSize(offset, length, dst.length);
-            return nio.read(ByteBuffer.wrap(dst, offset, length));
-        }
-        return SocketOps.recv(fd, dst, offset, length, 0);
+        return impl.read(dst, offset, length);
     }
 
     /** Reads into all of {@code dst}; see {@link #read(byte[], int, int)}. */
     public int read(byte[] dst) throws IOException {
-        if (nio != null) {
-            return nio.read(ByteBuffer.wrap(dst));
-        }
-        return SocketOps.recv(fd, dst, 0, dst.length, 0);
+        return impl.read(dst, 0, dst.length);
     }
 
     /**
@@ -160,18 +109,12 @@ public final class TcpStream implements Source, AutoCloseable {
      * @return bytes read, 0 if it would block, -1 at end of stream
      */
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        if (nio != null) {
-            return nio.read(dsts, offset, length);
-        }
-        return SocketOps.readv(fd, dsts, offset, length);
+        return impl.read(dsts, offset, length);
     }
 
     /** Scatter read into all of {@code dsts}. */
     public long read(ByteBuffer[] dsts) throws IOException {
-        if (nio != null) {
-            return nio.read(dsts, 0, dsts.length);
-        }
-        return SocketOps.readv(fd, dsts, 0, dsts.length);
+        return impl.read(dsts, 0, dsts.length);
     }
 
     /**
@@ -181,19 +124,12 @@ public final class TcpStream implements Source, AutoCloseable {
      * @return bytes peeked, 0 if none are available, -1 at end of stream
      */
     public int peek(ByteBuffer dst) throws IOException {
-        if (nio != null) {
-            return nio.peek(dst);
-        }
-        return SocketOps.recv(fd, dst, MSG_PEEK);
+        return impl.peek(dst);
     }
 
     /** Like {@link #peek(ByteBuffer)} into a byte range. */
     public int peek(byte[] dst, int offset, int length) throws IOException {
-        if (nio != null) {
-            java.util.Objects.checkFromIndexSize(offset, length, dst.length);
-            return nio.peek(ByteBuffer.wrap(dst, offset, length));
-        }
-        return SocketOps.recv(fd, dst, offset, length, MSG_PEEK);
+        return impl.peek(dst, offset, length);
     }
 
     // ---- writing ----------------------------------------------------------------------------------
@@ -206,10 +142,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws java.nio.channels.ClosedChannelException if this stream is closed
      */
     public int write(ByteBuffer src) throws IOException {
-        if (nio != null) {
-            return nio.write(src);
-        }
-        return SocketOps.send(fd, src, 0);
+        return impl.write(src);
     }
 
     /**
@@ -219,19 +152,12 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws IndexOutOfBoundsException if the range is outside {@code src}
      */
     public int write(byte[] src, int offset, int length) throws IOException {
-        if (nio != null) {
-            java.util.Objects.checkFromIndexSize(offset, length, src.length);
-            return nio.write(ByteBuffer.wrap(src, offset, length));
-        }
-        return SocketOps.send(fd, src, offset, length, 0);
+        return impl.write(src, offset, length);
     }
 
     /** Writes all of {@code src} that fits; see {@link #write(byte[], int, int)}. */
     public int write(byte[] src) throws IOException {
-        if (nio != null) {
-            return nio.write(ByteBuffer.wrap(src));
-        }
-        return SocketOps.send(fd, src, 0, src.length, 0);
+        return impl.write(src, 0, src.length);
     }
 
     /**
@@ -241,18 +167,12 @@ public final class TcpStream implements Source, AutoCloseable {
      * @return bytes written, 0 if it would block
      */
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        if (nio != null) {
-            return nio.write(srcs, offset, length);
-        }
-        return SocketOps.writev(fd, srcs, offset, length);
+        return impl.write(srcs, offset, length);
     }
 
     /** Gather write of all of {@code srcs}. */
     public long write(ByteBuffer[] srcs) throws IOException {
-        if (nio != null) {
-            return nio.write(srcs, 0, srcs.length);
-        }
-        return SocketOps.writev(fd, srcs, 0, srcs.length);
+        return impl.write(srcs, 0, srcs.length);
     }
 
     /**
@@ -261,11 +181,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int sendUrgent(byte b) throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            throw Unsupported.feature("TcpStream.sendUrgent (MSG_OOB)", "java.nio has no out-of-band data");
-        }
-        return SocketOps.send(fd, new byte[] {b}, 0, 1, MSG_OOB);
+        return impl.sendUrgent(b);
     }
 
     // ---- state and options ---------------------------------------------------------------------
@@ -277,22 +193,7 @@ public final class TcpStream implements Source, AutoCloseable {
      */
     public void shutdown(Shutdown how) throws IOException {
         Objects.requireNonNull(how, "how");
-        if (nio != null) {
-            switch (how) {
-                case READ -> nio.shutdownInput();
-                case WRITE -> nio.shutdownOutput();
-                case BOTH -> {
-                    nio.shutdownInput();
-                    nio.shutdownOutput();
-                }
-            }
-            return;
-        }
-        SocketOps.shutdown(fd, switch (how) {
-            case READ -> SHUT_RD;
-            case WRITE -> SHUT_WR;
-            case BOTH -> SHUT_RDWR;
-        });
+        impl.shutdown(how);
     }
 
     /**
@@ -301,48 +202,22 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws java.net.SocketException while not connected (ENOTCONN): a connect in progress, or failed
      */
     public InetSocketAddress peerAddr() throws IOException {
-        if (nio != null) {
-            if (peer == null) {
-                peer = (InetSocketAddress) nio.remoteAddress();
-            } else {
-                nio.ensureOpen();
-            }
-            return peer;
-        }
-        InetSocketAddress p = peer;
-        if (p == null) {
-            p = SocketOps.peerAddress(fd);
-            peer = p;
-        } else {
-            fd.acquire(); // still report a closed stream as closed
-            fd.release();
-        }
-        return p;
+        return impl.peerAddr();
     }
 
     /** The local address. */
     public InetSocketAddress localAddr() throws IOException {
-        if (nio != null) {
-            return (InetSocketAddress) nio.localAddress();
-        }
-        return SocketOps.localAddress(fd);
+        return impl.localAddr();
     }
 
     /** Sets TCP_NODELAY: true sends small writes at once instead of coalescing them (Nagle). */
     public void setNodelay(boolean nodelay) throws IOException {
-        if (nio != null) {
-            nio.setOption(StandardSocketOptions.TCP_NODELAY, nodelay);
-            return;
-        }
-        SocketOps.setInt(fd, IPPROTO_TCP, TCP_NODELAY, nodelay ? 1 : 0, "TCP_NODELAY");
+        impl.setNodelay(nodelay);
     }
 
     /** Whether TCP_NODELAY is set. */
     public boolean nodelay() throws IOException {
-        if (nio != null) {
-            return nio.getOption(StandardSocketOptions.TCP_NODELAY);
-        }
-        return SocketOps.getInt(fd, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY") != 0;
+        return impl.nodelay();
     }
 
     /**
@@ -352,14 +227,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public void setTtl(int ttl) throws IOException {
-        if (nio != null) {
-            if (ttl < 1 || ttl > 255) {
-                throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
-            }
-            nio.ensureOpen();
-            throw Unsupported.option("IP_TTL", "TcpStream");
-        }
-        setTtl(fd, ttl);
+        impl.setTtl(ttl);
     }
 
     /**
@@ -368,32 +236,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int ttl() throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            throw Unsupported.option("IP_TTL", "TcpStream");
-        }
-        return ttl(fd);
-    }
-
-    static void setTtl(FileDesc fd, int ttl) throws IOException {
-        if (ttl < 1 || ttl > 255) {
-            throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
-        }
-        if (isV6(fd)) {
-            SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS");
-        } else {
-            SocketOps.setInt(fd, IPPROTO_IP, IP_TTL, ttl, "IP_TTL");
-        }
-    }
-
-    static int ttl(FileDesc fd) throws IOException {
-        return isV6(fd)
-                ? SocketOps.getInt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS")
-                : SocketOps.getInt(fd, IPPROTO_IP, IP_TTL, "IP_TTL");
-    }
-
-    private static boolean isV6(FileDesc fd) throws IOException {
-        return SocketOps.getInt(fd, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN") == AF_INET6;
+        return impl.ttl();
     }
 
     /**
@@ -404,89 +247,52 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws IllegalArgumentException if {@code linger} is negative or not whole seconds
      */
     public void setLinger(java.time.Duration linger) throws IOException {
-        if (nio != null) {
-            nio.setOption(StandardSocketOptions.SO_LINGER, NioOpts.lingerSeconds(linger));
-            return;
-        }
-        SockOpts.setLinger(fd, linger);
+        impl.setLinger(linger);
     }
 
     /** The SO_LINGER time, or null when lingering is off. */
     public java.time.Duration linger() throws IOException {
-        if (nio != null) {
-            int secs = nio.getOption(StandardSocketOptions.SO_LINGER);
-            return secs < 0 ? null : java.time.Duration.ofSeconds(secs);
-        }
-        return SockOpts.linger(fd);
+        return impl.linger();
     }
 
     /** Sets SO_KEEPALIVE: probe the peer when the connection is idle. */
     public void setKeepalive(boolean on) throws IOException {
-        if (nio != null) {
-            nio.setOption(StandardSocketOptions.SO_KEEPALIVE, on);
-            return;
-        }
-        SockOpts.setBool(fd, SOL_SOCKET, SO_KEEPALIVE, on, "SO_KEEPALIVE");
+        impl.setKeepalive(on);
     }
 
     /** Whether SO_KEEPALIVE is set. */
     public boolean keepalive() throws IOException {
-        if (nio != null) {
-            return nio.getOption(StandardSocketOptions.SO_KEEPALIVE);
-        }
-        return SockOpts.getBool(fd, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+        return impl.keepalive();
     }
 
     /** Sets TCP_KEEPIDLE, the idle time before the first keepalive probe (whole seconds, 1..32767). */
     public void setKeepaliveIdle(java.time.Duration idle) throws IOException {
-        if (nio != null) {
-            nio.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, SockOpts.seconds(idle, 32767, "TCP_KEEPIDLE"));
-            return;
-        }
-        SockOpts.setKeepaliveIdle(fd, idle);
+        impl.setKeepaliveIdle(idle);
     }
 
     /** TCP_KEEPIDLE. */
     public java.time.Duration keepaliveIdle() throws IOException {
-        if (nio != null) {
-            return java.time.Duration.ofSeconds(nio.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
-        }
-        return java.time.Duration.ofSeconds(SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, "TCP_KEEPIDLE"));
+        return impl.keepaliveIdle();
     }
 
     /** Sets TCP_KEEPINTVL, the time between keepalive probes (whole seconds, 1..32767). */
     public void setKeepaliveInterval(java.time.Duration interval) throws IOException {
-        if (nio != null) {
-            nio.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, SockOpts.seconds(interval, 32767, "TCP_KEEPINTVL"));
-            return;
-        }
-        SockOpts.setKeepaliveInterval(fd, interval);
+        impl.setKeepaliveInterval(interval);
     }
 
     /** TCP_KEEPINTVL. */
     public java.time.Duration keepaliveInterval() throws IOException {
-        if (nio != null) {
-            return java.time.Duration.ofSeconds(nio.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL));
-        }
-        return java.time.Duration.ofSeconds(SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL"));
+        return impl.keepaliveInterval();
     }
 
     /** Sets TCP_KEEPCNT, the unanswered probes before the connection is dropped (1..127). */
     public void setKeepaliveRetries(int count) throws IOException {
-        if (nio != null) {
-            NioOpts.checkRetries(count);
-            nio.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, count);
-            return;
-        }
-        SockOpts.setKeepaliveRetries(fd, count);
+        impl.setKeepaliveRetries(count);
     }
 
     /** TCP_KEEPCNT. */
     public int keepaliveRetries() throws IOException {
-        if (nio != null) {
-            return nio.getOption(ExtendedSocketOptions.TCP_KEEPCOUNT);
-        }
-        return SocketOps.getInt(fd, IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT");
+        return impl.keepaliveRetries();
     }
 
     /**
@@ -494,78 +300,47 @@ public final class TcpStream implements Source, AutoCloseable {
      * as the connection runs, so set it when it matters (for example after each read).
      */
     public void setQuickack(boolean on) throws IOException {
-        if (nio != null) {
-            nio.setOption(ExtendedSocketOptions.TCP_QUICKACK, on);
-            return;
-        }
-        SockOpts.setBool(fd, IPPROTO_TCP, TCP_QUICKACK, on, "TCP_QUICKACK");
+        impl.setQuickack(on);
     }
 
     /** Whether the connection is in quick-ack mode now (TCP_QUICKACK). */
     public boolean quickack() throws IOException {
-        if (nio != null) {
-            return nio.getOption(ExtendedSocketOptions.TCP_QUICKACK);
-        }
-        return SockOpts.getBool(fd, IPPROTO_TCP, TCP_QUICKACK, "TCP_QUICKACK");
+        return impl.quickack();
     }
 
     /** Sets SO_RCVBUF; Linux doubles the value and {@link #recvBufferSize()} reports the doubled size. */
     public void setRecvBufferSize(int bytes) throws IOException {
-        if (nio != null) {
-            nio.setOption(StandardSocketOptions.SO_RCVBUF, NioOpts.checkBuffer(bytes, "SO_RCVBUF"));
-            return;
-        }
-        SockOpts.setBufferSize(fd, SO_RCVBUF, bytes, "SO_RCVBUF");
+        impl.setRecvBufferSize(bytes);
     }
 
     /** SO_RCVBUF. */
     public int recvBufferSize() throws IOException {
-        if (nio != null) {
-            return nio.getOption(StandardSocketOptions.SO_RCVBUF);
-        }
-        return SocketOps.getInt(fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
+        return impl.recvBufferSize();
     }
 
     /** Sets SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}. */
     public void setSendBufferSize(int bytes) throws IOException {
-        if (nio != null) {
-            nio.setOption(StandardSocketOptions.SO_SNDBUF, NioOpts.checkBuffer(bytes, "SO_SNDBUF"));
-            return;
-        }
-        SockOpts.setBufferSize(fd, SO_SNDBUF, bytes, "SO_SNDBUF");
+        impl.setSendBufferSize(bytes);
     }
 
     /** SO_SNDBUF. */
     public int sendBufferSize() throws IOException {
-        if (nio != null) {
-            return nio.getOption(StandardSocketOptions.SO_SNDBUF);
-        }
-        return SocketOps.getInt(fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
+        return impl.sendBufferSize();
     }
 
     /** Sets IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255. */
     public void setTos(int tos) throws IOException {
-        if (nio != null) {
-            nio.setOption(StandardSocketOptions.IP_TOS, NioOpts.checkTos(tos));
-            return;
-        }
-        SockOpts.setTos(fd, tos);
+        impl.setTos(tos);
     }
 
     /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6). */
     public int tos() throws IOException {
-        if (nio != null) {
-            return nio.getOption(StandardSocketOptions.IP_TOS);
-        }
-        return SockOpts.tos(fd);
+        return impl.tos();
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
-        if (nio != null) {
-            return nio.takeError();
-        }
-        return SocketOps.takeError(fd);
+        return impl.takeError();
     }
 
     /**
@@ -574,50 +349,37 @@ public final class TcpStream implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            throw Unsupported.rawFd("TcpStream.rawFd");
-        }
-        fd.acquire();
-        try {
-            return fd.fd();
-        } finally {
-            fd.release();
-        }
+        return impl.rawFd();
     }
 
     /** False once {@link #close()} has been called. */
     public boolean isOpen() {
-        return nio != null ? nio.isOpen() : fd.isOpen();
+        return impl.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.register(registry, this, fd, nio, token, interests);
+        impl.register(registry, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.reregister(registry, this, fd, nio, token, interests);
+        impl.reregister(registry, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.deregister(registry, this, fd, nio);
+        impl.deregister(registry);
     }
 
     /** Deregisters (if registered) and closes. Idempotent; thread-safe; see the class comment. */
     @Override
     public void close() {
-        if (nio != null) {
-            nio.close();
-            return;
-        }
-        fd.close();
+        impl.close();
     }
 
     @Override
     public String toString() {
-        return "TcpStream[" + (nio != null ? nio : fd) + "]";
+        return impl.toString();
     }
 }

@@ -4,27 +4,15 @@ import io.mio.Interest;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.event.Source;
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.DgramOps;
-import io.mio.internal.linux.Errno;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.SockAddr;
-import io.mio.internal.linux.SocketOps;
-import io.mio.internal.linux.Sys;
-import io.mio.internal.nio.NioDatagram;
-import io.mio.internal.nio.Unsupported;
+import io.mio.internal.Addresses;
 import io.mio.internal.spi.Backends;
+import io.mio.internal.spi.UdpSocketSpi;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Objects;
-
-import static io.mio.internal.linux.LinuxConstants.*;
 
 /**
  * A non-blocking UDP socket: mio's {@code net::UdpSocket}.
@@ -60,23 +48,13 @@ import static io.mio.internal.linux.LinuxConstants.*;
  */
 public final class UdpSocket implements Source, AutoCloseable {
     /** The result of a send or receive that would block. */
-    public static final int WOULD_BLOCK = DgramOps.WOULD_BLOCK;
+    public static final int WOULD_BLOCK = UdpSocketSpi.WOULD_BLOCK;
 
-    private final FileDesc fd;
-    /** The selector backend's socket; null on the epoll backend (then {@link #fd} is set). */
-    private final NioDatagram nio;
-    private final boolean v6;
+    /** This backend's socket: every method below delegates to it. */
+    private final UdpSocketSpi impl;
 
-    private UdpSocket(FileDesc fd, boolean v6) {
-        this.fd = fd;
-        this.nio = null;
-        this.v6 = v6;
-    }
-
-    private UdpSocket(NioDatagram nio, boolean v6) {
-        this.fd = null;
-        this.nio = nio;
-        this.v6 = v6;
+    private UdpSocket(UdpSocketSpi impl) {
+        this.impl = impl;
     }
 
     /**
@@ -88,18 +66,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IOException if the socket cannot be created
      */
     public static UdpSocket bind(InetSocketAddress address) throws IOException {
-        if (Backends.selector()) {
-            return new UdpSocket(NioNet.udp(address), NioNet.family(address) == java.net.StandardProtocolFamily.INET6);
-        }
-        int family = SockAddr.family(address);
-        FileDesc fd = SocketOps.open(family, SOCK_DGRAM, "UdpSocket");
-        try {
-            SocketOps.bind(fd, address);
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
-        return new UdpSocket(fd, family == AF_INET6);
+        return new UdpSocket(Backends.provider().bindUdp(address));
     }
 
     /**
@@ -171,40 +138,12 @@ public final class UdpSocket implements Source, AutoCloseable {
          * @throws java.net.BindException if the address is in use (without the reuse options) or not local
          */
         public UdpSocket bind(InetSocketAddress address) throws IOException {
-            int family = SockAddr.family(address);
-            if (onlyV6 != null && family != AF_INET6) {
+            boolean v6 = Addresses.isV6(address);
+            if (onlyV6 != null && !v6) {
                 throw new UnsupportedOperationException("IPV6_V6ONLY applies to IPv6 sockets; " + address + " is IPv4");
             }
-            if (Backends.selector()) {
-                return new UdpSocket(NioUdp.bind(address, reuseAddr, reusePort, broadcast, onlyV6, recvBufferSize,
-                        sendBufferSize), family == AF_INET6);
-            }
-            FileDesc fd = SocketOps.open(family, SOCK_DGRAM, "UdpSocket");
-            try {
-                if (reuseAddr) {
-                    SocketOps.setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
-                }
-                if (reusePort) {
-                    SocketOps.setInt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
-                }
-                if (broadcast) {
-                    SocketOps.setInt(fd, SOL_SOCKET, SO_BROADCAST, 1, "SO_BROADCAST");
-                }
-                if (onlyV6 != null) {
-                    SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, onlyV6 ? 1 : 0, "IPV6_V6ONLY");
-                }
-                if (recvBufferSize > 0) {
-                    SockOpts.setBufferSize(fd, SO_RCVBUF, recvBufferSize, "SO_RCVBUF");
-                }
-                if (sendBufferSize > 0) {
-                    SockOpts.setBufferSize(fd, SO_SNDBUF, sendBufferSize, "SO_SNDBUF");
-                }
-                SocketOps.bind(fd, address);
-            } catch (IOException | RuntimeException e) {
-                fd.close();
-                throw e;
-            }
-            return new UdpSocket(fd, family == AF_INET6);
+            return new UdpSocket(Backends.provider().bindUdp(address, reuseAddr, reusePort, broadcast, onlyV6, recvBufferSize,
+                    sendBufferSize));
         }
     }
 
@@ -216,33 +155,10 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UdpSocket fromRawFd(int fd) throws IOException {
-        if (Backends.selector()) {
-            throw Unsupported.rawFd("UdpSocket.fromRawFd");
-        }
-        // Check before SocketOps.adopt changes the flags: on failure the caller's descriptor stays as it was.
-        int family = SockOpts.familyOfUnowned(fd, "UdpSocket");
-        if (family != AF_INET && family != AF_INET6) {
-            throw new IllegalArgumentException("descriptor " + fd + " is not an IPv4 or IPv6 socket (family " + family + ")");
-        }
-        return new UdpSocket(SocketOps.adopt(fd, SOCK_DGRAM, "UdpSocket"), family == AF_INET6);
+        return new UdpSocket(Backends.provider().adoptUdp(fd));
     }
 
     // ---- unconnected ------------------------------------------------------------------------------
-
-    private int encode(InetSocketAddress target) {
-        if (SockAddr.family(target) == AF_INET6 && !v6) {
-            throw new IllegalArgumentException("cannot reach IPv6 address " + target + " from an IPv4 UdpSocket");
-        }
-        return SockAddr.encode(target, DgramOps.addressBuffer());
-    }
-
-    private int encode(SocketAddressHolder target) {
-        Objects.requireNonNull(target, "target");
-        if (target.isIpv6() && !v6) {
-            throw new IllegalArgumentException("cannot reach IPv6 address " + target + " from an IPv4 UdpSocket");
-        }
-        return target.store(DgramOps.addressBuffer());
-    }
 
     /**
      * Sends {@code src}'s remaining bytes as one datagram to {@code target}; on success {@code src}'s
@@ -253,52 +169,27 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.net.SocketException if the datagram is too large (EMSGSIZE) or the network refuses it
      */
     public int sendTo(ByteBuffer src, InetSocketAddress target) throws IOException {
-        if (nio != null) {
-            return NioUdp.sendTo(nio, src, target);
-        }
-        return DgramOps.sendTo(fd, src, 0, encode(target), "sendto");
+        return impl.sendTo(src, target);
     }
 
     /** Like {@link #sendTo(ByteBuffer, InetSocketAddress)}, allocation-free: the destination is read from {@code target}. */
     public int sendTo(ByteBuffer src, SocketAddressHolder target) throws IOException {
-        if (nio != null) {
-            return NioUdp.sendTo(nio, src, target);
-        }
-        return DgramOps.sendTo(fd, src, 0, encode(target), "sendto");
+        return impl.sendTo(src, target);
     }
 
     /** Sends {@code src[offset, offset + length)} as one datagram to {@code target}; see {@link #sendTo(ByteBuffer, InetSocketAddress)}. */
     public int sendTo(byte[] src, int offset, int length, InetSocketAddress target) throws IOException {
-        if (nio != null) {
-            return NioUdp.sendTo(nio, src, offset, length, target);
-        }
-        return DgramOps.sendTo(fd, src, offset, length, 0, encode(target), "sendto");
+        return impl.sendTo(src, offset, length, target);
     }
 
     /** Allocation-free form of {@link #sendTo(byte[], int, int, InetSocketAddress)}. */
     public int sendTo(byte[] src, int offset, int length, SocketAddressHolder target) throws IOException {
-        if (nio != null) {
-            return NioUdp.sendTo(nio, src, offset, length, target);
-        }
-        return DgramOps.sendTo(fd, src, offset, length, 0, encode(target), "sendto");
+        return impl.sendTo(src, offset, length, target);
     }
 
     /** Sends all of {@code src} as one datagram to {@code target}. */
     public int sendTo(byte[] src, InetSocketAddress target) throws IOException {
-        if (nio != null) {
-            return NioUdp.sendTo(nio, src, target);
-        }
-        return sendTo(src, 0, src.length, target);
-    }
-
-    private static InetSocketAddress sender() {
-        MemorySegment a = DgramOps.addressBuffer();
-        return SockAddr.decode(a, DgramOps.addressLength(a));
-    }
-
-    private static void sender(SocketAddressHolder from) {
-        MemorySegment a = DgramOps.addressBuffer();
-        from.load(a, DgramOps.addressLength(a));
+        return impl.sendTo(src, 0, src.length, target);
     }
 
     /**
@@ -309,10 +200,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      */
     public InetSocketAddress recvFrom(ByteBuffer dst) throws IOException {
-        if (nio != null) {
-            return NioUdp.recvFrom(nio, dst);
-        }
-        return DgramOps.recvFrom(fd, dst, 0, true, "recvfrom") == WOULD_BLOCK ? null : sender();
+        return impl.recvFrom(dst);
     }
 
     /**
@@ -322,28 +210,12 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @return the bytes stored ({@code 0} for an empty datagram), or {@link #WOULD_BLOCK}
      */
     public int recvFrom(ByteBuffer dst, SocketAddressHolder from) throws IOException {
-        if (nio != null) {
-            return NioUdp.recvFrom(nio, dst, from);
-        }
-        Objects.requireNonNull(from, "from");
-        int n = DgramOps.recvFrom(fd, dst, 0, true, "recvfrom");
-        if (n != WOULD_BLOCK) {
-            sender(from);
-        }
-        return n;
+        return impl.recvFrom(dst, from);
     }
 
     /** Like {@link #recvFrom(ByteBuffer, SocketAddressHolder)} into {@code dst[offset, offset + length)}. */
     public int recvFrom(byte[] dst, int offset, int length, SocketAddressHolder from) throws IOException {
-        if (nio != null) {
-            return NioUdp.recvFrom(nio, dst, offset, length, from);
-        }
-        Objects.requireNonNull(from, "from");
-        int n = DgramOps.recvFrom(fd, dst, offset, length, 0, true, "recvfrom");
-        if (n != WOULD_BLOCK) {
-            sender(from);
-        }
-        return n;
+        return impl.recvFrom(dst, offset, length, from);
     }
 
     /**
@@ -353,36 +225,17 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @return the sender, or {@code null} if no datagram is waiting
      */
     public InetSocketAddress peekFrom(ByteBuffer dst) throws IOException {
-        if (nio != null) {
-            return NioUdp.peekFrom(nio, dst);
-        }
-        return DgramOps.recvFrom(fd, dst, MSG_PEEK, true, "recvfrom(MSG_PEEK)") == WOULD_BLOCK ? null : sender();
+        return impl.peekFrom(dst);
     }
 
     /** Allocation-free form of {@link #peekFrom(ByteBuffer)}: bytes peeked or {@link #WOULD_BLOCK}. */
     public int peekFrom(ByteBuffer dst, SocketAddressHolder from) throws IOException {
-        if (nio != null) {
-            return NioUdp.peekFrom(nio, dst, from);
-        }
-        Objects.requireNonNull(from, "from");
-        int n = DgramOps.recvFrom(fd, dst, MSG_PEEK, true, "recvfrom(MSG_PEEK)");
-        if (n != WOULD_BLOCK) {
-            sender(from);
-        }
-        return n;
+        return impl.peekFrom(dst, from);
     }
 
     /** Like {@link #peekFrom(ByteBuffer, SocketAddressHolder)} into {@code dst[offset, offset + length)}. */
     public int peekFrom(byte[] dst, int offset, int length, SocketAddressHolder from) throws IOException {
-        if (nio != null) {
-            return NioUdp.peekFrom(nio, dst, offset, length, from);
-        }
-        Objects.requireNonNull(from, "from");
-        int n = DgramOps.recvFrom(fd, dst, offset, length, MSG_PEEK, true, "recvfrom(MSG_PEEK)");
-        if (n != WOULD_BLOCK) {
-            sender(from);
-        }
-        return n;
+        return impl.peekFrom(dst, offset, length, from);
     }
 
     // ---- connected --------------------------------------------------------------------------------
@@ -394,14 +247,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IllegalArgumentException if {@code address} is IPv6 and this socket IPv4
      */
     public void connect(InetSocketAddress address) throws IOException {
-        if (nio != null) {
-            NioUdp.connect(nio, address);
-            return;
-        }
-        if (SockAddr.family(address) == AF_INET6 && !v6) {
-            throw new IllegalArgumentException("cannot connect an IPv4 UdpSocket to IPv6 address " + address);
-        }
-        SocketOps.connect(fd, address);
+        impl.connect(address);
     }
 
     /**
@@ -412,26 +258,17 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.net.PortUnreachableException if an earlier datagram was refused by the peer's host
      */
     public int send(ByteBuffer src) throws IOException {
-        if (nio != null) {
-            return NioUdp.send(nio, src);
-        }
-        return DgramOps.sendTo(fd, src, 0, 0, "send");
+        return impl.send(src);
     }
 
     /** Sends {@code src[offset, offset + length)} to the connected peer; see {@link #send(ByteBuffer)}. */
     public int send(byte[] src, int offset, int length) throws IOException {
-        if (nio != null) {
-            return NioUdp.send(nio, src, offset, length);
-        }
-        return DgramOps.sendTo(fd, src, offset, length, 0, 0, "send");
+        return impl.send(src, offset, length);
     }
 
     /** Sends all of {@code src} to the connected peer. */
     public int send(byte[] src) throws IOException {
-        if (nio != null) {
-            return NioUdp.send(nio, src);
-        }
-        return send(src, 0, src.length);
+        return impl.send(src, 0, src.length);
     }
 
     /**
@@ -441,52 +278,34 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.net.PortUnreachableException if a datagram sent to the connected peer was refused
      */
     public int recv(ByteBuffer dst) throws IOException {
-        if (nio != null) {
-            return NioUdp.recv(nio, dst);
-        }
-        return DgramOps.recvFrom(fd, dst, 0, false, "recv");
+        return impl.recv(dst);
     }
 
     /** Like {@link #recv(ByteBuffer)} into {@code dst[offset, offset + length)}. */
     public int recv(byte[] dst, int offset, int length) throws IOException {
-        if (nio != null) {
-            return NioUdp.recv(nio, dst, offset, length);
-        }
-        return DgramOps.recvFrom(fd, dst, offset, length, 0, false, "recv");
+        return impl.recv(dst, offset, length);
     }
 
     /** Like {@link #recv(ByteBuffer)} into all of {@code dst}. */
     public int recv(byte[] dst) throws IOException {
-        if (nio != null) {
-            return NioUdp.recv(nio, dst);
-        }
-        return recv(dst, 0, dst.length);
+        return impl.recv(dst, 0, dst.length);
     }
 
     /** Like {@link #recv(ByteBuffer)} but leaves the datagram queued; {@code dst}'s position does not move. */
     public int peek(ByteBuffer dst) throws IOException {
-        if (nio != null) {
-            return NioUdp.peek(nio, dst);
-        }
-        return DgramOps.recvFrom(fd, dst, MSG_PEEK, false, "recv(MSG_PEEK)");
+        return impl.peek(dst);
     }
 
     /** Like {@link #peek(ByteBuffer)} into {@code dst[offset, offset + length)}. */
     public int peek(byte[] dst, int offset, int length) throws IOException {
-        if (nio != null) {
-            return NioUdp.peek(nio, dst, offset, length);
-        }
-        return DgramOps.recvFrom(fd, dst, offset, length, MSG_PEEK, false, "recv(MSG_PEEK)");
+        return impl.peek(dst, offset, length);
     }
 
     // ---- addresses and options --------------------------------------------------------------------
 
     /** The local address. */
     public InetSocketAddress localAddr() throws IOException {
-        if (nio != null) {
-            return NioUdp.localAddr(nio);
-        }
-        return SocketOps.localAddress(fd);
+        return impl.localAddr();
     }
 
     /**
@@ -495,32 +314,22 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws java.net.SocketException if not connected (ENOTCONN)
      */
     public InetSocketAddress peerAddr() throws IOException {
-        if (nio != null) {
-            return NioUdp.peerAddr(nio);
-        }
-        return SocketOps.peerAddress(fd);
+        return impl.peerAddr();
     }
 
     /** Whether this is an IPv6 socket. */
     public boolean isIpv6() {
-        return v6;
+        return impl.isIpv6();
     }
 
     /** Sets SO_BROADCAST: whether datagrams may go to a broadcast address. */
     public void setBroadcast(boolean on) throws IOException {
-        if (nio != null) {
-            NioUdp.setBroadcast(nio, on);
-            return;
-        }
-        SocketOps.setInt(fd, SOL_SOCKET, SO_BROADCAST, on ? 1 : 0, "SO_BROADCAST");
+        impl.setBroadcast(on);
     }
 
     /** Whether SO_BROADCAST is set. */
     public boolean broadcast() throws IOException {
-        if (nio != null) {
-            return NioUdp.broadcast(nio);
-        }
-        return SocketOps.getInt(fd, SOL_SOCKET, SO_BROADCAST, "SO_BROADCAST") != 0;
+        return impl.broadcast();
     }
 
     /**
@@ -530,11 +339,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public void setTtl(int ttl) throws IOException {
-        if (nio != null) {
-            NioUdp.setTtl(nio, ttl);
-            return;
-        }
-        TcpStream.setTtl(fd, ttl);
+        impl.setTtl(ttl);
     }
 
     /**
@@ -543,33 +348,17 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int ttl() throws IOException {
-        if (nio != null) {
-            return NioUdp.ttl(nio);
-        }
-        return TcpStream.ttl(fd);
-    }
-
-    private void requireV6(String option) {
-        if (!v6) {
-            throw new UnsupportedOperationException(option + " applies to IPv6 sockets; this UdpSocket is IPv4");
-        }
+        return impl.ttl();
     }
 
     /** Sets IP_MULTICAST_LOOP: whether this host receives its own IPv4 multicast datagrams (default true). */
     public void setMulticastLoopV4(boolean on) throws IOException {
-        if (nio != null) {
-            NioUdp.setMulticastLoopV4(nio, on);
-            return;
-        }
-        SocketOps.setInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, on ? 1 : 0, "IP_MULTICAST_LOOP");
+        impl.setMulticastLoopV4(on);
     }
 
     /** Whether IP_MULTICAST_LOOP is set. */
     public boolean multicastLoopV4() throws IOException {
-        if (nio != null) {
-            return NioUdp.multicastLoopV4(nio);
-        }
-        return SocketOps.getInt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP") != 0;
+        return impl.multicastLoopV4();
     }
 
     /**
@@ -578,22 +367,12 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IllegalArgumentException unless {@code 0 <= ttl <= 255}
      */
     public void setMulticastTtlV4(int ttl) throws IOException {
-        if (nio != null) {
-            NioUdp.setMulticastTtlV4(nio, ttl);
-            return;
-        }
-        if (ttl < 0 || ttl > 255) {
-            throw new IllegalArgumentException("multicast ttl must be in 0..255, was " + ttl);
-        }
-        SocketOps.setInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl, "IP_MULTICAST_TTL");
+        impl.setMulticastTtlV4(ttl);
     }
 
     /** The IP_MULTICAST_TTL. */
     public int multicastTtlV4() throws IOException {
-        if (nio != null) {
-            return NioUdp.multicastTtlV4(nio);
-        }
-        return SocketOps.getInt(fd, IPPROTO_IP, IP_MULTICAST_TTL, "IP_MULTICAST_TTL");
+        return impl.multicastTtlV4();
     }
 
     /**
@@ -602,12 +381,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public void setMulticastLoopV6(boolean on) throws IOException {
-        if (nio != null) {
-            NioUdp.setMulticastLoopV6(nio, on);
-            return;
-        }
-        requireV6("IPV6_MULTICAST_LOOP");
-        SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, on ? 1 : 0, "IPV6_MULTICAST_LOOP");
+        impl.setMulticastLoopV6(on);
     }
 
     /**
@@ -616,11 +390,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public boolean multicastLoopV6() throws IOException {
-        if (nio != null) {
-            return NioUdp.multicastLoopV6(nio);
-        }
-        requireV6("IPV6_MULTICAST_LOOP");
-        return SocketOps.getInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, "IPV6_MULTICAST_LOOP") != 0;
+        return impl.multicastLoopV6();
     }
 
     /**
@@ -631,12 +401,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public void setOnlyV6(boolean on) throws IOException {
-        if (nio != null) {
-            NioUdp.setOnlyV6(nio, on);
-            return;
-        }
-        requireV6("IPV6_V6ONLY");
-        SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, on ? 1 : 0, "IPV6_V6ONLY");
+        impl.setOnlyV6(on);
     }
 
     /**
@@ -645,11 +410,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public boolean onlyV6() throws IOException {
-        if (nio != null) {
-            return NioUdp.onlyV6(nio);
-        }
-        requireV6("IPV6_V6ONLY");
-        return SocketOps.getInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, "IPV6_V6ONLY") != 0;
+        return impl.onlyV6();
     }
 
     /**
@@ -657,14 +418,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * {@code iface} ({@code 0.0.0.0}: the routing table decides).
      */
     public void setMulticastInterfaceV4(Inet4Address iface) throws IOException {
-        if (nio != null) {
-            NioUdp.setMulticastInterfaceV4(nio, iface);
-            return;
-        }
-        Objects.requireNonNull(iface, "iface");
-        byte[] i = iface.getAddress();
-        setBytes(IP_MULTICAST_IF, "IP_MULTICAST_IF", IPPROTO_IP, 4,
-                seg -> MemorySegment.copy(i, 0, seg, ValueLayout.JAVA_BYTE, 0, 4));
+        impl.setMulticastInterfaceV4(iface);
     }
 
     /**
@@ -674,12 +428,7 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on an IPv4 socket
      */
     public void setMulticastInterfaceV6(int ifIndex) throws IOException {
-        if (nio != null) {
-            NioUdp.setMulticastInterfaceV6(nio, ifIndex);
-            return;
-        }
-        requireV6("IPV6_MULTICAST_IF");
-        SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifIndex, "IPV6_MULTICAST_IF");
+        impl.setMulticastInterfaceV6(ifIndex);
     }
 
     /**
@@ -690,20 +439,12 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IOException if the kernel refuses (for example ENODEV: no multicast-capable interface)
      */
     public void joinMulticastV4(Inet4Address group, Inet4Address iface) throws IOException {
-        if (nio != null) {
-            NioUdp.joinMulticastV4(nio, group, iface);
-            return;
-        }
-        membershipV4(group, iface, IP_ADD_MEMBERSHIP, "IP_ADD_MEMBERSHIP");
+        impl.joinMulticastV4(group, iface);
     }
 
     /** Leaves a group joined with {@link #joinMulticastV4}. */
     public void leaveMulticastV4(Inet4Address group, Inet4Address iface) throws IOException {
-        if (nio != null) {
-            NioUdp.leaveMulticastV4(nio, group, iface);
-            return;
-        }
-        membershipV4(group, iface, IP_DROP_MEMBERSHIP, "IP_DROP_MEMBERSHIP");
+        impl.leaveMulticastV4(group, iface);
     }
 
     /**
@@ -714,126 +455,47 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws IllegalArgumentException if {@code group} is not a multicast address
      */
     public void joinMulticastV6(Inet6Address group, int ifIndex) throws IOException {
-        if (nio != null) {
-            NioUdp.joinMulticastV6(nio, group, ifIndex);
-            return;
-        }
-        membershipV6(group, ifIndex, IPV6_ADD_MEMBERSHIP, "IPV6_ADD_MEMBERSHIP");
+        impl.joinMulticastV6(group, ifIndex);
     }
 
     /** Leaves a group joined with {@link #joinMulticastV6}. */
     public void leaveMulticastV6(Inet6Address group, int ifIndex) throws IOException {
-        if (nio != null) {
-            NioUdp.leaveMulticastV6(nio, group, ifIndex);
-            return;
-        }
-        membershipV6(group, ifIndex, IPV6_DROP_MEMBERSHIP, "IPV6_DROP_MEMBERSHIP");
-    }
-
-    private void membershipV4(Inet4Address group, Inet4Address iface, int option, String name) throws IOException {
-        Objects.requireNonNull(group, "group");
-        Objects.requireNonNull(iface, "iface");
-        if (!group.isMulticastAddress()) {
-            throw new IllegalArgumentException(name + ": " + group.getHostAddress() + " is not a multicast address");
-        }
-        byte[] g = group.getAddress(), i = iface.getAddress();
-        setBytes(option, name, IPPROTO_IP, 8, seg -> {
-            MemorySegment.copy(g, 0, seg, ValueLayout.JAVA_BYTE, 0, 4);
-            MemorySegment.copy(i, 0, seg, ValueLayout.JAVA_BYTE, 4, 4);
-        });
-    }
-
-    private void membershipV6(Inet6Address group, int ifIndex, int option, String name) throws IOException {
-        Objects.requireNonNull(group, "group");
-        requireV6(name);
-        if (!group.isMulticastAddress()) {
-            throw new IllegalArgumentException(name + ": " + group.getHostAddress() + " is not a multicast address");
-        }
-        if (ifIndex < 0) {
-            throw new IllegalArgumentException(name + ": interface index must not be negative: " + ifIndex);
-        }
-        byte[] g = group.getAddress();
-        setBytes(option, name, IPPROTO_IPV6, 20, seg -> {
-            MemorySegment.copy(g, 0, seg, ValueLayout.JAVA_BYTE, 0, 16);
-            seg.set(ValueLayout.JAVA_INT, 16, ifIndex);
-        });
-    }
-
-    private void setBytes(int option, String name, int level, int len, java.util.function.Consumer<MemorySegment> fill)
-            throws IOException {
-        fd.acquire();
-        try {
-            MemorySegment s = Sys.scratch();
-            fill.accept(s);
-            int rc = Sys.setsockopt(fd.fd(), level, option, s.address(), len);
-            if (rc < 0) {
-                throw Errno.exception("setsockopt(" + name + ")", -rc);
-            }
-        } finally {
-            fd.release();
-        }
+        impl.leaveMulticastV6(group, ifIndex);
     }
 
     /** Sets SO_RCVBUF; Linux doubles the value and {@link #recvBufferSize()} reports the doubled size. */
     public void setRecvBufferSize(int bytes) throws IOException {
-        if (nio != null) {
-            NioUdp.setRecvBufferSize(nio, bytes);
-            return;
-        }
-        SockOpts.setBufferSize(fd, SO_RCVBUF, bytes, "SO_RCVBUF");
+        impl.setRecvBufferSize(bytes);
     }
 
     /** SO_RCVBUF. */
     public int recvBufferSize() throws IOException {
-        if (nio != null) {
-            return NioUdp.recvBufferSize(nio);
-        }
-        return SocketOps.getInt(fd, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
+        return impl.recvBufferSize();
     }
 
     /** Sets SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}. */
     public void setSendBufferSize(int bytes) throws IOException {
-        if (nio != null) {
-            NioUdp.setSendBufferSize(nio, bytes);
-            return;
-        }
-        SockOpts.setBufferSize(fd, SO_SNDBUF, bytes, "SO_SNDBUF");
+        impl.setSendBufferSize(bytes);
     }
 
     /** SO_SNDBUF. */
     public int sendBufferSize() throws IOException {
-        if (nio != null) {
-            return NioUdp.sendBufferSize(nio);
-        }
-        return SocketOps.getInt(fd, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
+        return impl.sendBufferSize();
     }
 
     /** Sets IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255. */
     public void setTos(int tos) throws IOException {
-        if (nio != null) {
-            NioUdp.setTos(nio, tos);
-            return;
-        }
-        SockOpts.setTos(fd, tos);
+        impl.setTos(tos);
     }
 
     /** IP_TOS (IPv4) or IPV6_TCLASS (IPv6). */
     public int tos() throws IOException {
-        if (nio != null) {
-            return NioUdp.tos(nio);
-        }
-        return SockOpts.tos(fd);
+        return impl.tos();
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
-        if (nio != null) {
-            return NioUdp.takeError(nio);
-        }
-        IOException e = SocketOps.takeError(fd);
-        // On a datagram socket ECONNREFUSED is an ICMP port-unreachable: the same type recv and send throw.
-        return e instanceof io.mio.OsError os && os.rawOsError() == io.mio.internal.linux.LinuxConstants.ECONNREFUSED
-                ? io.mio.internal.linux.Errno.portUnreachable("pending socket error") : e;
+        return impl.takeError();
     }
 
     /**
@@ -844,49 +506,37 @@ public final class UdpSocket implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
-        if (nio != null) {
-            return NioUdp.rawFd(nio);
-        }
-        fd.acquire();
-        try {
-            return fd.fd();
-        } finally {
-            fd.release();
-        }
+        return impl.rawFd();
     }
 
     /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
-        return nio != null ? nio.isOpen() : fd.isOpen();
+        return impl.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.register(registry, this, fd, nio, token, interests);
+        impl.register(registry, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.reregister(registry, this, fd, nio, token, interests);
+        impl.reregister(registry, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.deregister(registry, this, fd, nio);
+        impl.deregister(registry);
     }
 
     /** Deregisters (if registered) and closes. Idempotent; thread-safe; see the class comment. */
     @Override
     public void close() {
-        if (nio != null) {
-            nio.close();
-            return;
-        }
-        fd.close();
+        impl.close();
     }
 
     @Override
     public String toString() {
-        return "UdpSocket[" + (nio != null ? nio : fd) + "]";
+        return impl.toString();
     }
 }

@@ -1,7 +1,7 @@
 package io.mio.net;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import io.mio.internal.Bridge;
+
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -14,8 +14,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-
-import static io.mio.internal.linux.LinuxConstants.AF_UNIX;
 
 /**
  * The address of a Unix domain socket, in the three kinds Linux knows (unix(7)): a filesystem
@@ -44,12 +42,27 @@ public final class UnixAddress {
     public static final int MAX_PATH_BYTES = SUN_PATH_SIZE;
     /** The longest abstract name. */
     public static final int MAX_ABSTRACT_BYTES = SUN_PATH_SIZE - 1;
-    /** offsetof(struct sockaddr_un, sun_path). */
-    static final int PATH_OFFSET = 2;
-    static final int SOCKADDR_UN_SIZE = PATH_OFFSET + SUN_PATH_SIZE;
-
     private static final Charset FS_CHARSET = fsCharset();
     private static final UnixAddress UNNAMED = new UnixAddress(Kind.UNNAMED, null, new byte[0]);
+
+    static {
+        Bridge.installUnixAddressAccess(new Bridge.UnixAddressAccess() {
+            @Override
+            public byte[] bytes(UnixAddress address) {
+                return address.bytes;
+            }
+
+            @Override
+            public UnixAddress pathname(byte[] raw) {
+                return new UnixAddress(Kind.PATHNAME, pathOf(raw), raw);
+            }
+
+            @Override
+            public UnixAddress abstractName(byte[] name) {
+                return new UnixAddress(Kind.ABSTRACT, null, name);
+            }
+        });
+    }
 
     /** The kind of a Unix socket address. */
     public enum Kind {
@@ -187,43 +200,6 @@ public final class UnixAddress {
                     + FS_CHARSET + ", so no Path can name it (see pathBytes())");
         }
         return UnixDomainSocketAddress.of(path);
-    }
-
-    /** Writes this address as a sockaddr_un at the start of {@code out}; returns the length to pass the kernel. */
-    int encode(MemorySegment out) {
-        out.asSlice(0, SOCKADDR_UN_SIZE).fill((byte) 0);
-        out.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) AF_UNIX);
-        return switch (kind) {
-            case PATHNAME -> {
-                MemorySegment.copy(bytes, 0, out, ValueLayout.JAVA_BYTE, PATH_OFFSET, bytes.length);
-                yield PATH_OFFSET + bytes.length + 1; // with the NUL
-            }
-            case ABSTRACT -> {
-                MemorySegment.copy(bytes, 0, out, ValueLayout.JAVA_BYTE, PATH_OFFSET + 1, bytes.length);
-                yield PATH_OFFSET + 1 + bytes.length;
-            }
-            case UNNAMED -> PATH_OFFSET;
-        };
-    }
-
-    /** Reads a sockaddr_un of {@code len} bytes. */
-    static UnixAddress decode(MemorySegment in, int len) {
-        if (len <= PATH_OFFSET) {
-            return UNNAMED;
-        }
-        len = Math.min(len, SOCKADDR_UN_SIZE);
-        if (in.get(ValueLayout.JAVA_BYTE, PATH_OFFSET) == 0) {
-            byte[] name = new byte[len - PATH_OFFSET - 1];
-            MemorySegment.copy(in, ValueLayout.JAVA_BYTE, PATH_OFFSET + 1, name, 0, name.length);
-            return new UnixAddress(Kind.ABSTRACT, null, name);
-        }
-        int end = PATH_OFFSET;
-        while (end < len && in.get(ValueLayout.JAVA_BYTE, end) != 0) {
-            end++;
-        }
-        byte[] raw = new byte[end - PATH_OFFSET];
-        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, PATH_OFFSET, raw, 0, raw.length);
-        return new UnixAddress(Kind.PATHNAME, pathOf(raw), raw);
     }
 
     /** The path {@code raw} names in the file-name charset, or null if it is not text there (never throws). */

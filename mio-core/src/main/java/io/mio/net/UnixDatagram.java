@@ -4,20 +4,15 @@ import io.mio.Interest;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.event.Source;
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.DgramOps;
-import io.mio.internal.linux.FileDesc;
 import io.mio.internal.spi.Backends;
-import io.mio.internal.linux.SocketOps;
+import io.mio.internal.spi.SourcePair;
+import io.mio.internal.spi.UdpSocketSpi;
+import io.mio.internal.spi.UnixDatagramSpi;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Objects;
-
-import static io.mio.internal.linux.LinuxConstants.*;
 
 /**
  * A non-blocking Unix domain datagram socket: mio's {@code net::UnixDatagram}.
@@ -36,9 +31,10 @@ import static io.mio.internal.linux.LinuxConstants.*;
  */
 public final class UnixDatagram implements Source, AutoCloseable {
     /** The result of a send or receive that would block. */
-    public static final int WOULD_BLOCK = DgramOps.WOULD_BLOCK;
+    public static final int WOULD_BLOCK = UdpSocketSpi.WOULD_BLOCK;
 
-    private final FileDesc fd;
+    /** This backend's socket: every method below delegates to it. */
+    private final UnixDatagramSpi impl;
 
     /** Both ends of a connected pair ({@link #pair()}); closing the pair closes both. */
     public record Pair(UnixDatagram first, UnixDatagram second) implements AutoCloseable {
@@ -49,8 +45,8 @@ public final class UnixDatagram implements Source, AutoCloseable {
         }
     }
 
-    private UnixDatagram(FileDesc fd) {
-        this.fd = fd;
+    private UnixDatagram(UnixDatagramSpi impl) {
+        this.impl = impl;
     }
 
     /**
@@ -60,28 +56,17 @@ public final class UnixDatagram implements Source, AutoCloseable {
      * @throws java.net.BindException if the path exists (EADDRINUSE)
      */
     public static UnixDatagram bind(Path path) throws IOException {
-        return bind(UnixSock.address(path));
+        return bind(UnixAddress.of(path));
     }
 
     /** A datagram socket bound to {@code address}; see {@link #bind(Path)}. */
     public static UnixDatagram bind(UnixDomainSocketAddress address) throws IOException {
-        return bind(UnixSock.address(address));
+        return bind(UnixAddress.of(address));
     }
 
     /** A datagram socket bound to {@code address}, a path name or an abstract name. */
     public static UnixDatagram bind(UnixAddress address) throws IOException {
-        if (Backends.selector()) {
-            throw NioUnix.noDatagram();
-        }
-        Objects.requireNonNull(address, "address");
-        FileDesc fd = UnixSock.open(SOCK_DGRAM, "UnixDatagram");
-        try {
-            UnixSock.bind(fd, address);
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
-        return new UnixDatagram(fd);
+        return new UnixDatagram(Backends.provider().bindUnixDatagram(address));
     }
 
     /**
@@ -89,19 +74,13 @@ public final class UnixDatagram implements Source, AutoCloseable {
      * nobody can address a reply to it; its {@link #localAddr()} is unnamed.
      */
     public static UnixDatagram unbound() throws IOException {
-        if (Backends.selector()) {
-            throw NioUnix.noDatagram();
-        }
-        return new UnixDatagram(UnixSock.open(SOCK_DGRAM, "UnixDatagram"));
+        return new UnixDatagram(Backends.provider().unboundUnixDatagram());
     }
 
     /** Two connected, unnamed datagram sockets ({@code socketpair}), non-blocking and close-on-exec. */
     public static Pair pair() throws IOException {
-        if (Backends.selector()) {
-            throw NioUnix.noDatagram();
-        }
-        FileDesc[] fds = UnixSock.pair(SOCK_DGRAM, "UnixDatagram");
-        return new Pair(new UnixDatagram(fds[0]), new UnixDatagram(fds[1]));
+        SourcePair<UnixDatagramSpi> p = Backends.provider().unixDatagramPair();
+        return new Pair(new UnixDatagram(p.first()), new UnixDatagram(p.second()));
     }
 
     /**
@@ -109,20 +88,17 @@ public final class UnixDatagram implements Source, AutoCloseable {
      * failure the caller still owns {@code fd}, its flags unchanged.
      */
     public static UnixDatagram fromRawFd(int fd) throws IOException {
-        if (Backends.selector()) {
-            throw NioUnix.noDatagram();
-        }
-        return new UnixDatagram(UnixSock.adopt(fd, SOCK_DGRAM, "UnixDatagram"));
+        return new UnixDatagram(Backends.provider().adoptUnixDatagram(fd));
     }
 
     /** Sets the default peer for {@link #send} and the only sender {@link #recv} accepts. */
     public void connect(Path path) throws IOException {
-        connect(UnixSock.address(path));
+        connect(UnixAddress.of(path));
     }
 
     /** See {@link #connect(Path)}. */
     public void connect(UnixDomainSocketAddress address) throws IOException {
-        connect(UnixSock.address(address));
+        connect(UnixAddress.of(address));
     }
 
     /**
@@ -134,15 +110,7 @@ public final class UnixDatagram implements Source, AutoCloseable {
         if (address.isUnnamed()) {
             throw new IllegalArgumentException("cannot connect to an unnamed Unix address");
         }
-        UnixSock.connect(fd, address);
-    }
-
-    private static int encode(UnixAddress target) {
-        Objects.requireNonNull(target, "target");
-        if (target.isUnnamed()) {
-            throw new IllegalArgumentException("cannot send to an unnamed Unix address");
-        }
-        return target.encode(DgramOps.addressBuffer());
+        impl.connect(address);
     }
 
     /**
@@ -152,22 +120,22 @@ public final class UnixDatagram implements Source, AutoCloseable {
      * @throws IOException if nobody is bound there (ECONNREFUSED surfaces as PortUnreachableException, ENOENT as IOException)
      */
     public int sendTo(ByteBuffer src, UnixAddress target) throws IOException {
-        return DgramOps.sendTo(fd, src, 0, encode(target), "sendto " + target);
+        return impl.sendTo(src, target);
     }
 
     /** See {@link #sendTo(ByteBuffer, UnixAddress)}. */
     public int sendTo(ByteBuffer src, Path target) throws IOException {
-        return sendTo(src, UnixSock.address(target));
+        return sendTo(src, UnixAddress.of(target));
     }
 
     /** Sends {@code src[offset, offset + length)} as one datagram to {@code target}. */
     public int sendTo(byte[] src, int offset, int length, UnixAddress target) throws IOException {
-        return DgramOps.sendTo(fd, src, offset, length, 0, encode(target), "sendto " + target);
+        return impl.sendTo(src, offset, length, target);
     }
 
     /** Sends all of {@code src} as one datagram to {@code target}. */
     public int sendTo(byte[] src, Path target) throws IOException {
-        return sendTo(src, 0, src.length, UnixSock.address(target));
+        return sendTo(src, 0, src.length, UnixAddress.of(target));
     }
 
     /** Sends all of {@code src} as one datagram to {@code target}. */
@@ -181,21 +149,17 @@ public final class UnixDatagram implements Source, AutoCloseable {
      * @return the sender (unnamed if it is not bound), or {@code null} if none is waiting
      */
     public UnixAddress recvFrom(ByteBuffer dst) throws IOException {
-        if (DgramOps.recvFrom(fd, dst, 0, true, "recvfrom") == WOULD_BLOCK) {
-            return null;
-        }
-        MemorySegment a = DgramOps.addressBuffer();
-        return UnixAddress.decode(a, DgramOps.addressLength(a));
+        return impl.recvFrom(dst);
     }
 
     /** Sends {@code src}'s remaining bytes to the connected peer: its size, or {@link #WOULD_BLOCK}. */
     public int send(ByteBuffer src) throws IOException {
-        return DgramOps.sendTo(fd, src, 0, 0, "send");
+        return impl.send(src);
     }
 
     /** Sends {@code src[offset, offset + length)} to the connected peer. */
     public int send(byte[] src, int offset, int length) throws IOException {
-        return DgramOps.sendTo(fd, src, offset, length, 0, 0, "send");
+        return impl.send(src, offset, length);
     }
 
     /** Sends all of {@code src} to the connected peer. */
@@ -205,12 +169,12 @@ public final class UnixDatagram implements Source, AutoCloseable {
 
     /** Receives one datagram into {@code dst}'s remaining space: bytes stored, or {@link #WOULD_BLOCK}. */
     public int recv(ByteBuffer dst) throws IOException {
-        return DgramOps.recvFrom(fd, dst, 0, false, "recv");
+        return impl.recv(dst);
     }
 
     /** Receives one datagram into {@code dst[offset, offset + length)}: bytes stored, or {@link #WOULD_BLOCK}. */
     public int recv(byte[] dst, int offset, int length) throws IOException {
-        return DgramOps.recvFrom(fd, dst, offset, length, 0, false, "recv");
+        return impl.recv(dst, offset, length);
     }
 
     /** Receives one datagram into {@code dst}. */
@@ -220,17 +184,17 @@ public final class UnixDatagram implements Source, AutoCloseable {
 
     /** Like {@link #recv(ByteBuffer)} but leaves the datagram queued; position does not move. */
     public int peek(ByteBuffer dst) throws IOException {
-        return DgramOps.recvFrom(fd, dst, MSG_PEEK, false, "recv(MSG_PEEK)");
+        return impl.peek(dst);
     }
 
     /** Shuts down reading, writing, or both (read-closed / write-closed events follow). */
     public void shutdown(Shutdown how) throws IOException {
-        SocketOps.shutdown(fd, UnixSock.shutdownHow(how));
+        impl.shutdown(how);
     }
 
     /** The local address (unnamed if not bound). */
     public UnixAddress localAddr() throws IOException {
-        return UnixSock.localAddress(fd);
+        return impl.localAddr();
     }
 
     /**
@@ -239,47 +203,47 @@ public final class UnixDatagram implements Source, AutoCloseable {
      * @throws java.net.SocketException if not connected (ENOTCONN)
      */
     public UnixAddress peerAddr() throws IOException {
-        return UnixSock.peerAddress(fd);
+        return impl.peerAddr();
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
-        return SocketOps.takeError(fd);
+        return impl.takeError();
     }
 
     /** The descriptor number, for interop; still owned by this socket. */
     public int rawFd() throws IOException {
-        return UnixSock.rawFd(fd);
+        return impl.rawFd();
     }
 
     /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
-        return fd.isOpen();
+        return impl.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.epoll(registry, this).register(fd, token, interests);
+        impl.register(registry, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.epoll(registry, this).reregister(fd, token, interests);
+        impl.reregister(registry, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.epoll(registry, this).deregister(fd);
+        impl.deregister(registry);
     }
 
     /** Deregisters (if registered) and closes; does not remove a path's socket file. Idempotent; thread-safe. */
     @Override
     public void close() {
-        fd.close();
+        impl.close();
     }
 
     @Override
     public String toString() {
-        return "UnixDatagram[" + fd + "]";
+        return impl.toString();
     }
 }

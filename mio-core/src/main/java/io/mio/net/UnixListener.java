@@ -4,18 +4,13 @@ import io.mio.Interest;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.event.Source;
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.SocketOps;
-import io.mio.internal.nio.NioListener;
-import io.mio.internal.nio.Unsupported;
 import io.mio.internal.spi.Backends;
+import io.mio.internal.spi.UnixListenerSpi;
+import io.mio.internal.spi.UnixStreamSpi;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
-
-import static io.mio.internal.linux.LinuxConstants.*;
 
 /**
  * A non-blocking Unix domain listening socket: mio's {@code net::UnixListener}.
@@ -30,19 +25,11 @@ public final class UnixListener implements Source, AutoCloseable {
     /** The listen backlog. */
     public static final int DEFAULT_BACKLOG = 128;
 
-    private final FileDesc fd;
+    /** This backend's listener: every method below delegates to it. */
+    private final UnixListenerSpi impl;
 
-    /** The selector backend's listener; null on the epoll backend (then {@link #fd} is set). */
-    private final NioListener nio;
-
-    private UnixListener(FileDesc fd) {
-        this.fd = fd;
-        this.nio = null;
-    }
-
-    private UnixListener(NioListener nio) {
-        this.fd = null;
-        this.nio = nio;
+    private UnixListener(UnixListenerSpi impl) {
+        this.impl = impl;
     }
 
     /**
@@ -53,12 +40,12 @@ public final class UnixListener implements Source, AutoCloseable {
      * @throws IOException if its directory is missing (ENOENT) or not writable (EACCES)
      */
     public static UnixListener bind(Path path) throws IOException {
-        return bind(UnixSock.address(path));
+        return bind(UnixAddress.of(path));
     }
 
     /** Binds to {@code address} and listens; see {@link #bind(Path)}. */
     public static UnixListener bind(UnixDomainSocketAddress address) throws IOException {
-        return bind(UnixSock.address(address));
+        return bind(UnixAddress.of(address));
     }
 
     /**
@@ -66,18 +53,7 @@ public final class UnixListener implements Source, AutoCloseable {
      * fresh abstract name chosen by the kernel (see {@link #localAddr()}).
      */
     public static UnixListener bind(UnixAddress address) throws IOException {
-        if (Backends.selector()) {
-            return new UnixListener(NioUnix.listen(address, DEFAULT_BACKLOG));
-        }
-        FileDesc fd = UnixSock.open(SOCK_STREAM, "UnixListener");
-        try {
-            UnixSock.bind(fd, address);
-            SocketOps.listen(fd, DEFAULT_BACKLOG);
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
-        return new UnixListener(fd);
+        return new UnixListener(Backends.provider().bindUnix(address, DEFAULT_BACKLOG));
     }
 
     /**
@@ -86,10 +62,7 @@ public final class UnixListener implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixListener fromRawFd(int fd) throws IOException {
-        if (Backends.selector()) {
-            throw Unsupported.rawFd("UnixListener.fromRawFd");
-        }
-        return new UnixListener(UnixSock.adopt(fd, SOCK_STREAM, "UnixListener"));
+        return new UnixListener(Backends.provider().adoptUnixListener(fd));
     }
 
     /**
@@ -98,29 +71,18 @@ public final class UnixListener implements Source, AutoCloseable {
      * @return the new stream (non-blocking, close-on-exec), or null if none is pending
      */
     public UnixStream accept() throws IOException {
-        if (nio != null) {
-            java.nio.channels.SocketChannel c = nio.accept();
-            return c == null ? null : new UnixStream(NioUnix.stream(c));
-        }
-        FileDesc accepted = UnixSock.accept(fd, "UnixStream");
-        return accepted == null ? null : new UnixStream(accepted);
+        UnixStreamSpi stream = impl.accept();
+        return stream == null ? null : new UnixStream(stream);
     }
 
     /** The address this listener is bound to. */
     public UnixAddress localAddr() throws IOException {
-        if (nio != null) {
-            return NioUnix.address(NioNet.local(nio.server(), nio));
-        }
-        return UnixSock.localAddress(fd);
+        return impl.localAddr();
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            return null;
-        }
-        return SocketOps.takeError(fd);
+        return impl.takeError();
     }
 
     /**
@@ -129,45 +91,37 @@ public final class UnixListener implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            throw Unsupported.rawFd("UnixListener.rawFd");
-        }
-        return UnixSock.rawFd(fd);
+        return impl.rawFd();
     }
 
     /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
-        return nio != null ? nio.isOpen() : fd.isOpen();
+        return impl.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.register(registry, this, fd, nio, token, interests);
+        impl.register(registry, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.reregister(registry, this, fd, nio, token, interests);
+        impl.reregister(registry, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.deregister(registry, this, fd, nio);
+        impl.deregister(registry);
     }
 
     /** Deregisters (if registered) and closes; does not remove a path's socket file. Idempotent; thread-safe. */
     @Override
     public void close() {
-        if (nio != null) {
-            nio.close();
-            return;
-        }
-        fd.close();
+        impl.close();
     }
 
     @Override
     public String toString() {
-        return "UnixListener[" + (nio != null ? nio : fd) + "]";
+        return impl.toString();
     }
 }

@@ -4,19 +4,15 @@ import io.mio.Interest;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.event.Source;
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.SocketOps;
-import io.mio.internal.nio.NioStream;
-import io.mio.internal.nio.Unsupported;
 import io.mio.internal.spi.Backends;
+import io.mio.internal.spi.SourcePair;
+import io.mio.internal.spi.UnixStreamSpi;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-
-import static io.mio.internal.linux.LinuxConstants.*;
+import java.util.Objects;
 
 /**
  * A non-blocking Unix domain stream socket: mio's {@code net::UnixStream}.
@@ -31,7 +27,8 @@ import static io.mio.internal.linux.LinuxConstants.*;
  * is reported for the stream after close returns.
  */
 public final class UnixStream implements Source, AutoCloseable {
-    private final FileDesc fd;
+    /** This backend's stream: every method below delegates to it. */
+    private final UnixStreamSpi impl;
 
     /** Both ends of a connected pair ({@link #pair()}); closing the pair closes both. */
     public record Pair(UnixStream first, UnixStream second) implements AutoCloseable {
@@ -42,26 +39,8 @@ public final class UnixStream implements Source, AutoCloseable {
         }
     }
 
-    /** The selector backend's stream; null on the epoll backend (then {@link #fd} is set). */
-    private final NioStream nio;
-
-    UnixStream(FileDesc fd) {
-        this.fd = fd;
-        this.nio = null;
-        this.pairEnd = false;
-    }
-
-    /** A {@link #pair()} end on the selector backend: its addresses are reported unnamed, as for a socketpair. */
-    private final boolean pairEnd;
-
-    UnixStream(NioStream nio) {
-        this(nio, false);
-    }
-
-    UnixStream(NioStream nio, boolean pairEnd) {
-        this.fd = null;
-        this.nio = nio;
-        this.pairEnd = pairEnd;
+    UnixStream(UnixStreamSpi impl) {
+        this.impl = impl;
     }
 
     /**
@@ -72,12 +51,12 @@ public final class UnixStream implements Source, AutoCloseable {
      * @throws IOException if nothing listens there (ENOENT, ECONNREFUSED) or its backlog is full (EAGAIN)
      */
     public static UnixStream connect(Path path) throws IOException {
-        return connect(UnixSock.address(path));
+        return connect(UnixAddress.of(path));
     }
 
     /** Connects to {@code address}; see {@link #connect(Path)}. */
     public static UnixStream connect(UnixDomainSocketAddress address) throws IOException {
-        return connect(UnixSock.address(address));
+        return connect(UnixAddress.of(address));
     }
 
     /**
@@ -86,20 +65,7 @@ public final class UnixStream implements Source, AutoCloseable {
      * @throws IllegalArgumentException if {@code address} is unnamed
      */
     public static UnixStream connect(UnixAddress address) throws IOException {
-        if (Backends.selector()) {
-            return new UnixStream(NioUnix.connect(address));
-        }
-        if (address.isUnnamed()) {
-            throw new IllegalArgumentException("cannot connect to an unnamed Unix address");
-        }
-        FileDesc fd = UnixSock.open(SOCK_STREAM, "UnixStream");
-        try {
-            UnixSock.connect(fd, address);
-        } catch (IOException | RuntimeException e) {
-            fd.close();
-            throw e;
-        }
-        return new UnixStream(fd);
+        return new UnixStream(Backends.provider().connectUnix(address));
     }
 
     /**
@@ -108,12 +74,8 @@ public final class UnixStream implements Source, AutoCloseable {
      * temporary path, removed before this returns.
      */
     public static Pair pair() throws IOException {
-        if (Backends.selector()) {
-            NioStream[] p = NioUnix.pair();
-            return new Pair(new UnixStream(p[0], true), new UnixStream(p[1], true));
-        }
-        FileDesc[] fds = UnixSock.pair(SOCK_STREAM, "UnixStream");
-        return new Pair(new UnixStream(fds[0]), new UnixStream(fds[1]));
+        SourcePair<UnixStreamSpi> p = Backends.provider().unixStreamPair();
+        return new Pair(new UnixStream(p.first()), new UnixStream(p.second()));
     }
 
     /**
@@ -124,27 +86,17 @@ public final class UnixStream implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixStream fromRawFd(int fd) throws IOException {
-        if (Backends.selector()) {
-            throw Unsupported.rawFd("UnixStream.fromRawFd");
-        }
-        return new UnixStream(UnixSock.adopt(fd, SOCK_STREAM, "UnixStream"));
+        return new UnixStream(Backends.provider().adoptUnixStream(fd));
     }
 
     /** Reads into {@code dst}'s remaining space: bytes read, 0 if it would block, -1 at end of stream. */
     public int read(ByteBuffer dst) throws IOException {
-        if (nio != null) {
-            return nio.read(dst);
-        }
-        return SocketOps.recv(fd, dst, 0);
+        return impl.read(dst);
     }
 
     /** Reads into {@code dst[offset, offset + length)}: bytes read, 0 if it would block, -1 at end of stream. */
     public int read(byte[] dst, int offset, int length) throws IOException {
-        if (nio != null) {
-            java.util.Objects.checkFromIndexSize(offset, length, dst.length);
-            return nio.read(ByteBuffer.wrap(dst, offset, length));
-        }
-        return SocketOps.recv(fd, dst, offset, length, 0);
+        return impl.read(dst, offset, length);
     }
 
     /** Reads into all of {@code dst}. */
@@ -154,27 +106,17 @@ public final class UnixStream implements Source, AutoCloseable {
 
     /** Scatter read (one readv when every buffer is direct): bytes read, 0 if it would block, -1 at end of stream. */
     public long read(ByteBuffer[] dsts) throws IOException {
-        if (nio != null) {
-            return nio.read(dsts, 0, dsts.length);
-        }
-        return SocketOps.readv(fd, dsts, 0, dsts.length);
+        return impl.read(dsts, 0, dsts.length);
     }
 
     /** Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block. */
     public int write(ByteBuffer src) throws IOException {
-        if (nio != null) {
-            return nio.write(src);
-        }
-        return SocketOps.send(fd, src, 0);
+        return impl.write(src);
     }
 
     /** Writes {@code src[offset, offset + length)}, as many as fit: bytes written, 0 if it would block. */
     public int write(byte[] src, int offset, int length) throws IOException {
-        if (nio != null) {
-            java.util.Objects.checkFromIndexSize(offset, length, src.length);
-            return nio.write(ByteBuffer.wrap(src, offset, length));
-        }
-        return SocketOps.send(fd, src, offset, length, 0);
+        return impl.write(src, offset, length);
     }
 
     /** Writes all of {@code src} that fits. */
@@ -184,10 +126,7 @@ public final class UnixStream implements Source, AutoCloseable {
 
     /** Gather write (one sendmsg when every buffer is direct): bytes written, 0 if it would block. */
     public long write(ByteBuffer[] srcs) throws IOException {
-        if (nio != null) {
-            return nio.write(srcs, 0, srcs.length);
-        }
-        return SocketOps.writev(fd, srcs, 0, srcs.length);
+        return impl.write(srcs, 0, srcs.length);
     }
 
     /**
@@ -195,42 +134,23 @@ public final class UnixStream implements Source, AutoCloseable {
      * writes (read), and registrations get read-closed / write-closed events.
      */
     public void shutdown(Shutdown how) throws IOException {
-        if (nio != null) {
-            switch (java.util.Objects.requireNonNull(how, "how")) {
-                case READ -> nio.shutdownInput();
-                case WRITE -> nio.shutdownOutput();
-                case BOTH -> {
-                    nio.shutdownInput();
-                    nio.shutdownOutput();
-                }
-            }
-            return;
-        }
-        SocketOps.shutdown(fd, UnixSock.shutdownHow(how));
+        Objects.requireNonNull(how, "how");
+        impl.shutdown(how);
     }
 
     /** The local address (unnamed for a connecting client or a pair end). */
     public UnixAddress localAddr() throws IOException {
-        if (nio != null) {
-            return pairEnd ? NioUnix.unnamed(nio) : NioUnix.address(nio.localAddress());
-        }
-        return UnixSock.localAddress(fd);
+        return impl.localAddr();
     }
 
     /** The peer's address (unnamed when the peer is not bound, as for accepted clients). */
     public UnixAddress peerAddr() throws IOException {
-        if (nio != null) {
-            return pairEnd ? NioUnix.unnamed(nio) : NioUnix.address(nio.remoteAddress());
-        }
-        return UnixSock.peerAddress(fd);
+        return impl.peerAddr();
     }
 
     /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
     public IOException takeError() throws IOException {
-        if (nio != null) {
-            return nio.takeError();
-        }
-        return SocketOps.takeError(fd);
+        return impl.takeError();
     }
 
     /**
@@ -239,45 +159,37 @@ public final class UnixStream implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int rawFd() throws IOException {
-        if (nio != null) {
-            nio.ensureOpen();
-            throw Unsupported.rawFd("UnixStream.rawFd");
-        }
-        return UnixSock.rawFd(fd);
+        return impl.rawFd();
     }
 
     /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
-        return nio != null ? nio.isOpen() : fd.isOpen();
+        return impl.isOpen();
     }
 
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.register(registry, this, fd, nio, token, interests);
+        impl.register(registry, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.reregister(registry, this, fd, nio, token, interests);
+        impl.reregister(registry, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.deregister(registry, this, fd, nio);
+        impl.deregister(registry);
     }
 
     /** Deregisters (if registered) and closes. Idempotent; thread-safe. */
     @Override
     public void close() {
-        if (nio != null) {
-            nio.close();
-            return;
-        }
-        fd.close();
+        impl.close();
     }
 
     @Override
     public String toString() {
-        return "UnixStream[" + (nio != null ? nio : fd) + "]";
+        return impl.toString();
     }
 }

@@ -4,25 +4,12 @@ import io.mio.Interest;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.event.Source;
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.Errno;
-import io.mio.internal.linux.FdOps;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.Sys;
-import io.mio.internal.nio.NioStream;
-import io.mio.internal.nio.Unsupported;
 import io.mio.internal.spi.Backends;
+import io.mio.internal.spi.PipeSpi;
 
-import java.io.File;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
-
-import static io.mio.internal.linux.LinuxConstants.O_CLOEXEC;
-import static io.mio.internal.linux.LinuxConstants.O_NONBLOCK;
 
 /**
  * A Unix pipe: mio's {@code unix::pipe}. {@link #open()} creates both ends with {@code pipe2(O_NONBLOCK |
@@ -61,30 +48,8 @@ public final class Pipe implements AutoCloseable {
      * @throws IOException if the process is out of descriptors (EMFILE)
      */
     public static Pipe open() throws IOException {
-        if (Backends.selector()) {
-            java.nio.channels.Pipe p = java.nio.channels.Pipe.open();
-            NioStream w = null;
-            try {
-                w = new NioStream(p.sink(), null, p.sink(), "Pipe.Sender");
-                NioStream r = new NioStream(p.source(), p.source(), null, "Pipe.Receiver");
-                NioStream.linkPipe(w, r);
-                return new Pipe(new Sender(w), new Receiver(r));
-            } catch (IOException | RuntimeException e) {
-                if (w != null) {
-                    w.close();
-                }
-                p.sink().close();
-                p.source().close();
-                throw e;
-            }
-        }
-        MemorySegment s = Sys.scratch();
-        int rc = Sys.pipe2(s.address(), O_NONBLOCK | O_CLOEXEC);
-        if (rc < 0) {
-            throw Errno.exception("pipe2", -rc);
-        }
-        int r = s.get(ValueLayout.JAVA_INT, 0), w = s.get(ValueLayout.JAVA_INT, 4);
-        return new Pipe(new Sender(new FileDesc(w, "Pipe.Sender")), new Receiver(new FileDesc(r, "Pipe.Receiver")));
+        PipeSpi p = Backends.provider().openPipe();
+        return new Pipe(new Sender(p.sender()), new Receiver(p.receiver()));
     }
 
     /** The write end. */
@@ -124,73 +89,17 @@ public final class Pipe implements AutoCloseable {
      */
     public static Process startChild(ProcessBuilder pb, Receiver stdin, Sender stdout, Sender stderr) throws IOException {
         Objects.requireNonNull(pb, "pb");
-        FileDesc in = stdin == null ? null : stdin.descriptorForChild();
-        FileDesc out = stdout == null ? null : stdout.descriptorForChild();
-        FileDesc err = stderr == null ? null : stderr.descriptorForChild();
-        int held = 0;
-        try {
-            // Hold every end for the whole start: an acquired FileDesc keeps its number until release.
-            if (in != null) {
-                in.acquire();
-                held |= 1;
-            }
-            if (out != null) {
-                out.acquire();
-                held |= 2;
-            }
-            if (err != null) {
-                err.acquire();
-                held |= 4;
-            }
-            ProcessBuilder.Redirect oldIn = pb.redirectInput(), oldOut = pb.redirectOutput(), oldErr = pb.redirectError();
-            try {
-                if (in != null) {
-                    pb.redirectInput(ProcessBuilder.Redirect.from(procPath(in)));
-                }
-                if (out != null) {
-                    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(procPath(out)));
-                }
-                if (err != null) {
-                    pb.redirectError(ProcessBuilder.Redirect.appendTo(procPath(err)));
-                }
-                return pb.start();
-            } finally {
-                pb.redirectInput(oldIn);
-                pb.redirectOutput(oldOut);
-                pb.redirectError(oldErr);
-            }
-        } finally {
-            if ((held & 4) != 0) {
-                err.release();
-            }
-            if ((held & 2) != 0) {
-                out.release();
-            }
-            if ((held & 1) != 0) {
-                in.release();
-            }
-        }
-    }
-
-    /** The path through which ProcessBuilder reopens {@code fd}; only valid while {@code fd} is acquired. */
-    private static File procPath(FileDesc fd) {
-        return new File("/proc/self/fd/" + fd.fd());
+        return Backends.provider().startChild(pb, stdin == null ? null : stdin.impl, stdout == null ? null : stdout.impl,
+                stderr == null ? null : stderr.impl);
     }
 
     /** The write end of a pipe. */
     public static final class Sender implements Source, AutoCloseable {
-        private final FileDesc fd;
-        /** The selector backend's end (a java.nio.channels.Pipe channel); null on the epoll backend. */
-        private final NioStream nio;
+        /** This backend's end: every method below delegates to it. */
+        private final PipeSpi.Sender impl;
 
-        private Sender(FileDesc fd) {
-            this.fd = fd;
-            this.nio = null;
-        }
-
-        private Sender(NioStream nio) {
-            this.fd = null;
-            this.nio = nio;
+        private Sender(PipeSpi.Sender impl) {
+            this.impl = impl;
         }
 
         /**
@@ -202,27 +111,17 @@ public final class Pipe implements AutoCloseable {
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public static Sender fromRawFd(int fd) throws IOException {
-            if (Backends.selector()) {
-                throw Unsupported.rawFd("Pipe.Sender.fromRawFd");
-            }
-            return new Sender(FdOps.adopt(fd, true, "Pipe.Sender"));
+            return new Sender(Backends.provider().adoptPipeSender(fd));
         }
 
         /** Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block. */
         public int write(ByteBuffer src) throws IOException {
-            if (nio != null) {
-                return nio.write(src);
-            }
-            return FdOps.write(fd, src);
+            return impl.write(src);
         }
 
         /** Writes {@code src[offset, offset + length)}, as many as fit: bytes written, 0 if it would block. */
         public int write(byte[] src, int offset, int length) throws IOException {
-            if (nio != null) {
-                java.util.Objects.checkFromIndexSize(offset, length, src.length);
-                return nio.write(ByteBuffer.wrap(src, offset, length));
-            }
-            return FdOps.write(fd, src, offset, length);
+            return impl.write(src, offset, length);
         }
 
         /** Writes all of {@code src} that fits. */
@@ -242,82 +141,54 @@ public final class Pipe implements AutoCloseable {
             return Pipe.startChild(pb, null, this, null);
         }
 
-        private FileDesc descriptorForChild() throws IOException {
-            if (nio != null) {
-                nio.ensureOpen();
-                throw Unsupported.feature("Pipe.startChild", "a java.nio pipe cannot be handed to a child process");
-            }
-            return fd;
-        }
-
         /**
          * The descriptor number; still owned by this sender.
          *
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public int rawFd() throws IOException {
-            if (nio != null) {
-                nio.ensureOpen();
-                throw Unsupported.rawFd("Pipe.rawFd");
-            }
-            fd.acquire();
-            try {
-                return fd.fd();
-            } finally {
-                fd.release();
-            }
+            return impl.rawFd();
         }
 
         /** Whether this is still open, that is {@link #close()} has not been called. */
         public boolean isOpen() {
-            return nio != null ? nio.isOpen() : fd.isOpen();
+            return impl.isOpen();
         }
 
         @Override
         public void register(Registry registry, Token token, Interest interests) throws IOException {
-            Bridge.register(registry, this, fd, nio, token, interests);
+            impl.register(registry, token, interests);
         }
 
         @Override
         public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-            Bridge.reregister(registry, this, fd, nio, token, interests);
+            impl.reregister(registry, token, interests);
         }
 
         @Override
         public void deregister(Registry registry) throws IOException {
-            Bridge.deregister(registry, this, fd, nio);
+            impl.deregister(registry);
         }
 
         /** Deregisters (if registered) and closes. Idempotent; thread-safe. */
         @Override
         public void close() {
-            if (nio != null) {
-                nio.close();
-                return;
-            }
-            fd.close();
+            impl.close();
         }
 
         @Override
         public String toString() {
-            return "Pipe.Sender[" + (nio != null ? nio : fd) + "]";
+            return impl.toString();
         }
     }
 
     /** The read end of a pipe. */
     public static final class Receiver implements Source, AutoCloseable {
-        private final FileDesc fd;
-        /** The selector backend's end (a java.nio.channels.Pipe channel); null on the epoll backend. */
-        private final NioStream nio;
+        /** This backend's end: every method below delegates to it. */
+        private final PipeSpi.Receiver impl;
 
-        private Receiver(FileDesc fd) {
-            this.fd = fd;
-            this.nio = null;
-        }
-
-        private Receiver(NioStream nio) {
-            this.fd = null;
-            this.nio = nio;
+        private Receiver(PipeSpi.Receiver impl) {
+            this.impl = impl;
         }
 
         /**
@@ -328,27 +199,17 @@ public final class Pipe implements AutoCloseable {
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public static Receiver fromRawFd(int fd) throws IOException {
-            if (Backends.selector()) {
-                throw Unsupported.rawFd("Pipe.Receiver.fromRawFd");
-            }
-            return new Receiver(FdOps.adopt(fd, false, "Pipe.Receiver"));
+            return new Receiver(Backends.provider().adoptPipeReceiver(fd));
         }
 
         /** Reads into {@code dst}'s remaining space: bytes read, 0 if it would block, -1 at end of file. */
         public int read(ByteBuffer dst) throws IOException {
-            if (nio != null) {
-                return nio.read(dst);
-            }
-            return FdOps.read(fd, dst);
+            return impl.read(dst);
         }
 
         /** Reads into {@code dst[offset, offset + length)}: bytes read, 0 if it would block, -1 at end of file. */
         public int read(byte[] dst, int offset, int length) throws IOException {
-            if (nio != null) {
-                java.util.Objects.checkFromIndexSize(offset, length, dst.length);
-                return nio.read(ByteBuffer.wrap(dst, offset, length));
-            }
-            return FdOps.read(fd, dst, offset, length);
+            return impl.read(dst, offset, length);
         }
 
         /** Reads into all of {@code dst}. */
@@ -368,65 +229,44 @@ public final class Pipe implements AutoCloseable {
             return Pipe.startChild(pb, this, null, null);
         }
 
-        private FileDesc descriptorForChild() throws IOException {
-            if (nio != null) {
-                nio.ensureOpen();
-                throw Unsupported.feature("Pipe.startChild", "a java.nio pipe cannot be handed to a child process");
-            }
-            return fd;
-        }
-
         /**
          * The descriptor number; still owned by this receiver.
          *
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public int rawFd() throws IOException {
-            if (nio != null) {
-                nio.ensureOpen();
-                throw Unsupported.rawFd("Pipe.rawFd");
-            }
-            fd.acquire();
-            try {
-                return fd.fd();
-            } finally {
-                fd.release();
-            }
+            return impl.rawFd();
         }
 
         /** Whether this is still open, that is {@link #close()} has not been called. */
         public boolean isOpen() {
-            return nio != null ? nio.isOpen() : fd.isOpen();
+            return impl.isOpen();
         }
 
         @Override
         public void register(Registry registry, Token token, Interest interests) throws IOException {
-            Bridge.register(registry, this, fd, nio, token, interests);
+            impl.register(registry, token, interests);
         }
 
         @Override
         public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-            Bridge.reregister(registry, this, fd, nio, token, interests);
+            impl.reregister(registry, token, interests);
         }
 
         @Override
         public void deregister(Registry registry) throws IOException {
-            Bridge.deregister(registry, this, fd, nio);
+            impl.deregister(registry);
         }
 
         /** Deregisters (if registered) and closes. Idempotent; thread-safe. */
         @Override
         public void close() {
-            if (nio != null) {
-                nio.close();
-                return;
-            }
-            fd.close();
+            impl.close();
         }
 
         @Override
         public String toString() {
-            return "Pipe.Receiver[" + (nio != null ? nio : fd) + "]";
+            return impl.toString();
         }
     }
 }

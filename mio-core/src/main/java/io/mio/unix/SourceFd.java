@@ -4,10 +4,8 @@ import io.mio.Interest;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.event.Source;
-import io.mio.internal.Bridge;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.nio.Unsupported;
 import io.mio.internal.spi.Backends;
+import io.mio.internal.spi.SourceFdSpi;
 
 import java.io.IOException;
 
@@ -40,7 +38,8 @@ import java.io.IOException;
  * <p>Thread-safe, like the other sources.
  */
 public final class SourceFd implements Source, AutoCloseable {
-    private final FileDesc fd;
+    /** This backend's registration of the descriptor: every method below delegates to it. */
+    private final SourceFdSpi impl;
 
     /**
      * Wraps {@code fd} without taking ownership.
@@ -49,16 +48,12 @@ public final class SourceFd implements Source, AutoCloseable {
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public SourceFd(int fd) {
-        if (Backends.selector()) {
-            throw Unsupported.feature("SourceFd", "java.nio.channels.Selector registers only the JDK's own channels, "
-                    + "not arbitrary file descriptors");
-        }
-        this.fd = FileDesc.borrowed(fd, "SourceFd(" + fd + ")");
+        this.impl = Backends.provider().sourceFd(fd);
     }
 
     /** The wrapped descriptor number. */
     public int fd() {
-        return fd.fd();
+        return impl.fd();
     }
 
     /**
@@ -69,17 +64,17 @@ public final class SourceFd implements Source, AutoCloseable {
      */
     @Override
     public void register(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.epoll(registry, this).register(fd, token, interests);
+        impl.register(registry, token, interests);
     }
 
     @Override
     public void reregister(Registry registry, Token token, Interest interests) throws IOException {
-        Bridge.epoll(registry, this).reregister(fd, token, interests);
+        impl.reregister(registry, token, interests);
     }
 
     @Override
     public void deregister(Registry registry) throws IOException {
-        Bridge.epoll(registry, this).deregister(fd);
+        impl.deregister(registry);
     }
 
     /**
@@ -88,16 +83,16 @@ public final class SourceFd implements Source, AutoCloseable {
      */
     @Override
     public void close() {
-        fd.close();
+        impl.close();
     }
 
     /** Whether this is still open, that is {@link #close()} has not been called. */
     public boolean isOpen() {
-        return fd.isOpen();
+        return impl.isOpen();
     }
 
     @Override
     public String toString() {
-        return fd.toString();
+        return impl.toString();
     }
 }

@@ -2,7 +2,9 @@ package io.mio.internal.linux;
 
 import io.mio.Backend;
 import io.mio.Interest;
+import io.mio.Registry;
 import io.mio.Token;
+import io.mio.internal.Bridge;
 import io.mio.internal.ClosedException;
 import io.mio.internal.ReadySet;
 import io.mio.internal.spi.SelectorSpi;
@@ -160,6 +162,16 @@ public final class EpollSelector implements SelectorSpi {
     }
 
     // ---- registry operations ------------------------------------------------------------------
+
+    /** The epoll selector behind {@code registry}, for {@code source} of this backend; rejects another backend's. */
+    static EpollSelector of(Registry registry, Object source) {
+        SelectorSpi s = Bridge.selector(registry);
+        if (s instanceof EpollSelector e) {
+            return e;
+        }
+        throw Bridge.mismatch(source, "EPOLL", s);
+    }
+
 
     public void register(FileDesc fd, Token token, Interest interest) throws IOException {
         Objects.requireNonNull(token, "token");

@@ -1,7 +1,9 @@
 package io.mio.internal.nio;
 
 import io.mio.Backend;
+import io.mio.Registry;
 import io.mio.Token;
+import io.mio.internal.Bridge;
 import io.mio.internal.ClosedException;
 import io.mio.internal.ReadySet;
 import io.mio.internal.spi.SelectorSpi;
@@ -70,6 +72,15 @@ public final class NioSelector implements SelectorSpi {
     }
 
     // ---- registry operations (the state lives in the handle) --------------------------------------
+
+    /** The selector behind {@code registry}, for {@code source} of this backend; rejects another backend's. */
+    static NioSelector of(Registry registry, Object source) {
+        SelectorSpi s = Bridge.selector(registry);
+        if (s instanceof NioSelector n) {
+            return n;
+        }
+        throw Bridge.mismatch(source, "SELECTOR", s);
+    }
 
     public void register(NioHandle h, Token token, io.mio.Interest interest) throws IOException {
         h.register(this, java.util.Objects.requireNonNull(token, "token"), java.util.Objects.requireNonNull(interest, "interest"));

@@ -1,13 +1,17 @@
 package io.mio.internal.spi;
 
 import io.mio.Backend;
-import io.mio.internal.linux.EpollSelector;
-import io.mio.internal.nio.NioSelector;
+import io.mio.internal.linux.LinuxProvider;
+import io.mio.internal.nio.NioProvider;
 
-import java.io.IOException;
 import java.util.Locale;
+import java.util.Objects;
 
-/** Chooses the backend once per JVM (see {@link Backend}) and opens selectors of it. */
+/**
+ * Chooses the backend once per JVM (see {@link Backend}) and holds its {@link BackendProvider}: the one class that
+ * names the concrete backends. Other builds replace this class wholesale with one of the same public static methods
+ * (the WASI build names its own provider), so it stays free of anything but the choice.
+ */
 public final class Backends {
     private Backends() {}
 
@@ -15,23 +19,27 @@ public final class Backends {
     public static final String PROPERTY = "io.mio.backend";
 
     private static volatile Backend chosen;
+    private static volatile BackendProvider provider;
 
+    /** The backend in use, choosing it now if nothing was created yet. */
     public static Backend current() {
         Backend b = chosen;
         return b != null ? b : choose(null);
     }
 
-    /** Whether the sockets must use the selector backend (fixes the choice on first call). */
-    public static boolean selector() {
-        Backend b = chosen;
-        if (b == null) {
-            b = choose(null);
+    /** The provider of the backend in use (fixes the choice on first call): one instance per JVM. */
+    public static BackendProvider provider() {
+        BackendProvider p = provider;
+        if (p == null) {
+            choose(null);
+            p = provider;
         }
-        return b == Backend.SELECTOR;
+        return p;
     }
 
+    /** Chooses {@code backend} before first use; see {@link Backend#use}. */
     public static void use(Backend backend) {
-        java.util.Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(backend, "backend");
         if (!isAvailable(backend)) {
             throw new UnsupportedOperationException(unavailable(backend));
         }
@@ -50,6 +58,7 @@ public final class Backends {
         if (b == null) {
             b = isAvailable(Backend.EPOLL) && nativeAccess() ? Backend.EPOLL : Backend.SELECTOR;
         }
+        provider = b == Backend.EPOLL ? new LinuxProvider() : new NioProvider();
         chosen = b;
         return b;
     }
@@ -62,6 +71,7 @@ public final class Backends {
         Backend b = switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "epoll" -> Backend.EPOLL;
             case "selector", "nio" -> Backend.SELECTOR;
+            case "wasi" -> Backend.WASI;
             default -> throw new IllegalArgumentException(
                     "system property " + PROPERTY + "=" + value + ": expected 'epoll' or 'selector'");
         };
@@ -75,9 +85,13 @@ public final class Backends {
         return Backends.class.getModule().isNativeAccessEnabled();
     }
 
+    /** Whether {@code b} supports this platform; see {@link Backend#isAvailable()}. */
     public static boolean isAvailable(Backend b) {
         if (b == Backend.SELECTOR) {
             return true;
+        }
+        if (b == Backend.WASI) {
+            return false;
         }
         String os = System.getProperty("os.name", "");
         String arch = System.getProperty("os.arch", "");
@@ -85,22 +99,10 @@ public final class Backends {
     }
 
     private static String unavailable(Backend b) {
+        if (b == Backend.WASI) {
+            return "the WASI backend is io.mio compiled to wasm32-wasi (the mio-wasi module); it is never available on a JVM";
+        }
         return "the " + b + " backend needs Linux on x86-64 or aarch64; this is " + System.getProperty("os.name")
                 + " on " + System.getProperty("os.arch");
-    }
-
-    /** Opens a selector of the chosen backend. */
-    public static SelectorSpi openSelector() throws IOException {
-        if (selector()) {
-            return NioSelector.open();
-        }
-        try {
-            return EpollSelector.open();
-        } catch (LinkageError | IllegalCallerException e) {
-            // --illegal-native-access=deny (or a JDK without FFM access for this module) refused the downcalls.
-            throw new UnsupportedOperationException("the EPOLL backend needs native access: run with "
-                    + "--enable-native-access=io.mio (or ALL-UNNAMED on the class path), or choose the SELECTOR "
-                    + "backend (-D" + PROPERTY + "=selector)", e);
-        }
     }
 }

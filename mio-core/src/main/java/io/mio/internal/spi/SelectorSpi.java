@@ -8,8 +8,8 @@ import io.mio.internal.ReadySet;
 import java.io.IOException;
 
 /**
- * What a {@code Poll} needs from its backend: one instance per Poll. Registration itself is backend-specific
- * (each backend's sources talk to their own selector type, see {@code Bridge.epoll} / {@code Bridge.nio}).
+ * What a {@code Poll} needs from its backend: one instance per Poll. Registration itself is backend-specific: each
+ * backend's sources ({@link SourceSpi}) reach their own selector type through the registry and reject another's.
  */
 public interface SelectorSpi {
     /** The backend this selector belongs to. */

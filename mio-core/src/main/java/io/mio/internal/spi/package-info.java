@@ -1,12 +1,18 @@
 /**
- * The backend boundary (not exported). {@link io.mio.internal.spi.Backends} chooses the backend once per JVM;
- * {@link io.mio.internal.spi.SelectorSpi} is what a {@code Poll} and a {@code Waker} need from it.
+ * The backend boundary (not exported). {@link io.mio.internal.spi.Backends} chooses the backend once per JVM and
+ * holds its {@link io.mio.internal.spi.BackendProvider}, which creates everything the public classes need: the
+ * {@link io.mio.internal.spi.SelectorSpi} behind a {@code Poll} and its {@code Waker}, and one interface per kind
+ * of source ({@link io.mio.internal.spi.TcpStreamSpi}, {@link io.mio.internal.spi.TcpListenerSpi},
+ * {@link io.mio.internal.spi.TcpSocketSpi}, {@link io.mio.internal.spi.UdpSocketSpi},
+ * {@link io.mio.internal.spi.UnixStreamSpi}, {@link io.mio.internal.spi.UnixListenerSpi},
+ * {@link io.mio.internal.spi.UnixDatagramSpi}, {@link io.mio.internal.spi.PipeSpi},
+ * {@link io.mio.internal.spi.SourceFdSpi}; the registrable ones share {@link io.mio.internal.spi.SourceSpi}).
  *
- * <p>Sources are not behind an interface: each public socket type holds either the epoll backend's descriptor
- * ({@code FileDesc}, with the syscall code in the public class as before) or the selector backend's handle
- * ({@code io.mio.internal.nio}), and branches on a null check. That keeps the epoll hot paths exactly as they were
- * (allocation-free, no dispatch; {@code Poll} and {@code Waker} also call the epoll selector directly), and a
- * source's registration goes to its own backend's selector through {@code Bridge.epoll} / {@code Bridge.nio},
- * which reject a Poll of the other backend with {@link IllegalArgumentException}.
+ * <p>A public source holds its backend's implementation and delegates: its methods are the backend-neutral argument
+ * checks and one interface call. Each backend is one package ({@code io.mio.internal.linux},
+ * {@code io.mio.internal.nio}); adding one adds a package and a case in {@code Backends}, and touches no public
+ * class. The backend is fixed per JVM, so each interface has one loaded implementation and its calls stay
+ * monomorphic (inlined by the JIT). A source registers only with a Poll of its own backend: the implementation
+ * rejects another with {@link IllegalArgumentException}.
  */
 package io.mio.internal.spi;

@@ -1,8 +1,7 @@
-package io.mio.net;
+package io.mio.internal.nio;
 
-import io.mio.internal.nio.NioDatagram;
-import io.mio.internal.nio.NioErrors;
-import io.mio.internal.nio.Unsupported;
+import io.mio.internal.spi.UdpSocketSpi;
+import io.mio.net.SocketAddressHolder;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -11,18 +10,30 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.Objects;
 
-/** {@link UdpSocket} on the selector backend: a {@link DatagramChannel}. */
-final class NioUdp {
-    private NioUdp() {}
-
+/** A UDP socket of the selector backend: a {@link DatagramChannel}. */
+final class NioUdpSocket extends NioSource implements UdpSocketSpi {
     private static final int WOULD_BLOCK = NioDatagram.WOULD_BLOCK;
 
-    static NioDatagram bind(InetSocketAddress address, boolean reuseAddr, boolean reusePort, boolean broadcast,
+    private final NioDatagram d;
+    private final boolean v6;
+
+    private NioUdpSocket(NioDatagram d, boolean v6) {
+        super(d, "UdpSocket");
+        this.d = d;
+        this.v6 = v6;
+    }
+
+    static NioUdpSocket bind(InetSocketAddress address) throws IOException {
+        return new NioUdpSocket(NioNet.udp(address), NioNet.family(address) == StandardProtocolFamily.INET6);
+    }
+
+    static NioUdpSocket bind(InetSocketAddress address, boolean reuseAddr, boolean reusePort, boolean broadcast,
             Boolean onlyV6, int recvBufferSize, int sendBufferSize) throws IOException {
         DatagramChannel ch = DatagramChannel.open(NioNet.family(address));
         try {
@@ -50,26 +61,31 @@ final class NioUdp {
             } catch (IOException e) {
                 throw NioErrors.withErrno(e, "bind to " + address);
             }
-            return d;
+            return new NioUdpSocket(d, address.getAddress() instanceof Inet6Address);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
     }
 
-    private static boolean isV6(NioDatagram d) throws IOException {
-        return localAddr(d).getAddress() instanceof Inet6Address;
+    @Override
+    public boolean isIpv6() {
+        return v6;
     }
 
-    private static void requireV6(NioDatagram d, String option) throws IOException {
-        if (!isV6(d)) {
+    private boolean isV6() throws IOException {
+        return localAddr().getAddress() instanceof Inet6Address;
+    }
+
+    private void requireV6(String option) throws IOException {
+        if (!isV6()) {
             throw new UnsupportedOperationException(option + " applies to IPv6 sockets; this UdpSocket is IPv4");
         }
     }
 
-    private static InetSocketAddress checkTarget(NioDatagram d, InetSocketAddress target) throws IOException {
+    private InetSocketAddress checkTarget(InetSocketAddress target) throws IOException {
         NioNet.family(target);
-        if (target.getAddress() instanceof Inet6Address && !isV6(d)) {
+        if (target.getAddress() instanceof Inet6Address && !isV6()) {
             throw new IllegalArgumentException("cannot reach IPv6 address " + target + " from an IPv4 UdpSocket");
         }
         return target;
@@ -77,49 +93,49 @@ final class NioUdp {
 
     // ---- sending ----------------------------------------------------------------------------------
 
-    static int sendTo(NioDatagram d, ByteBuffer src, InetSocketAddress target) throws IOException {
-        return d.send(src, checkTarget(d, target));
+    @Override
+    public int sendTo(ByteBuffer src, InetSocketAddress target) throws IOException {
+        return d.send(src, checkTarget(target));
     }
 
-    static int sendTo(NioDatagram d, ByteBuffer src, SocketAddressHolder target) throws IOException {
+    @Override
+    public int sendTo(ByteBuffer src, SocketAddressHolder target) throws IOException {
         Objects.requireNonNull(target, "target");
-        return d.send(src, checkTarget(d, target.toInetSocketAddress()));
+        return d.send(src, checkTarget(target.toInetSocketAddress()));
     }
 
-    static int sendTo(NioDatagram d, byte[] src, int offset, int length, InetSocketAddress target) throws IOException {
+    @Override
+    public int sendTo(byte[] src, int offset, int length, InetSocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, src.length);
-        return sendTo(d, ByteBuffer.wrap(src, offset, length), target);
+        return sendTo(ByteBuffer.wrap(src, offset, length), target);
     }
 
-    static int sendTo(NioDatagram d, byte[] src, int offset, int length, SocketAddressHolder target) throws IOException {
+    @Override
+    public int sendTo(byte[] src, int offset, int length, SocketAddressHolder target) throws IOException {
         Objects.checkFromIndexSize(offset, length, src.length);
-        return sendTo(d, ByteBuffer.wrap(src, offset, length), target);
+        return sendTo(ByteBuffer.wrap(src, offset, length), target);
     }
 
-    static int sendTo(NioDatagram d, byte[] src, InetSocketAddress target) throws IOException {
-        return sendTo(d, ByteBuffer.wrap(src), target);
-    }
-
-    static int send(NioDatagram d, ByteBuffer src) throws IOException {
+    @Override
+    public int send(ByteBuffer src) throws IOException {
         return d.send(src, null);
     }
 
-    static int send(NioDatagram d, byte[] src, int offset, int length) throws IOException {
+    @Override
+    public int send(byte[] src, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, src.length);
         return d.send(ByteBuffer.wrap(src, offset, length), null);
     }
 
-    static int send(NioDatagram d, byte[] src) throws IOException {
-        return d.send(ByteBuffer.wrap(src), null);
-    }
-
     // ---- receiving --------------------------------------------------------------------------------
 
-    static InetSocketAddress recvFrom(NioDatagram d, ByteBuffer dst) throws IOException {
+    @Override
+    public InetSocketAddress recvFrom(ByteBuffer dst) throws IOException {
         return d.receive(dst, false) == WOULD_BLOCK ? null : d.lastSender();
     }
 
-    static int recvFrom(NioDatagram d, ByteBuffer dst, SocketAddressHolder from) throws IOException {
+    @Override
+    public int recvFrom(ByteBuffer dst, SocketAddressHolder from) throws IOException {
         Objects.requireNonNull(from, "from");
         int n = d.receive(dst, false);
         if (n != WOULD_BLOCK) {
@@ -128,16 +144,19 @@ final class NioUdp {
         return n;
     }
 
-    static int recvFrom(NioDatagram d, byte[] dst, int offset, int length, SocketAddressHolder from) throws IOException {
+    @Override
+    public int recvFrom(byte[] dst, int offset, int length, SocketAddressHolder from) throws IOException {
         Objects.checkFromIndexSize(offset, length, dst.length);
-        return recvFrom(d, ByteBuffer.wrap(dst, offset, length), from);
+        return recvFrom(ByteBuffer.wrap(dst, offset, length), from);
     }
 
-    static InetSocketAddress peekFrom(NioDatagram d, ByteBuffer dst) throws IOException {
+    @Override
+    public InetSocketAddress peekFrom(ByteBuffer dst) throws IOException {
         return d.receive(dst, true) == WOULD_BLOCK ? null : d.lastSender();
     }
 
-    static int peekFrom(NioDatagram d, ByteBuffer dst, SocketAddressHolder from) throws IOException {
+    @Override
+    public int peekFrom(ByteBuffer dst, SocketAddressHolder from) throws IOException {
         Objects.requireNonNull(from, "from");
         int n = d.receive(dst, true);
         if (n != WOULD_BLOCK) {
@@ -146,48 +165,52 @@ final class NioUdp {
         return n;
     }
 
-    static int peekFrom(NioDatagram d, byte[] dst, int offset, int length, SocketAddressHolder from) throws IOException {
+    @Override
+    public int peekFrom(byte[] dst, int offset, int length, SocketAddressHolder from) throws IOException {
         Objects.checkFromIndexSize(offset, length, dst.length);
-        return peekFrom(d, ByteBuffer.wrap(dst, offset, length), from);
+        return peekFrom(ByteBuffer.wrap(dst, offset, length), from);
     }
 
-    static int recv(NioDatagram d, ByteBuffer dst) throws IOException {
+    @Override
+    public int recv(ByteBuffer dst) throws IOException {
         return d.receive(dst, false);
     }
 
-    static int recv(NioDatagram d, byte[] dst, int offset, int length) throws IOException {
+    @Override
+    public int recv(byte[] dst, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dst.length);
         return d.receive(ByteBuffer.wrap(dst, offset, length), false);
     }
 
-    static int recv(NioDatagram d, byte[] dst) throws IOException {
-        return d.receive(ByteBuffer.wrap(dst), false);
-    }
-
-    static int peek(NioDatagram d, ByteBuffer dst) throws IOException {
+    @Override
+    public int peek(ByteBuffer dst) throws IOException {
         return d.receive(dst, true);
     }
 
-    static int peek(NioDatagram d, byte[] dst, int offset, int length) throws IOException {
+    @Override
+    public int peek(byte[] dst, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dst.length);
         return d.receive(ByteBuffer.wrap(dst, offset, length), true);
     }
 
     // ---- addresses and options --------------------------------------------------------------------
 
-    static void connect(NioDatagram d, InetSocketAddress address) throws IOException {
+    @Override
+    public void connect(InetSocketAddress address) throws IOException {
         NioNet.family(address);
-        if (address.getAddress() instanceof Inet6Address && !isV6(d)) {
+        if (address.getAddress() instanceof Inet6Address && !isV6()) {
             throw new IllegalArgumentException("cannot connect an IPv4 UdpSocket to IPv6 address " + address);
         }
         d.connect(address);
     }
 
-    static InetSocketAddress localAddr(NioDatagram d) throws IOException {
+    @Override
+    public InetSocketAddress localAddr() throws IOException {
         return (InetSocketAddress) NioNet.local(d.channel(), d);
     }
 
-    static InetSocketAddress peerAddr(NioDatagram d) throws IOException {
+    @Override
+    public InetSocketAddress peerAddr() throws IOException {
         d.ensureOpen();
         InetSocketAddress a = (InetSocketAddress) d.channel().getRemoteAddress();
         if (a == null) {
@@ -196,15 +219,18 @@ final class NioUdp {
         return a;
     }
 
-    static void setBroadcast(NioDatagram d, boolean on) throws IOException {
+    @Override
+    public void setBroadcast(boolean on) throws IOException {
         d.setOption(StandardSocketOptions.SO_BROADCAST, on);
     }
 
-    static boolean broadcast(NioDatagram d) throws IOException {
+    @Override
+    public boolean broadcast() throws IOException {
         return d.getOption(StandardSocketOptions.SO_BROADCAST);
     }
 
-    static void setTtl(NioDatagram d, int ttl) throws IOException {
+    @Override
+    public void setTtl(int ttl) throws IOException {
         if (ttl < 1 || ttl > 255) {
             throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
         }
@@ -212,47 +238,56 @@ final class NioUdp {
         throw Unsupported.option("IP_TTL (unicast)", "UdpSocket");
     }
 
-    static int ttl(NioDatagram d) throws IOException {
+    @Override
+    public int ttl() throws IOException {
         d.ensureOpen();
         throw Unsupported.option("IP_TTL (unicast)", "UdpSocket");
     }
 
-    static void setMulticastLoopV4(NioDatagram d, boolean on) throws IOException {
+    @Override
+    public void setMulticastLoopV4(boolean on) throws IOException {
         d.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, on);
     }
 
-    static boolean multicastLoopV4(NioDatagram d) throws IOException {
+    @Override
+    public boolean multicastLoopV4() throws IOException {
         return d.getOption(StandardSocketOptions.IP_MULTICAST_LOOP);
     }
 
-    static void setMulticastTtlV4(NioDatagram d, int ttl) throws IOException {
+    @Override
+    public void setMulticastTtlV4(int ttl) throws IOException {
         if (ttl < 0 || ttl > 255) {
             throw new IllegalArgumentException("multicast ttl must be in 0..255, was " + ttl);
         }
         d.setOption(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
     }
 
-    static int multicastTtlV4(NioDatagram d) throws IOException {
+    @Override
+    public int multicastTtlV4() throws IOException {
         return d.getOption(StandardSocketOptions.IP_MULTICAST_TTL);
     }
 
-    static void setMulticastLoopV6(NioDatagram d, boolean on) throws IOException {
-        requireV6(d, "IPV6_MULTICAST_LOOP");
+    @Override
+    public void setMulticastLoopV6(boolean on) throws IOException {
+        requireV6("IPV6_MULTICAST_LOOP");
         d.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, on);
     }
 
-    static boolean multicastLoopV6(NioDatagram d) throws IOException {
-        requireV6(d, "IPV6_MULTICAST_LOOP");
+    @Override
+    public boolean multicastLoopV6() throws IOException {
+        requireV6("IPV6_MULTICAST_LOOP");
         return d.getOption(StandardSocketOptions.IP_MULTICAST_LOOP);
     }
 
-    static void setOnlyV6(NioDatagram d, boolean on) throws IOException {
-        requireV6(d, "IPV6_V6ONLY");
+    @Override
+    public void setOnlyV6(boolean on) throws IOException {
+        requireV6("IPV6_V6ONLY");
         throw Unsupported.option("IPV6_V6ONLY", "UdpSocket");
     }
 
-    static boolean onlyV6(NioDatagram d) throws IOException {
-        requireV6(d, "IPV6_V6ONLY");
+    @Override
+    public boolean onlyV6() throws IOException {
+        requireV6("IPV6_V6ONLY");
         throw Unsupported.option("IPV6_V6ONLY", "UdpSocket");
     }
 
@@ -296,12 +331,14 @@ final class NioUdp {
         return lo;
     }
 
-    static void setMulticastInterfaceV4(NioDatagram d, Inet4Address iface) throws IOException {
+    @Override
+    public void setMulticastInterfaceV4(Inet4Address iface) throws IOException {
         d.setOption(StandardSocketOptions.IP_MULTICAST_IF, byAddress(iface));
     }
 
-    static void setMulticastInterfaceV6(NioDatagram d, int ifIndex) throws IOException {
-        requireV6(d, "IPV6_MULTICAST_IF");
+    @Override
+    public void setMulticastInterfaceV6(int ifIndex) throws IOException {
+        requireV6("IPV6_MULTICAST_IF");
         d.setOption(StandardSocketOptions.IP_MULTICAST_IF, byIndex(ifIndex));
     }
 
@@ -312,69 +349,76 @@ final class NioUdp {
         }
     }
 
-    static void joinMulticastV4(NioDatagram d, Inet4Address group, Inet4Address iface) throws IOException {
+    @Override
+    public void joinMulticastV4(Inet4Address group, Inet4Address iface) throws IOException {
         checkGroup(group, "IP_ADD_MEMBERSHIP");
-        join(d, group, byAddress(iface), "IP_ADD_MEMBERSHIP");
+        join(group, byAddress(iface), "IP_ADD_MEMBERSHIP");
     }
 
-    static void leaveMulticastV4(NioDatagram d, Inet4Address group, Inet4Address iface) throws IOException {
+    @Override
+    public void leaveMulticastV4(Inet4Address group, Inet4Address iface) throws IOException {
         checkGroup(group, "IP_DROP_MEMBERSHIP");
-        leave(d, group, byAddress(iface), "IP_DROP_MEMBERSHIP");
+        leave(group, byAddress(iface), "IP_DROP_MEMBERSHIP");
     }
 
-    static void joinMulticastV6(NioDatagram d, Inet6Address group, int ifIndex) throws IOException {
+    @Override
+    public void joinMulticastV6(Inet6Address group, int ifIndex) throws IOException {
         Objects.requireNonNull(group, "group");
-        requireV6(d, "IPV6_ADD_MEMBERSHIP");
+        requireV6("IPV6_ADD_MEMBERSHIP");
         checkGroup(group, "IPV6_ADD_MEMBERSHIP");
-        join(d, group, byIndex(ifIndex), "IPV6_ADD_MEMBERSHIP");
+        join(group, byIndex(ifIndex), "IPV6_ADD_MEMBERSHIP");
     }
 
-    static void leaveMulticastV6(NioDatagram d, Inet6Address group, int ifIndex) throws IOException {
+    @Override
+    public void leaveMulticastV6(Inet6Address group, int ifIndex) throws IOException {
         Objects.requireNonNull(group, "group");
-        requireV6(d, "IPV6_DROP_MEMBERSHIP");
+        requireV6("IPV6_DROP_MEMBERSHIP");
         checkGroup(group, "IPV6_DROP_MEMBERSHIP");
-        leave(d, group, byIndex(ifIndex), "IPV6_DROP_MEMBERSHIP");
+        leave(group, byIndex(ifIndex), "IPV6_DROP_MEMBERSHIP");
     }
 
-    private static void join(NioDatagram d, InetAddress group, NetworkInterface ni, String name) throws IOException {
+    private void join(InetAddress group, NetworkInterface ni, String name) throws IOException {
         d.join(group, ni, name);
     }
 
-    private static void leave(NioDatagram d, InetAddress group, NetworkInterface ni, String name) throws IOException {
+    private void leave(InetAddress group, NetworkInterface ni, String name) throws IOException {
         d.leave(group, ni, name);
     }
 
-    static void setRecvBufferSize(NioDatagram d, int bytes) throws IOException {
+    @Override
+    public void setRecvBufferSize(int bytes) throws IOException {
         d.setOption(StandardSocketOptions.SO_RCVBUF, NioOpts.checkBuffer(bytes, "SO_RCVBUF"));
     }
 
-    static int recvBufferSize(NioDatagram d) throws IOException {
+    @Override
+    public int recvBufferSize() throws IOException {
         return d.getOption(StandardSocketOptions.SO_RCVBUF);
     }
 
-    static void setSendBufferSize(NioDatagram d, int bytes) throws IOException {
+    @Override
+    public void setSendBufferSize(int bytes) throws IOException {
         d.setOption(StandardSocketOptions.SO_SNDBUF, NioOpts.checkBuffer(bytes, "SO_SNDBUF"));
     }
 
-    static int sendBufferSize(NioDatagram d) throws IOException {
+    @Override
+    public int sendBufferSize() throws IOException {
         return d.getOption(StandardSocketOptions.SO_SNDBUF);
     }
 
-    static void setTos(NioDatagram d, int tos) throws IOException {
+    @Override
+    public void setTos(int tos) throws IOException {
         d.setOption(StandardSocketOptions.IP_TOS, NioOpts.checkTos(tos));
     }
 
-    static int tos(NioDatagram d) throws IOException {
+    @Override
+    public int tos() throws IOException {
         return d.getOption(StandardSocketOptions.IP_TOS);
     }
 
-    static IOException takeError(NioDatagram d) throws IOException {
+    @Override
+    public IOException takeError() throws IOException {
         d.ensureOpen();
         return null;
     }
 
-    static int rawFd(NioDatagram d) throws IOException {
-        d.ensureOpen();
-        throw Unsupported.rawFd("UdpSocket.rawFd");
-    }
 }

@@ -1,4 +1,4 @@
-package io.mio.net;
+package io.mio.internal.nio;
 
 import java.time.Duration;
 
@@ -14,6 +14,18 @@ final class NioOpts {
         long s = linger.toSeconds();
         if (linger.isNegative() || s > Integer.MAX_VALUE || linger.toNanosPart() != 0) {
             throw new IllegalArgumentException("SO_LINGER takes whole non-negative seconds, was " + linger);
+        }
+        return (int) s;
+    }
+
+    /** Whole seconds of {@code d} for the TCP_KEEP* options: 1..{@code max}. */
+    static int seconds(Duration d, int max, String option) {
+        if (d == null) {
+            throw new NullPointerException(option);
+        }
+        long s = d.toSeconds();
+        if (s < 1 || s > max || d.toNanosPart() != 0) {
+            throw new IllegalArgumentException(option + " takes whole seconds in 1.." + max + ", was " + d);
         }
         return (int) s;
     }

@@ -1,31 +1,61 @@
-package io.mio.net;
+package io.mio.internal.linux;
 
-import io.mio.internal.linux.Errno;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.SocketOps;
-import io.mio.internal.linux.Sys;
+import io.mio.internal.Bridge;
+import io.mio.net.Shutdown;
+import io.mio.net.UnixAddress;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.UnixDomainSocketAddress;
-import java.nio.file.Path;
 import java.util.Objects;
 
 import static io.mio.internal.linux.LinuxConstants.*;
 
-/** The Unix-domain socket calls shared by {@link UnixStream}, {@link UnixListener} and {@link UnixDatagram}. */
+/** The Unix-domain socket calls shared by the Unix stream, listener and datagram sockets; sockaddr_un coding. */
 final class UnixSock {
     private UnixSock() {}
 
     private static final int LEN_OFFSET = 128; // after sockaddr_un (110 bytes) in the scratch
+    /** offsetof(struct sockaddr_un, sun_path). */
+    static final int PATH_OFFSET = 2;
+    static final int SOCKADDR_UN_SIZE = PATH_OFFSET + UnixAddress.SUN_PATH_SIZE;
 
-    static UnixAddress address(Path path) {
-        return UnixAddress.of(path);
+    /** Writes {@code address} as a sockaddr_un at the start of {@code out}; returns the length to pass the kernel. */
+    static int encode(UnixAddress address, MemorySegment out) {
+        out.asSlice(0, SOCKADDR_UN_SIZE).fill((byte) 0);
+        out.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) AF_UNIX);
+        byte[] bytes = Bridge.unixAddresses().bytes(address);
+        return switch (address.kind()) {
+            case PATHNAME -> {
+                MemorySegment.copy(bytes, 0, out, ValueLayout.JAVA_BYTE, PATH_OFFSET, bytes.length);
+                yield PATH_OFFSET + bytes.length + 1; // with the NUL
+            }
+            case ABSTRACT -> {
+                MemorySegment.copy(bytes, 0, out, ValueLayout.JAVA_BYTE, PATH_OFFSET + 1, bytes.length);
+                yield PATH_OFFSET + 1 + bytes.length;
+            }
+            case UNNAMED -> PATH_OFFSET;
+        };
     }
 
-    static UnixAddress address(UnixDomainSocketAddress address) {
-        return UnixAddress.of(address);
+    /** Reads a sockaddr_un of {@code len} bytes. */
+    static UnixAddress decode(MemorySegment in, int len) {
+        if (len <= PATH_OFFSET) {
+            return UnixAddress.unnamed();
+        }
+        len = Math.min(len, SOCKADDR_UN_SIZE);
+        if (in.get(ValueLayout.JAVA_BYTE, PATH_OFFSET) == 0) {
+            byte[] name = new byte[len - PATH_OFFSET - 1];
+            MemorySegment.copy(in, ValueLayout.JAVA_BYTE, PATH_OFFSET + 1, name, 0, name.length);
+            return Bridge.unixAddresses().abstractName(name);
+        }
+        int end = PATH_OFFSET;
+        while (end < len && in.get(ValueLayout.JAVA_BYTE, end) != 0) {
+            end++;
+        }
+        byte[] raw = new byte[end - PATH_OFFSET];
+        MemorySegment.copy(in, ValueLayout.JAVA_BYTE, PATH_OFFSET, raw, 0, raw.length);
+        return Bridge.unixAddresses().pathname(raw);
     }
 
     static FileDesc open(int type, String kind) throws IOException {
@@ -50,7 +80,7 @@ final class UnixSock {
         fd.acquire();
         try {
             MemorySegment s = Sys.scratch();
-            int len = address.encode(s);
+            int len = encode(address, s);
             int rc = Sys.bind(fd.fd(), s.address(), len);
             if (rc < 0) {
                 throw Errno.exception("bind to " + address, -rc);
@@ -66,7 +96,7 @@ final class UnixSock {
         fd.acquire();
         try {
             MemorySegment s = Sys.scratch();
-            int len = address.encode(s);
+            int len = encode(address, s);
             int rc;
             do {
                 rc = Sys.connect(fd.fd(), s.address(), len);
@@ -91,14 +121,14 @@ final class UnixSock {
         fd.acquire();
         try {
             MemorySegment s = Sys.scratch();
-            s.set(ValueLayout.JAVA_INT, LEN_OFFSET, UnixAddress.SOCKADDR_UN_SIZE);
+            s.set(ValueLayout.JAVA_INT, LEN_OFFSET, SOCKADDR_UN_SIZE);
             int rc = local
                     ? Sys.getsockname(fd.fd(), s.address(), s.address() + LEN_OFFSET)
                     : Sys.getpeername(fd.fd(), s.address(), s.address() + LEN_OFFSET);
             if (rc < 0) {
                 throw Errno.exception(local ? "getsockname" : "getpeername", -rc);
             }
-            return UnixAddress.decode(s, s.get(ValueLayout.JAVA_INT, LEN_OFFSET));
+            return decode(s, s.get(ValueLayout.JAVA_INT, LEN_OFFSET));
         } finally {
             fd.release();
         }

@@ -1,9 +1,6 @@
-package io.mio.net;
+package io.mio.internal.nio;
 
-import io.mio.internal.nio.NioErrors;
-import io.mio.internal.nio.NioListener;
-import io.mio.internal.nio.NioStream;
-import io.mio.internal.nio.Unsupported;
+import io.mio.net.UnixAddress;
 
 import java.io.IOException;
 import java.net.SocketAddress;

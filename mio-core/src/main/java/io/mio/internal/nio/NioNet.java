@@ -1,11 +1,6 @@
-package io.mio.net;
+package io.mio.internal.nio;
 
 import io.mio.internal.ClosedException;
-import io.mio.internal.nio.NioDatagram;
-import io.mio.internal.nio.NioErrors;
-import io.mio.internal.nio.NioHandle;
-import io.mio.internal.nio.NioListener;
-import io.mio.internal.nio.NioStream;
 
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -22,7 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Objects;
 
-/** Creates the selector backend's channels for the socket types of this package. */
+/** Creates the selector backend's channels for the TCP and UDP sockets. */
 final class NioNet {
     private NioNet() {}
 
@@ -34,7 +29,7 @@ final class NioNet {
         return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
     }
 
-    /** A TCP listener with SO_REUSEADDR, as {@link TcpListener#bind(InetSocketAddress, int)} makes. */
+    /** A TCP listener with SO_REUSEADDR, as {@code TcpListener.bind(address, backlog)} makes. */
     static NioListener listen(InetSocketAddress address, int backlog) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open(family(address));
         try {
@@ -97,15 +92,6 @@ final class NioNet {
         h.ensureOpen();
         try {
             return ch.getLocalAddress();
-        } catch (ClosedChannelException e) {
-            throw new ClosedException(h.toString());
-        }
-    }
-
-    static SocketAddress remote(SocketChannel ch, NioHandle h) throws IOException {
-        h.ensureOpen();
-        try {
-            return ch.getRemoteAddress();
         } catch (ClosedChannelException e) {
             throw new ClosedException(h.toString());
         }

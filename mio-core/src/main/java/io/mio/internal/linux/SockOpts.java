@@ -1,9 +1,4 @@
-package io.mio.net;
-
-import io.mio.internal.linux.Errno;
-import io.mio.internal.linux.FileDesc;
-import io.mio.internal.linux.SocketOps;
-import io.mio.internal.linux.Sys;
+package io.mio.internal.linux;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -12,7 +7,7 @@ import java.time.Duration;
 
 import static io.mio.internal.linux.LinuxConstants.*;
 
-/** Socket options shared by the socket types (issue 3): buffers, keepalive, linger, TOS, quickack, v6only. */
+/** Socket options shared by the socket types (issue 3): buffers, keepalive, linger, TOS, TTL, quickack, v6only. */
 final class SockOpts {
     private SockOpts() {}
 
@@ -119,6 +114,24 @@ final class SockOpts {
         }
     }
 
+    /** IP_TTL on IPv4, IPV6_UNICAST_HOPS on IPv6. */
+    static void setTtl(FileDesc fd, int ttl) throws IOException {
+        if (ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("ttl must be in 1..255, was " + ttl);
+        }
+        if (isV6(fd)) {
+            SocketOps.setInt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl, "IPV6_UNICAST_HOPS");
+        } else {
+            SocketOps.setInt(fd, IPPROTO_IP, IP_TTL, ttl, "IP_TTL");
+        }
+    }
+
+    static int ttl(FileDesc fd) throws IOException {
+        return isV6(fd)
+                ? SocketOps.getInt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS")
+                : SocketOps.getInt(fd, IPPROTO_IP, IP_TTL, "IP_TTL");
+    }
+
     /** IP_TOS on IPv4, IPV6_TCLASS on IPv6. */
     static void setTos(FileDesc fd, int tos) throws IOException {
         if (tos < 0 || tos > 255) {
@@ -135,11 +148,5 @@ final class SockOpts {
         return isV6(fd)
                 ? SocketOps.getInt(fd, IPPROTO_IPV6, IPV6_TCLASS, "IPV6_TCLASS")
                 : SocketOps.getInt(fd, IPPROTO_IP, IP_TOS, "IP_TOS");
-    }
-
-    static void requireV6(FileDesc fd, String option, String kind) throws IOException {
-        if (!isV6(fd)) {
-            throw new UnsupportedOperationException(option + " applies to IPv6 sockets; this " + kind + " is IPv4");
-        }
     }
 }
