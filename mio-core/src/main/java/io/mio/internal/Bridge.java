@@ -57,16 +57,13 @@ public final class Bridge {
     }
 
     public static SelectorSpi selector(Registry registry) {
-        if (registryAccess == null) {
-            initialize(Registry.class);
-        }
+        // A Registry exists, so its class was initialised and installed the accessor: no Class.forName here,
+        // which TeaVM's WASI target cannot compile.
         return registryAccess.selector(registry);
     }
 
     public static HolderAccess holders() {
-        if (holderAccess == null) {
-            initialize(SocketAddressHolder.class);
-        }
+        // Called with a holder in hand, so SocketAddressHolder's initialiser has installed the accessor.
         return holderAccess;
     }
 

@@ -133,8 +133,12 @@ final class EchoLoop {
         TcpStream stream;
         while ((stream = listener.accept()) != null) {
             accepted.incrementAndGet();
-            // An echo is a small write awaiting a reply: Nagle's delay would only slow each round trip.
-            stream.setNodelay(true);
+            try {
+                // An echo is a small write awaiting a reply: Nagle's delay would only slow each round trip.
+                stream.setNodelay(true);
+            } catch (UnsupportedOperationException e) {
+                // Compiled to wasm32-wasi: WasmEdge's ABI has no TCP-level options; the host decides Nagle.
+            }
             int slot = free.isEmpty() ? connections.size() : free.removeLast();
             Connection c = new Connection(stream, new Token(slot));
             if (slot == connections.size()) {

@@ -93,7 +93,15 @@ final class WasiNet {
         if (errno != 0) {
             throw WasiErrors.exception("TcpListener accept", errno);
         }
-        return Address.fromInt(s + OUT).getInt();
+        int accepted = Address.fromInt(s + OUT).getInt();
+        // WasmEdge 0.17.1 applies the NONBLOCK of sock_accept to the listener, not to the new socket, which
+        // stays blocking there: set it on the new socket too (one more call, a no-op on mio-wasm).
+        errno = Wasi.fdFdstatSetFlags(accepted, Wasi.FDFLAGS_NONBLOCK);
+        if (errno != 0) {
+            Wasi.fdClose(accepted);
+            throw WasiErrors.exception("TcpListener accept fd_fdstat_set_flags(NONBLOCK)", errno);
+        }
+        return accepted;
     }
 
     /** Starts a connect: true if it completed at once, false if it is in progress (wait for writable). */
@@ -172,6 +180,7 @@ final class WasiNet {
         if (dst.isReadOnly()) {
             throw new java.nio.ReadOnlyBufferException();
         }
+        boolean swapped = portSwapped(); // first: the probe uses the scratch and may allocate
         int room = dst.remaining();
         byte[] array = dst.array();
         int pos = dst.position();
@@ -190,7 +199,8 @@ final class WasiNet {
         }
         int n = Address.fromInt(s + OUT).getInt();
         dst.position(pos + n);
-        from.port = Address.fromInt(s + PORT).getInt() & 0xFFFF;
+        int port = Address.fromInt(s + PORT).getInt() & 0xFFFF;
+        from.port = swapped ? Integer.reverseBytes(port) >>> 16 : port;
         Address storage = Address.fromInt(s + ADDR_BYTES);
         int family = storage.getShort() & 0xFFFF;
         from.v6 = family == Wasi.AF_INET6;
@@ -200,6 +210,63 @@ final class WasiNet {
         }
         return n;
     }
+
+    /** 0: not probed yet, 1: the host writes recv_from's port in host order, 2: byte-swapped. */
+    private static int recvFromPortOrder;
+
+    /**
+     * Whether this host writes {@code sock_recv_from}'s port byte-swapped. WasmEdge 0.17.1 writes the raw
+     * network-order {@code sin_port} (its issue #2491; a reply then goes to the wrong port); mio-wasm writes
+     * host order, as guests expect. Found once per guest, at the first receive, by a datagram to a socket of
+     * its own on 127.0.0.1: the port it reports for itself is compared with the one getlocaladdr gives (host
+     * order everywhere). Where the probe cannot run (a sandbox that refuses it) the host is taken to be right.
+     */
+    private static boolean portSwapped() {
+        if (recvFromPortOrder == 0) {
+            recvFromPortOrder = 1;
+            try {
+                recvFromPortOrder = probePortOrder();
+            } catch (IOException | RuntimeException e) {
+                // refused or failed: keep host order
+            }
+        }
+        return recvFromPortOrder == 2;
+    }
+
+    private static int probePortOrder() throws IOException {
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        for (int attempt = 0; attempt < 4; attempt++) {
+            int fd = open(Wasi.AF_INET4, Wasi.SOCK_DGRAM, "probe");
+            try {
+                bind(fd, loopback, "probe");
+                int port = localAddr(fd, "probe").getPort();
+                if ((port >>> 8) == (port & 0xFF)) {
+                    continue; // the same both ways round: try another port
+                }
+                ByteBuffer one = ByteBuffer.allocate(1);
+                byte[] ip = {127, 0, 0, 1};
+                if (sendTo(fd, one, ip, 4, port, "probe") != 1) {
+                    return 1;
+                }
+                int s = scratch();
+                putIovec(s, Wasi.addressOf(PROBE_IN, 0), 1);
+                Address a = Address.fromInt(s + ADDR);
+                a.putInt(s + ADDR_BYTES);
+                a.add(4).putInt(Wasi.ADDR_STORAGE_SIZE);
+                Address.fromInt(s + PORT).putInt(0);
+                if (Wasi.sockRecvFrom(fd, s + IOV, 1, s + ADDR, 0, s + PORT, s + OUT, s + ROFLAGS) != 0) {
+                    return 1;
+                }
+                int reported = Address.fromInt(s + PORT).getInt() & 0xFFFF;
+                return reported == port ? 1 : reported == (Integer.reverseBytes(port) >>> 16) ? 2 : 1;
+            } finally {
+                close(fd);
+            }
+        }
+        return 1;
+    }
+
+    private static final byte[] PROBE_IN = new byte[1];
 
     /** Sends {@code src}'s remaining content as one datagram to {@code to}: bytes sent, or {@link #AGAIN}. */
     static int sendTo(int fd, ByteBuffer src, InetSocketAddress to, String what) throws IOException {

@@ -1,5 +1,6 @@
 package io.mio.internal.wasi;
 
+import io.mio.internal.Bridge;
 import io.mio.internal.spi.UdpSocketSpi;
 import io.mio.net.SocketAddressHolder;
 
@@ -101,7 +102,13 @@ final class WasiUdpSocket extends WasiSource implements UdpSocketSpi {
     public int recvFrom(ByteBuffer dst, SocketAddressHolder from) throws IOException {
         int n = afterRecv(WasiNet.recvFrom(fd(), dst, sender, kind));
         if (n != WOULD_BLOCK) {
-            from.set(senderAddress());
+            // Straight into the holder's own array: a datagram server allocates nothing per datagram.
+            byte[] address = Bridge.holders().address(from);
+            System.arraycopy(sender.ip, 0, address, 0, 16);
+            if (!sender.v6) {
+                java.util.Arrays.fill(address, 4, 16, (byte) 0);
+            }
+            Bridge.holders().set(from, sender.v6, sender.port, 0);
         }
         return n;
     }

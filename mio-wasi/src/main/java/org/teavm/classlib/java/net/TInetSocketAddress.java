@@ -18,23 +18,32 @@ public class TInetSocketAddress extends TSocketAddress {
         this.port = checkPort(port);
     }
 
-    /** The wildcard address (0.0.0.0) and {@code port}. */
+    /** The wildcard address (0.0.0.0, named so, as the JDK's) and {@code port}. */
     public TInetSocketAddress(int port) {
-        this(null, new TInet4Address(null, new byte[4]), port);
+        this(null, anyLocal(), port);
     }
 
     /** {@code addr} (the wildcard address if null) and {@code port}. */
     public TInetSocketAddress(TInetAddress addr, int port) {
-        this(null, addr != null ? addr : new TInet4Address(null, new byte[4]), port);
+        this(null, addr != null ? addr : anyLocal(), port);
     }
 
     /**
-     * {@code hostname} parsed as a literal or {@code localhost}; any other name stays unresolved.
+     * {@code hostname} parsed as a literal or {@code localhost}; any other name stays unresolved (and only then
+     * is the name kept, as the JDK keeps it).
      *
      * @throws IllegalArgumentException if the port is outside 0-65535 or {@code hostname} is null
      */
     public TInetSocketAddress(String hostname, int port) {
-        this(checkHost(hostname), resolve(hostname), port);
+        this(checkHost(hostname), port, resolve(hostname));
+    }
+
+    private TInetSocketAddress(String hostname, int port, TInetAddress resolved) {
+        this(resolved == null ? hostname : null, resolved, port);
+    }
+
+    private static TInetAddress anyLocal() {
+        return new TInet4Address("0.0.0.0", new byte[4]);
     }
 
     /** An unresolved address: no lookup is tried. */
