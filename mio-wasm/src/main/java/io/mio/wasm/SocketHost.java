@@ -426,14 +426,20 @@ public final class SocketHost implements AutoCloseable {
         long[] apply(WasmFunctionHandle orig, Instance inst, long[] args);
     }
 
-    private static void wrap(Map<String, HostFunction> fns, String name, Wrapper w) {
+    private void wrap(Map<String, HostFunction> fns, String name, Wrapper w) {
         HostFunction orig = fns.get(name);
         if (orig == null) {
             return;
         }
         WasmFunctionHandle h = orig.handle();
-        fns.put(name, new HostFunction(orig.module(), name, orig.functionType(),
-                (Instance inst, long... args) -> w.apply(h, inst, args)));
+        fns.put(name, new HostFunction(orig.module(), name, orig.functionType(), (Instance inst, long... args) -> {
+            // after close the socket table is empty: a socket fd would fall through to Chicory (BADF) instead of
+            // stopping the guest as every socket call does
+            if (closed) {
+                throw new WasmRuntimeException("socket host closed");
+            }
+            return w.apply(h, inst, args);
+        }));
     }
 
     private static long[] ret(int errno) {
