@@ -81,6 +81,9 @@ import static io.mio.wasm.WasiErrno.*;
  * <p>Every method named after a host function ({@link #sockOpen}, ...) can be called directly from Java with a
  * {@link Memory}: that is how the host-function tests drive it. Not thread-safe: a guest is single-threaded; only
  * {@link #close()} may be called from another thread (it wakes a blocked guest, whose next call then traps).
+ * Blocking calls (a blocking socket's accept/recv/send/connect, poll_oneoff, epoll_oneoff) wait until ready, their
+ * timeout, {@link #close()}, or an interrupt of the calling thread (then the call traps); a signal that cuts the
+ * wait short (EINTR) does not end it.
  */
 public final class SocketHost implements AutoCloseable {
     /** The first socket fd number. */
@@ -580,6 +583,13 @@ public final class SocketHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits in the Poll for at most {@code timeoutNanos} (negative: no limit), and less: a wait may end early with no
+     * event (a wait slice ended, or a signal cut it short), so every caller loops until what it waits for happens
+     * or its own deadline, recomputed from {@link System#nanoTime()}, has passed.
+     *
+     * @throws InterruptedIOException only when the thread's interrupt status is set: the guest is being stopped
+     */
     private void pollOnce(long timeoutNanos) throws IOException {
         if (closed) {
             throw new UncheckedIOException(new IOException("closed"));
@@ -592,7 +602,12 @@ public final class SocketHost implements AutoCloseable {
         try {
             poll.poll(events, d);
         } catch (InterruptedIOException e) {
-            throw e;
+            if (Thread.currentThread().isInterrupted()) {
+                throw e; // interrupted on purpose: stop the guest
+            }
+            // A signal cut epoll_wait short (EINTR: strace attaching, the flight recorder, a profiler). A WASI guest
+            // has no signals: an early return with no event, which the caller's loop waits past.
+            events.clear();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
