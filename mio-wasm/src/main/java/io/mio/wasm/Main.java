@@ -60,8 +60,9 @@ public final class Main implements Callable<Integer> {
                         + "localhost always resolve. Repeatable.")
         private List<String> allowResolve = new ArrayList<>();
 
-        @Option(names = "--max-sockets", paramLabel = "N", description = "Open sockets at most (default: ${DEFAULT-VALUE}).")
-        private int maxSockets = NetPolicy.DEFAULT_MAX_SOCKETS;
+        @Option(names = "--max-sockets", paramLabel = "N", description = "Open sockets at most (default: the "
+                + "process's open-file limit, at least 1024: ${DEFAULT-VALUE} here).")
+        private int maxSockets = NetPolicy.defaultMaxSockets();
 
         @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set an environment variable. Repeatable.")
         private List<String> env = new ArrayList<>();

@@ -10,7 +10,8 @@ import java.util.logging.Logger;
 
 /**
  * The sandbox of a guest's network access. Default: deny everything (no bind, no connect, no name lookups beyond
- * numeric hosts and {@code localhost}), at most {@value #DEFAULT_MAX_SOCKETS} open sockets.
+ * numeric hosts and {@code localhost}), at most {@link #defaultMaxSockets()} open sockets (the process's open-file
+ * limit, as a guest has under WasmEdge). Immutable and thread-safe.
  *
  * <p>Address patterns ({@link #allowBind}, {@link #allowConnect}) are {@code HOST:PORT}:
  * <ul>
@@ -27,7 +28,9 @@ import java.util.logging.Logger;
  * connect returns PERM (as when a local firewall rule rejects it), name resolution returns PERM.
  */
 public final class NetPolicy {
-    public static final int DEFAULT_MAX_SOCKETS = 64;
+    /** The least default socket cap, whatever the process's open-file limit says. */
+    static final int MIN_DEFAULT_MAX_SOCKETS = 1024;
+    private static final int DEFAULT_MAX_SOCKETS = openFileLimit();
     static final Logger LOG = Logger.getLogger("io.mio.wasm.sandbox");
 
     private final List<AddressRule> bind;
@@ -47,7 +50,7 @@ public final class NetPolicy {
         return builder().build();
     }
 
-    /** Allows everything (tests and trusted guests); still limits sockets to {@value #DEFAULT_MAX_SOCKETS}. */
+    /** Allows everything (tests and trusted guests); still limits sockets to {@link #defaultMaxSockets()}. */
     public static NetPolicy allowAll() {
         return builder().allowBind("*").allowConnect("*").allowResolve("*").build();
     }
@@ -56,8 +59,32 @@ public final class NetPolicy {
         return new Builder();
     }
 
+    /** How many sockets the guest may have open at once; past it {@code sock_open}/{@code sock_accept} give MFILE. */
     public int maxSockets() {
         return maxSockets;
+    }
+
+    /**
+     * The socket cap of a policy that sets none: the process's open-file limit (RLIMIT_NOFILE's soft limit, as the
+     * JVM sees it: HotSpot raises it to the hard limit at start-up), at least {@value #MIN_DEFAULT_MAX_SOCKETS}. A
+     * guest so meets the limit a native process would (WasmEdge has no per-guest cap): a server is not cut off at
+     * a small number of connections, and sockets past the OS limit fail with MFILE all the same.
+     */
+    public static int defaultMaxSockets() {
+        return DEFAULT_MAX_SOCKETS;
+    }
+
+    private static int openFileLimit() {
+        long soft = -1;
+        // jdk.management's Unix bean reads getrlimit(RLIMIT_NOFILE).rlim_cur; RLIM_INFINITY comes back negative
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            soft = unix.getMaxFileDescriptorCount();
+            if (soft < 0) {
+                soft = Integer.MAX_VALUE;
+            }
+        }
+        return (int) Math.max(MIN_DEFAULT_MAX_SOCKETS, Math.min(soft, Integer.MAX_VALUE));
     }
 
     public boolean allowsBind(InetSocketAddress a) {
@@ -127,7 +154,7 @@ public final class NetPolicy {
             return this;
         }
 
-        /** At most this many sockets open at once; more give MFILE. */
+        /** At most this many sockets open at once; more give MFILE. Default: {@link #defaultMaxSockets()}. */
         public Builder maxSockets(int max) {
             if (max < 0) {
                 throw new IllegalArgumentException("maxSockets must not be negative: " + max);

@@ -107,7 +107,7 @@ class HostCallSequenceFuzzTest {
     /** The sandbox's socket limit: mostly the default, sometimes a few, so that open and accept meet MFILE. */
     @Provide
     Arbitrary<Integer> maxSockets() {
-        return Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.just(NetPolicy.DEFAULT_MAX_SOCKETS)),
+        return Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.just(NetPolicy.defaultMaxSockets())),
                 Tuple.of(1, Arbitraries.integers().between(2, 8)));
     }
 
@@ -141,7 +141,7 @@ class HostCallSequenceFuzzTest {
         final Map<Integer, Sock> live = new LinkedHashMap<>();
 
         Run(boolean loopback, long seed) throws Exception {
-            this(loopback, seed, NetPolicy.DEFAULT_MAX_SOCKETS);
+            this(loopback, seed, NetPolicy.defaultMaxSockets());
         }
 
         Run(boolean loopback, long seed, int maxSockets) throws Exception {

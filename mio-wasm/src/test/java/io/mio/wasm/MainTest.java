@@ -79,4 +79,74 @@ class MainTest {
         assertThat(r.err()).contains("cannot load");
         assertThat(run("--help").out()).contains("run");
     }
+
+    /** A CLI run on its own thread, its stdout line by line. */
+    static final class Running {
+        final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> exit = new CompletableFuture<>();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        Running(String... args) {
+            java.io.OutputStream out = new java.io.OutputStream() {
+                private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+                @Override
+                public synchronized void write(int b) {
+                    if (b == '\n') {
+                        lines.add(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                    } else {
+                        line.write(b);
+                    }
+                }
+            };
+            Thread.ofPlatform().daemon().start(() -> exit.complete(Main.execute(new ByteArrayInputStream(new byte[0]),
+                    new PrintStream(out, true), new PrintStream(err, true), args)));
+        }
+
+        String nextLine() throws InterruptedException {
+            String l = lines.poll(10, TimeUnit.SECONDS);
+            assertThat(l).as("a line from the guest (stderr: %s)", err).isNotNull();
+            return l;
+        }
+    }
+
+    @Test
+    void with_the_cli_defaults_a_server_guest_holds_more_than_64_connections() throws Exception {
+        int n = 100;
+        Running r = new Running("run", "--allow-bind", "127.0.0.1:*", guest("mio_style_server").toString(), "0",
+                String.valueOf(n));
+        String listening = r.nextLine();
+        assertThat(listening).startsWith("listening ");
+        int port = Integer.parseInt(listening.substring("listening ".length()));
+        java.util.List<Socket> clients = new java.util.ArrayList<>();
+        try {
+            for (int k = 0; k < n; k++) { // all open at once
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+                s.setSoTimeout(10_000);
+                clients.add(s);
+                s.getOutputStream().write(k);
+                assertThat(s.getInputStream().read()).as("echo on connection %d", k + 1).isEqualTo(k);
+            }
+        } finally {
+            for (Socket s : clients) {
+                s.close();
+            }
+        }
+        assertThat(r.exit.get(20, TimeUnit.SECONDS)).as("exit (stdout %s)", r.lines).isZero();
+    }
+
+    @Test
+    void an_explicit_max_sockets_still_caps_the_guest() throws Exception {
+        Running r = new Running("run", "--allow-bind", "127.0.0.1:*", "--max-sockets", "2",
+                guest("mio_style_server").toString(), "0", "5");
+        String listening = r.nextLine();
+        int port = Integer.parseInt(listening.substring("listening ".length()));
+        try (Socket a = new Socket(InetAddress.getLoopbackAddress(), port);
+             Socket b = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            assertThat(r.exit.get(20, TimeUnit.SECONDS)).as("the guest exits on its accept error")
+                    .isEqualTo(WasiErrno.MFILE);
+        }
+        assertThat(r.lines).contains("error " + WasiErrno.MFILE + " in sock_accept");
+    }
 }

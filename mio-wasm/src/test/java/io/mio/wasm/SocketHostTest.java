@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -987,6 +989,27 @@ class SocketHostTest {
             assertThat(f.host.sockOpen(f.m, 1, 2, FD_PTR)).isEqualTo(MFILE);
             try (Socket c = connect(f.localPort(lfd))) {
                 assertThat(f.accept(lfd)).isEqualTo(MFILE);
+            }
+        }
+    }
+
+    @Test
+    void the_default_socket_cap_lets_a_server_accept_far_more_than_64_connections() throws Exception {
+        // the old default (64) gave MFILE at the 64th socket: servers exit on such an accept error
+        try (HostFixture f = new HostFixture(NetPolicy.builder().allowBind("127.0.0.1:*").build())) {
+            int lfd = f.listener();
+            int port = f.localPort(lfd);
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int k = 0; k < 200; k++) {
+                    clients.add(connect(port));
+                    assertThat(f.accept(lfd)).as("accept #%d", k + 1).isEqualTo(SUCCESS);
+                }
+                assertThat(f.host.openSockets()).isEqualTo(201);
+            } finally {
+                for (Socket c : clients) {
+                    c.close();
+                }
             }
         }
     }
