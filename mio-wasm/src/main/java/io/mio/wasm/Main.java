@@ -60,6 +60,11 @@ public final class Main implements Callable<Integer> {
                         + "localhost always resolve. Repeatable.")
         private List<String> allowResolve = new ArrayList<>();
 
+        @Option(names = "--allow-device", paramLabel = "NAME",
+                description = "Allow binding sockets to network device NAME (SO_BINDTODEVICE), * for any. The "
+                        + "loopback device is always allowed. Repeatable.")
+        private List<String> allowDevice = new ArrayList<>();
+
         @Option(names = "--max-sockets", paramLabel = "N", description = "Open sockets at most (default: the "
                 + "process's open-file limit, at least 1024: ${DEFAULT-VALUE} here).")
         private int maxSockets = NetPolicy.defaultMaxSockets();
@@ -86,6 +91,7 @@ public final class Main implements Callable<Integer> {
             allowBind.forEach(p::allowBind);
             allowConnect.forEach(p::allowConnect);
             allowResolve.forEach(p::allowResolve);
+            allowDevice.forEach(p::allowDevice);
             List<String> argv = new ArrayList<>();
             argv.add(app.getFileName().toString());
             argv.addAll(args);

@@ -25,7 +25,8 @@ import java.util.logging.Logger;
  *
  * <p>A refused call is logged (java.util.logging, logger {@code io.mio.wasm.sandbox}, level WARNING) and fails
  * with the errno a Linux host gives when policy forbids it: bind returns ACCES (as for a protected port),
- * connect returns PERM (as when a local firewall rule rejects it), name resolution returns PERM.
+ * connect returns PERM (as when a local firewall rule rejects it), name resolution returns PERM, binding a socket to
+ * a network device other than loopback ({@link Builder#allowDevice}) returns PERM.
  */
 public final class NetPolicy {
     /** The least default socket cap, whatever the process's open-file limit says. */
@@ -36,12 +37,14 @@ public final class NetPolicy {
     private final List<AddressRule> bind;
     private final List<AddressRule> connect;
     private final List<String> names;
+    private final List<String> devices;
     private final int maxSockets;
 
     private NetPolicy(Builder b) {
         this.bind = List.copyOf(b.bind);
         this.connect = List.copyOf(b.connect);
         this.names = List.copyOf(b.names);
+        this.devices = List.copyOf(b.devices);
         this.maxSockets = b.maxSockets;
     }
 
@@ -106,6 +109,14 @@ public final class NetPolicy {
         return false;
     }
 
+    /**
+     * Whether the guest may bind a socket to network device {@code name} (SO_BINDTODEVICE). The loopback device
+     * needs no permission (the host allows it without asking); every other one must be named, or {@code *} allowed.
+     */
+    public boolean allowsDevice(String name) {
+        return devices.contains("*") || devices.contains(name);
+    }
+
     private static boolean matches(List<AddressRule> rules, InetSocketAddress a) {
         for (AddressRule r : rules) {
             if (r.matches(a.getAddress(), a.getPort())) {
@@ -117,14 +128,15 @@ public final class NetPolicy {
 
     @Override
     public String toString() {
-        return "NetPolicy[bind=" + bind + ", connect=" + connect + ", resolve=" + names + ", maxSockets=" + maxSockets
-                + "]";
+        return "NetPolicy[bind=" + bind + ", connect=" + connect + ", resolve=" + names + ", devices=" + devices
+                + ", maxSockets=" + maxSockets + "]";
     }
 
     public static final class Builder {
         private final List<AddressRule> bind = new ArrayList<>();
         private final List<AddressRule> connect = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
+        private final List<String> devices = new ArrayList<>();
         private int maxSockets = DEFAULT_MAX_SOCKETS;
 
         private Builder() {}
@@ -151,6 +163,21 @@ public final class NetPolicy {
                 throw new IllegalArgumentException("empty name pattern");
             }
             names.add(pattern.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /**
+         * Allows binding sockets to network device {@code name} (SO_BINDTODEVICE), or to any device with {@code *}.
+         * The loopback device is always allowed.
+         */
+        public Builder allowDevice(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || name.length() > 15 || name.indexOf('/') >= 0 || name.chars().anyMatch(
+                    Character::isWhitespace)) {
+                throw new IllegalArgumentException("bad device name '" + name
+                        + "': expected a network interface name (at most 15 characters, as lo or eth0) or *");
+            }
+            devices.add(name);
             return this;
         }
 

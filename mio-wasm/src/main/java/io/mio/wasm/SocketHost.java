@@ -497,6 +497,12 @@ public final class SocketHost implements AutoCloseable {
         return s;
     }
 
+    /** The OS descriptor behind guest socket {@code fd} as io.mio shows it ({@code rawFd()}), or -1; for tests. */
+    int osFd(int fd) throws IOException {
+        GuestSocket s = lookup(fd);
+        return s == null ? -1 : rawFd(s);
+    }
+
     /** Whether {@code fd} is a guest socket. */
     public boolean isSocket(int fd) {
         return sockets.containsKey(fd);
@@ -805,6 +811,10 @@ public final class SocketHost implements AutoCloseable {
             b.sendBufferSize(Math.max(intOf(v), 1));
         }
         s.udp = b.bind(target);
+        int kept = applyKeptRawOptions(s);
+        if (kept != SUCCESS) {
+            throw new ErrnoException(kept);
+        }
     }
 
     /** Binds an unbound datagram socket to the wildcard address, port 0, as Linux does on its first send or connect. */
@@ -853,7 +863,7 @@ public final class SocketHost implements AutoCloseable {
         }
         s.tcp = null;
         registerNew(s);
-        return SUCCESS;
+        return applyKeptRawOptions(s);
     }
 
     /** {@code sock_accept(fd, *newfd)} (V1, fdflags 0) and {@code sock_accept(fd, fdflags, *newfd)} (V2). */
@@ -952,6 +962,16 @@ public final class SocketHost implements AutoCloseable {
             NetPolicy.LOG.warning(() -> "sock_connect to " + target + " refused by the sandbox (PERM)");
             return PERM;
         }
+        byte[] device = s.options.get(SO_BINDTODEVICE);
+        if (device != null && device.length > 0) {
+            String name = new String(device, StandardCharsets.ISO_8859_1);
+            if (!routeLeavesThrough(target, name)) {
+                NetPolicy.LOG.warning(() -> "sock_connect to " + target + " refused: the socket is bound to device "
+                        + name + ", which io.mio can only set after the connect, and the route to it leaves"
+                        + " through another device (NETUNREACH)");
+                return NETUNREACH;
+            }
+        }
         try {
             s.stream = s.tcp.connect(target);
         } catch (IOException | RuntimeException e) {
@@ -960,6 +980,10 @@ public final class SocketHost implements AutoCloseable {
         s.tcp = null;
         s.connecting = true;
         registerNew(s);
+        int kept = applyKeptRawOptions(s);
+        if (kept != SUCCESS) {
+            return kept;
+        }
         if (s.nonblocking) {
             return INPROGRESS;
         }
@@ -1523,11 +1547,6 @@ public final class SocketHost implements AutoCloseable {
         };
     }
 
-    /** Options io.mio has no setter for on any socket: setsockopt answers NOPROTOOPT. */
-    private static boolean unsupported(int name) {
-        return name == SO_DONTROUTE || name == SO_OOBINLINE || name == SO_RCVLOWAT || name == SO_BINDTODEVICE;
-    }
-
     /** A kernel default read from /proc (for sockets that do not exist yet), or {@code fallback}. */
     private static int procInt(String path, int fallback) {
         try {
@@ -1558,7 +1577,9 @@ public final class SocketHost implements AutoCloseable {
         }
         byte[] value;
         try {
-            value = optionValue(s, name);
+            value = RawSocketOptions.linuxName(name) >= 0 ? rawOptionValue(s, name, len) : optionValue(s, name);
+        } catch (ErrnoException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             return WasiErrno.of(e);
         }
@@ -1630,10 +1651,7 @@ public final class SocketHost implements AutoCloseable {
             return intBytes(name == SO_SNDBUF ? procInt("/proc/sys/net/core/wmem_default", 212992)
                     : procInt("/proc/sys/net/core/rmem_default", 212992));
         }
-        if (name == SO_BINDTODEVICE) {
-            return new byte[0];
-        }
-        return name == SO_RCVLOWAT ? intBytes(1) : new byte[optionSize(name)];
+        return new byte[optionSize(name)];
     }
 
     /**
@@ -1641,8 +1659,9 @@ public final class SocketHost implements AutoCloseable {
      * (TcpSocket before listen/connect, TcpStream, UdpSocket; a UDP socket's options wait for it to be bound). What
      * the socket's io.mio type cannot set at its stage (SO_REUSEADDR on a stream or bound UDP socket, where Linux
      * accepts it with no effect; any option on a listener; SO_BROADCAST on TCP; SO_KEEPALIVE/SO_LINGER on UDP) is
-     * kept host-side and read back. SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT and SO_BINDTODEVICE have no io.mio
-     * setter: NOPROTOOPT. SO_RCVTIMEO and SO_SNDTIMEO bound the host's blocking waits.
+     * kept host-side and read back. SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT and SO_BINDTODEVICE, which io.mio has
+     * no setter for, are set with setsockopt on the descriptor io.mio exposes (see {@link #setRawOption}).
+     * SO_RCVTIMEO and SO_SNDTIMEO bound the host's blocking waits.
      */
     public int sockSetOpt(Memory m, int fd, int level, int name, int valPtr, int len) {
         return errno(() -> sockSetOpt0(m, fd, level, name, valPtr, len));
@@ -1664,9 +1683,8 @@ public final class SocketHost implements AutoCloseable {
         if (name != SO_BINDTODEVICE && len < optionSize(name)) {
             return INVAL;
         }
-        if (unsupported(name)) {
-            NetPolicy.LOG.fine(() -> "sock_setsockopt: option " + name + " is not supported (NOPROTOOPT)");
-            return NOPROTOOPT;
+        if (RawSocketOptions.linuxName(name) >= 0) {
+            return setRawOption(s, name, v);
         }
         v = Arrays.copyOf(v, optionSize(name));
         if (name == SO_RCVTIMEO || name == SO_SNDTIMEO) {
@@ -1696,6 +1714,138 @@ public final class SocketHost implements AutoCloseable {
             return WasiErrno.of(e);
         }
         return SUCCESS;
+    }
+
+    /** The OS descriptor io.mio exposes for {@code s} (its stream, listener or datagram socket), or -1. */
+    private static int rawFd(GuestSocket s) throws IOException {
+        return s.stream != null ? s.stream.rawFd() : s.listener != null ? s.listener.rawFd()
+                : s.udp != null ? s.udp.rawFd() : -1;
+    }
+
+    /**
+     * setsockopt of an option io.mio has no setter for (SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT, SO_BINDTODEVICE):
+     * set on the OS socket through {@link RawSocketOptions}, or, while io.mio has no descriptor to show for it (a TCP
+     * socket before listen or connect, a UDP socket before it is bound), kept and set as soon as it has one (see
+     * {@link #applyKeptRawOptions}). NOPROTOOPT where raw options cannot be set (selector backend, no native access).
+     * SO_BINDTODEVICE: as Linux, the name is read up to its NUL and at most 15 bytes, "" unbinds, an unknown device
+     * is NODEV; a device other than the loopback one must be allowed by the sandbox (else PERM).
+     */
+    private int setRawOption(GuestSocket s, int name, byte[] v) {
+        if (!RawSocketOptions.available()) {
+            NetPolicy.LOG.fine(() -> "sock_setsockopt: option " + name + " needs io.mio's epoll backend and native"
+                    + " access for io.mio.wasm (NOPROTOOPT)");
+            return NOPROTOOPT;
+        }
+        byte[] value;
+        if (name == SO_BINDTODEVICE) {
+            int n = 0;
+            while (n < Math.min(v.length, RawSocketOptions.IFNAMSIZ - 1) && v[n] != 0) {
+                n++;
+            }
+            value = Arrays.copyOf(v, n);
+            if (n > 0) {
+                int r = checkDevice(new String(value, StandardCharsets.ISO_8859_1));
+                if (r != SUCCESS) {
+                    return r;
+                }
+            }
+        } else {
+            value = Arrays.copyOf(v, 4);
+        }
+        try {
+            int fd = rawFd(s);
+            if (fd < 0) {
+                s.options.put(name, value); // set when the OS socket exists
+                return SUCCESS;
+            }
+            return RawSocketOptions.set(fd, RawSocketOptions.linuxName(name), value);
+        } catch (IOException | RuntimeException e) {
+            return WasiErrno.of(e);
+        }
+    }
+
+    /** Whether the guest may bind a socket to {@code device}: SUCCESS, NODEV (no such device) or PERM (sandbox). */
+    private int checkDevice(String device) {
+        java.net.NetworkInterface nif;
+        try {
+            nif = java.net.NetworkInterface.getByName(device);
+            if (nif == null) {
+                return NODEV;
+            }
+            if (nif.isLoopback() || policy.allowsDevice(device)) {
+                return SUCCESS;
+            }
+        } catch (java.net.SocketException e) {
+            return WasiErrno.of(e);
+        }
+        NetPolicy.LOG.warning(() -> "sock_setsockopt SO_BINDTODEVICE " + device + " refused by the sandbox (PERM)");
+        return PERM;
+    }
+
+    /**
+     * Sets the raw options kept while {@code s} had no OS descriptor (see {@link #setRawOption}), now that it has
+     * one; each then reads back from the OS.
+     *
+     * @return SUCCESS, or the errno of the first that failed (the socket stays as it is)
+     */
+    private static int applyKeptRawOptions(GuestSocket s) {
+        for (int name : new int[] {SO_BINDTODEVICE, SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT}) {
+            byte[] v = s.options.get(name);
+            if (v == null) {
+                continue;
+            }
+            try {
+                int r = RawSocketOptions.set(rawFd(s), RawSocketOptions.linuxName(name), v);
+                if (r != SUCCESS) {
+                    NetPolicy.LOG.warning(() -> "setting option " + name + " kept for " + s + " failed: errno " + r);
+                    return r;
+                }
+            } catch (IOException | RuntimeException e) {
+                return WasiErrno.of(e);
+            }
+            s.options.remove(name);
+        }
+        return SUCCESS;
+    }
+
+    /**
+     * Whether a TCP socket with a device kept for it ({@code SO_BINDTODEVICE} before connect) may connect to {@code
+     * target}: io.mio's connect creates and connects the socket in one call, so the device can only be set after the
+     * SYN went out along the routing table's path. That is honest only if that path leaves through the device, which
+     * a connected probe datagram socket tells (the source address routing picks, and its interface).
+     */
+    private static boolean routeLeavesThrough(InetSocketAddress target, String device) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            probe.connect(target);
+            java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(probe.getLocalAddress());
+            return nif != null && nif.getName().equals(device);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * getsockopt of a raw option (see {@link #setRawOption}): from the OS socket when io.mio shows its descriptor,
+     * else the value kept for it or Linux's default. SO_BINDTODEVICE reads as Linux gives it: the name and its NUL,
+     * nothing when unbound, INVAL into a buffer too small for the name.
+     */
+    private byte[] rawOptionValue(GuestSocket s, int name, int len) throws IOException {
+        int fd = RawSocketOptions.available() ? rawFd(s) : -1;
+        if (fd >= 0) {
+            return RawSocketOptions.get(fd, RawSocketOptions.linuxName(name),
+                    name == SO_BINDTODEVICE ? Math.min(len, RawSocketOptions.IFNAMSIZ) : 4);
+        }
+        byte[] v = s.options.get(name);
+        if (name == SO_BINDTODEVICE) {
+            if (v == null || v.length == 0) {
+                return new byte[0];
+            }
+            if (len < v.length + 1) {
+                throw new ErrnoException(INVAL);
+            }
+            return Arrays.copyOf(v, v.length + 1);
+        }
+        return v != null ? v : intBytes(name == SO_RCVLOWAT ? 1 : 0);
     }
 
     /** Sets an option on the OS socket if io.mio can at this stage; false if it has to be kept host-side. */

@@ -133,4 +133,17 @@ class NetPolicyTest {
             assertThat(r.getMessage()).contains("sock_connect").contains("127.0.0.1:9").contains("refused");
         });
     }
+
+    @Test
+    void devices_are_allowed_by_name_or_all_with_a_star() {
+        assertThat(NetPolicy.denyAll().allowsDevice("eth0")).isFalse();
+        NetPolicy p = NetPolicy.builder().allowDevice("eth0").build();
+        assertThat(p.allowsDevice("eth0")).isTrue();
+        assertThat(p.allowsDevice("eth1")).isFalse();
+        assertThat(NetPolicy.builder().allowDevice("*").build().allowsDevice("wg0")).isTrue();
+        for (String bad : new String[] {"", "a-name-longer-than-15", "eth 0", "../x"}) {
+            assertThatThrownBy(() -> NetPolicy.builder().allowDevice(bad)).as("'%s'", bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("device name");
+        }
+    }
 }
