@@ -76,6 +76,11 @@ public final class Main implements Callable<Integer> {
                 description = "Pre-open host directory HOST (default: GUEST) as GUEST. Repeatable.")
         private List<String> dirs = new ArrayList<>();
 
+        @Option(names = "--tcp-nodelay", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "TCP_NODELAY on every guest TCP stream, accepted or connected (default: on; "
+                        + "--no-tcp-nodelay leaves Nagle's algorithm on, as WasmEdge does).")
+        private boolean tcpNodelay = true;
+
         @Option(names = "--interpret", description = "Interpret the module instead of compiling it to JVM bytecode.")
         private boolean interpret;
 
@@ -102,7 +107,7 @@ public final class Main implements Callable<Integer> {
                 main.err.println("mio-wasm: cannot load " + app + ": " + e.getMessage());
                 return TRAPPED;
             }
-            b.args(argv).policy(p.build()).compile(!interpret)
+            b.args(argv).policy(p.build()).compile(!interpret).tcpNodelay(tcpNodelay)
                     .stdin(main.in).stdout(main.out).stderr(main.err);
             for (String e : env) {
                 int eq = e.indexOf('=');

@@ -98,12 +98,17 @@ final class RawSocketOptions {
      * @throws ErrnoException with the WASI errno of a failure
      */
     static byte[] get(int fd, int name, int max) {
+        return get(fd, SOL_SOCKET, name, max);
+    }
+
+    /** {@code getsockopt(fd, level, name, buf, &len)}: as {@link #get(int, int, int)} at another level. */
+    static byte[] get(int fd, int level, int name, int max) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(Math.max(max, 1));
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, max);
             MemorySegment state = arena.allocate(STATE);
-            int rc = (int) GETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, name, v, len);
+            int rc = (int) GETSOCKOPT.invokeExact(state, fd, level, name, v, len);
             if (rc != 0) {
                 throw new ErrnoException(wasiErrno((int) ERRNO.get(state, 0L)));
             }

@@ -160,6 +160,8 @@ public final class SocketHost implements AutoCloseable {
     private final SocketAddressHolder sender = new SocketAddressHolder();
     private final byte[] senderIp = new byte[16];
     private int nextFd = FD_BASE;
+    /** TCP_NODELAY on every guest TCP stream; see {@link #setTcpNodelay}. */
+    private boolean tcpNodelay = true;
     private volatile boolean closed;
     /** What a guest sleeping in poll_oneoff waits on; {@link #close()} wakes it. */
     private final Object sleepers = new Object();
@@ -212,6 +214,17 @@ public final class SocketHost implements AutoCloseable {
         }
         sockets.clear();
         Arrays.fill(socketCache, null);
+    }
+
+    /**
+     * Whether every guest TCP stream, accepted or connected, gets TCP_NODELAY (Nagle's algorithm off); default on.
+     * A guest cannot set it itself (WasmEdge's ABI has SOL_SOCKET options only), and a server that writes a
+     * response in two sends (hyper: head, then body) waits for the client's delayed ACK, about 40 ms, on every
+     * response of a keep-alive connection with Nagle on. Applies to streams created after the call: set it before
+     * the guest runs.
+     */
+    public void setTcpNodelay(boolean on) {
+        this.tcpNodelay = on;
     }
 
     /** How many guest sockets are open. */
@@ -903,6 +916,13 @@ public final class SocketHost implements AutoCloseable {
         } catch (IOException e) {
             return WasiErrno.of(e);
         }
+        if (tcpNodelay) {
+            try {
+                c.setNodelay(true);
+            } catch (IOException e) {
+                NetPolicy.LOG.log(Level.WARNING, "TCP_NODELAY on an accepted connection failed", e);
+            }
+        }
         int nfd = allocateFd();
         GuestSocket ns = new GuestSocket(nfd, s.family, GuestSocket.SOCK_STREAM);
         ns.stream = c;
@@ -973,6 +993,9 @@ public final class SocketHost implements AutoCloseable {
             }
         }
         try {
+            if (tcpNodelay) {
+                s.tcp.setNodelay(true); // before the connect: the first segments go without Nagle's wait too
+            }
             s.stream = s.tcp.connect(target);
         } catch (IOException | RuntimeException e) {
             return WasiErrno.of(e); // the TcpSocket stays usable, as a socket does after a failed connect

@@ -52,6 +52,7 @@ public final class WasmRunner implements AutoCloseable {
         }
         this.wasi = WasiPreview1.builder().withOptions(o.build()).build();
         this.sockets = new SocketHost(wasi, b.policy);
+        sockets.setTcpNodelay(b.tcpNodelay);
         this.compile = b.compile;
     }
 
@@ -113,6 +114,7 @@ public final class WasmRunner implements AutoCloseable {
         private OutputStream stderr;
         private NetPolicy policy = NetPolicy.denyAll();
         private boolean compile = true;
+        private boolean tcpNodelay = true;
 
         private Builder(WasmModule module) {
             this.module = module;
@@ -153,6 +155,12 @@ public final class WasmRunner implements AutoCloseable {
 
         public Builder policy(NetPolicy policy) {
             this.policy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /** TCP_NODELAY on every guest TCP stream (default: on); see {@link SocketHost#setTcpNodelay}. */
+        public Builder tcpNodelay(boolean on) {
+            this.tcpNodelay = on;
             return this;
         }
 
