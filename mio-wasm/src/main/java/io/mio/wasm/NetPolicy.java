@@ -34,6 +34,23 @@ public final class NetPolicy {
     private static final int DEFAULT_MAX_SOCKETS = openFileLimit();
     static final Logger LOG = Logger.getLogger("io.mio.wasm.sandbox");
 
+    /**
+     * {@code a} as the allow-lists spell it, {@code 127.0.0.1:80} or {@code [::1]:80} (InetSocketAddress's own
+     * toString puts a '/' before an address without a host name).
+     */
+    static String spell(InetSocketAddress a) {
+        String ip = a.getAddress().getHostAddress();
+        return (a.getAddress() instanceof java.net.Inet6Address ? "[" + ip + "]" : ip) + ":" + a.getPort();
+    }
+
+    /**
+     * Logs a refusal, one line that says what was refused, the errno the guest got and the command-line flag that
+     * would allow it: {@code sock_bind 127.0.0.1:80 refused by the sandbox (ACCES): add --allow-bind 127.0.0.1:80}.
+     */
+    static void refused(String call, String what, String errno, String flag, String value) {
+        LOG.warning(() -> call + " " + what + " refused by the sandbox (" + errno + "): add " + flag + " " + value);
+    }
+
     private final List<AddressRule> bind;
     private final List<AddressRule> connect;
     private final List<String> names;

@@ -532,7 +532,8 @@ public final class SocketHost implements AutoCloseable {
 
     private void checkLimit(String call) {
         if (sockets.size() >= policy.maxSockets()) {
-            NetPolicy.LOG.warning(() -> call + " refused: guest socket limit " + policy.maxSockets() + " reached");
+            NetPolicy.LOG.warning(() -> call + " refused: the guest has " + sockets.size() + " sockets open, its limit"
+                    + " (MFILE): raise --max-sockets");
             throw new ErrnoException(MFILE);
         }
     }
@@ -790,7 +791,8 @@ public final class SocketHost implements AutoCloseable {
             return INVAL; // already bound (Linux: EINVAL)
         }
         if (!policy.allowsBind(target)) {
-            NetPolicy.LOG.warning(() -> "sock_bind to " + target + " refused by the sandbox (ACCES)");
+            NetPolicy.refused("sock_bind", NetPolicy.spell(target), "ACCES", "--allow-bind",
+                    NetPolicy.spell(target));
             return ACCES;
         }
         try {
@@ -857,7 +859,8 @@ public final class SocketHost implements AutoCloseable {
         if (!s.bound) { // Linux binds an unbound socket to an ephemeral port
             InetSocketAddress any = wildcard(s, 0);
             if (!policy.allowsBind(any)) {
-                NetPolicy.LOG.warning(() -> "sock_listen (binding " + any + ") refused by the sandbox (ACCES)");
+                NetPolicy.refused("sock_listen", "of an unbound socket (it binds " + NetPolicy.spell(any) + ")",
+                        "ACCES", "--allow-bind", NetPolicy.spell(any));
                 return ACCES;
             }
         }
@@ -957,7 +960,8 @@ public final class SocketHost implements AutoCloseable {
         InetSocketAddress target = new InetSocketAddress(addr, port & 0xFFFF);
         if (s.isUdp()) {
             if (!policy.allowsConnect(target)) {
-                NetPolicy.LOG.warning(() -> "sock_connect to " + target + " refused by the sandbox (PERM)");
+                NetPolicy.refused("sock_connect", NetPolicy.spell(target), "PERM", "--allow-connect",
+                        NetPolicy.spell(target));
                 return PERM;
             }
             try {
@@ -979,16 +983,17 @@ public final class SocketHost implements AutoCloseable {
             return ISCONN; // Linux: connect on a listening socket
         }
         if (!policy.allowsConnect(target)) {
-            NetPolicy.LOG.warning(() -> "sock_connect to " + target + " refused by the sandbox (PERM)");
+            NetPolicy.refused("sock_connect", NetPolicy.spell(target), "PERM", "--allow-connect",
+                    NetPolicy.spell(target));
             return PERM;
         }
         byte[] device = s.options.get(SO_BINDTODEVICE);
         if (device != null && device.length > 0) {
             String name = new String(device, StandardCharsets.ISO_8859_1);
             if (!routeLeavesThrough(target, name)) {
-                NetPolicy.LOG.warning(() -> "sock_connect to " + target + " refused: the socket is bound to device "
-                        + name + ", which io.mio can only set after the connect, and the route to it leaves"
-                        + " through another device (NETUNREACH)");
+                NetPolicy.LOG.warning(() -> "sock_connect " + NetPolicy.spell(target)
+                        + " refused: the socket is bound to device " + name + ", which io.mio can only set after"
+                        + " the connect, and the route there leaves through another device (NETUNREACH)");
                 return NETUNREACH;
             }
         }
@@ -1439,7 +1444,8 @@ public final class SocketHost implements AutoCloseable {
         }
         InetSocketAddress target = new InetSocketAddress(addr, port & 0xFFFF);
         if (!policy.allowsConnect(target)) {
-            NetPolicy.LOG.warning(() -> "sock_send_to " + target + " refused by the sandbox (PERM)");
+            NetPolicy.refused("sock_send_to", NetPolicy.spell(target), "PERM", "--allow-connect",
+                    NetPolicy.spell(target));
             return PERM;
         }
         if (s.shutWrite) {
@@ -1801,7 +1807,7 @@ public final class SocketHost implements AutoCloseable {
         } catch (java.net.SocketException e) {
             return WasiErrno.of(e);
         }
-        NetPolicy.LOG.warning(() -> "sock_setsockopt SO_BINDTODEVICE " + device + " refused by the sandbox (PERM)");
+        NetPolicy.refused("sock_setsockopt SO_BINDTODEVICE", device, "PERM", "--allow-device", device);
         return PERM;
     }
 
@@ -2009,7 +2015,7 @@ public final class SocketHost implements AutoCloseable {
         } else if (nodeBytes.length > MAX_NAME) {
             return AINONAME; // longer than any host name
         } else if (!policy.allowsResolve(node)) {
-            NetPolicy.LOG.warning(() -> "sock_getaddrinfo of '" + node + "' refused by the sandbox (PERM)");
+            NetPolicy.refused("sock_getaddrinfo", node, "PERM", "--allow-resolve", node);
             return PERM;
         } else {
             try {
