@@ -37,12 +37,16 @@ final class RawSocketOptions {
 
     private static final boolean AVAILABLE = System.getProperty("os.name", "").equals("Linux")
             && RawSocketOptions.class.getModule().isNativeAccessEnabled() && backendIsEpoll();
-    private static final StructLayout STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle SETSOCKOPT = AVAILABLE ? link("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)) : null;
-    private static final MethodHandle GETSOCKOPT = AVAILABLE ? link("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)) : null;
+
+    /** The downcalls, linked on first use (linking allocates, and most guests never set these options). */
+    private static final class Native {
+        static final StructLayout STATE = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final MethodHandle SETSOCKOPT = link("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle GETSOCKOPT = link("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
 
     private static boolean backendIsEpoll() {
         try {
@@ -83,9 +87,9 @@ final class RawSocketOptions {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(Math.max(value.length, 1));
             MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
-            MemorySegment state = arena.allocate(STATE);
-            int rc = (int) SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, name, v, value.length);
-            return rc == 0 ? 0 : wasiErrno((int) ERRNO.get(state, 0L));
+            MemorySegment state = arena.allocate(Native.STATE);
+            int rc = (int) Native.SETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, name, v, value.length);
+            return rc == 0 ? 0 : wasiErrno((int) Native.ERRNO.get(state, 0L));
         } catch (Throwable t) {
             throw new IllegalStateException("setsockopt through FFM", t);
         }
@@ -107,10 +111,10 @@ final class RawSocketOptions {
             MemorySegment v = arena.allocate(Math.max(max, 1));
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, max);
-            MemorySegment state = arena.allocate(STATE);
-            int rc = (int) GETSOCKOPT.invokeExact(state, fd, level, name, v, len);
+            MemorySegment state = arena.allocate(Native.STATE);
+            int rc = (int) Native.GETSOCKOPT.invokeExact(state, fd, level, name, v, len);
             if (rc != 0) {
-                throw new ErrnoException(wasiErrno((int) ERRNO.get(state, 0L)));
+                throw new ErrnoException(wasiErrno((int) Native.ERRNO.get(state, 0L)));
             }
             return v.asSlice(0, Math.min(len.get(JAVA_INT, 0), max)).toArray(JAVA_BYTE);
         } catch (ErrnoException e) {
