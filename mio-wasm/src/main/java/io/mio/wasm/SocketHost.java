@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 
+import static io.mio.wasm.GuestMemory.aligned;
 import static io.mio.wasm.GuestMemory.check;
 import static io.mio.wasm.WasiErrno.*;
 
@@ -98,7 +99,12 @@ public final class SocketHost implements AutoCloseable {
     static final int CLOCK_MONOTONIC = 1;
     static final int SUBCLOCK_ABSTIME = 1;
     static final int EVENT_HANGUP = 1;
+    static final int FDFLAGS_APPEND = 1;
+    static final int FDFLAGS_DSYNC = 2;
     static final int FDFLAGS_NONBLOCK = 4;
+    static final int FDFLAGS_RSYNC = 8;
+    static final int FDFLAGS_SYNC = 16;
+    static final int FDFLAGS_ALL = 0x1F;
     static final int FILETYPE_SOCKET_STREAM = 6;
     static final int RIFLAGS_PEEK = 1;
     static final int RIFLAGS_WAITALL = 2;
@@ -705,11 +711,11 @@ public final class SocketHost implements AutoCloseable {
         check(m, addrPtr, 8, 4);
         int buf = m.readInt(addrPtr);
         int len = m.readInt(addrPtr + 4);
+        check(m, buf, len & 0xFFFF_FFFFL); // the whole buffer, before its length is judged (WasmEdge)
         byte[] ip;
         if (len == 4 || len == 16) {
-            ip = GuestMemory.read(m, buf, len);
+            ip = m.readBytes(buf, len);
         } else if (v2 && len == 128) {
-            check(m, buf, 128);
             int family = m.readShort(buf) & 0xFFFF;
             if (family == GuestSocket.AF_INET4) {
                 ip = m.readBytes(buf + 2, 4);
@@ -740,17 +746,19 @@ public final class SocketHost implements AutoCloseable {
         return errno(() -> sockOpen0(m, af, type, fdPtr));
     }
 
-    private int sockOpen0(Memory m, int af, int type, int fdPtr) {
+    private int sockOpen0(Memory m, int afArg, int typeArg, int fdPtr) {
+        check(m, fdPtr, 4, 4);
+        int af = afArg & 0xFF; // WasmEdge reads both as u8
+        int type = typeArg & 0xFF;
+        if (af != GuestSocket.AF_INET4 && af != GuestSocket.AF_INET6 && af != 3) {
+            return INVAL;
+        }
         if (af == 3) {
             return NOSYS; // AF_UNIX: WasmEdge allows it only with --allow-af-unix
-        }
-        if (af != GuestSocket.AF_INET4 && af != GuestSocket.AF_INET6) {
-            return INVAL;
         }
         if (type != GuestSocket.SOCK_DGRAM && type != GuestSocket.SOCK_STREAM) {
             return INVAL;
         }
-        check(m, fdPtr, 4, 4);
         checkLimit("sock_open");
         int fd = allocateFd();
         GuestSocket s = new GuestSocket(fd, af, type);
@@ -889,10 +897,10 @@ public final class SocketHost implements AutoCloseable {
 
     private int sockAccept0(Memory m, int fd, int fdflags, int newFdPtr, boolean v2) {
         check(m, newFdPtr, 4, 4);
-        GuestSocket s = sock(fd);
-        if (v2 && (fdflags & ~FDFLAGS_NONBLOCK) != 0) {
-            return INVAL;
+        if (v2 && (fdflags & 0xFFFF & ~FDFLAGS_ALL) != 0) {
+            return INVAL; // WasmEdge: fdflags is a u16 of APPEND|DSYNC|NONBLOCK|RSYNC|SYNC; only NONBLOCK acts
         }
+        GuestSocket s = sock(fd);
         if (s.isUdp()) {
             return NOTSUP; // Linux: EOPNOTSUPP
         }
@@ -1132,15 +1140,22 @@ public final class SocketHost implements AutoCloseable {
 
     private int sockRecv0(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr,
             boolean hasRoflags) {
+        // WasmEdge's order: every alignment, then riflags (a u16), then memory, then the fd
+        aligned(iovPtr, 4);
+        aligned(nreadPtr, 4);
+        if (hasRoflags) {
+            aligned(roflagsPtr, 2);
+        }
+        riflags &= 0xFFFF;
+        if ((riflags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) != 0) {
+            return INVAL;
+        }
         List<Iov> iovs = readIovs(m, iovPtr, iovCount);
         check(m, nreadPtr, 4, 4);
         if (hasRoflags) {
             check(m, roflagsPtr, 2, 2);
         }
         GuestSocket s = sock(fd);
-        if ((riflags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) != 0) {
-            return INVAL;
-        }
         if (s.isUdp()) {
             return recvDatagram(m, s, iovs, riflags, nreadPtr, hasRoflags ? roflagsPtr : -1, null);
         }
@@ -1211,12 +1226,14 @@ public final class SocketHost implements AutoCloseable {
     }
 
     private int sockSend0(Memory m, int fd, int iovPtr, int iovCount, int siflags, int nwrittenPtr) {
+        aligned(iovPtr, 4);
+        aligned(nwrittenPtr, 4);
+        if ((siflags & 0xFFFF) != 0) {
+            return INVAL; // siflags is a u16 with no flag defined
+        }
         List<Iov> iovs = readIovs(m, iovPtr, iovCount);
         check(m, nwrittenPtr, 4, 4);
         GuestSocket s = sock(fd);
-        if (siflags != 0) {
-            return INVAL;
-        }
         if (s.isUdp()) {
             if (s.shutWrite) {
                 return PIPE;
@@ -1378,13 +1395,22 @@ public final class SocketHost implements AutoCloseable {
 
     private int sockRecvFrom0(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int riflags, int portPtr,
             int nreadPtr, int roflagsPtr, boolean v2) {
+        aligned(addrPtr, 4);
+        aligned(iovPtr, 4);
+        if (v2) {
+            aligned(portPtr, 2);
+        }
+        aligned(nreadPtr, 4);
+        aligned(roflagsPtr, 2);
         check(m, addrPtr, 8, 4);
         int buf = m.readInt(addrPtr);
         int bufLen = m.readInt(addrPtr + 4);
-        if (bufLen != 4 && bufLen != 16 && !(v2 && bufLen == 128)) {
+        check(m, buf, bufLen & 0xFFFF_FFFFL);
+        // V1 takes a buffer of any size (the sender's IP goes in if it fits); V2 a 4-, 16- or 128-byte one
+        if (v2 && bufLen != 4 && bufLen != 16 && bufLen != 128) {
             return INVAL;
         }
-        check(m, buf, bufLen);
+        riflags &= 0xFFFF;
         if ((riflags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) != 0) {
             return INVAL;
         }
@@ -1403,7 +1429,7 @@ public final class SocketHost implements AutoCloseable {
             return r;
         }
         int alen = sender.addressBytes(senderIp, 0);
-        if (bufLen == 128) {
+        if (v2 && bufLen == 128) {
             m.writeShort(buf, (short) (sender.isIpv6() ? GuestSocket.AF_INET6 : GuestSocket.AF_INET4));
             m.write(buf + 2, senderIp, 0, alen);
         } else if (bufLen >= alen) {
@@ -1429,8 +1455,11 @@ public final class SocketHost implements AutoCloseable {
 
     private int sockSendTo0(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int port, int siflags,
             int nwrittenPtr, boolean v2) {
+        aligned(addrPtr, 4);
+        aligned(iovPtr, 4);
+        aligned(nwrittenPtr, 4);
         InetAddress addr = readAddress(m, addrPtr, v2);
-        if (siflags != 0) {
+        if ((siflags & 0xFFFF) != 0) {
             return INVAL;
         }
         List<Iov> iovs = readIovs(m, iovPtr, iovCount);
@@ -1464,11 +1493,12 @@ public final class SocketHost implements AutoCloseable {
         return errno(() -> sockShutdown0(fd, how));
     }
 
-    private int sockShutdown0(int fd, int how) {
-        GuestSocket s = sock(fd);
+    private int sockShutdown0(int fd, int howArg) {
+        int how = howArg & 0xFF; // a u8 in WasmEdge
         if ((how & ~3) != 0) {
             return INVAL;
         }
+        GuestSocket s = sock(fd);
         if (s.isUdp()) {
             // io.mio's UdpSocket has no shutdown: emulated (later receives read nothing, sends fail with PIPE).
             // Linux marks an unconnected datagram socket shut down too, but answers ENOTCONN.
@@ -1504,17 +1534,27 @@ public final class SocketHost implements AutoCloseable {
     }
 
     private int sockGetAddr0(Memory m, int fd, int addrPtr, int typePtr, int portPtr, boolean local, boolean v2) {
+        aligned(addrPtr, 4);
+        if (!v2) {
+            aligned(typePtr, 4);
+        }
+        aligned(portPtr, 4);
         check(m, addrPtr, 8, 4);
         int buf = m.readInt(addrPtr);
         int bufLen = m.readInt(addrPtr + 4);
-        if (v2 ? bufLen != 128 : bufLen != 4 && bufLen != 16) {
-            return INVAL;
-        }
-        check(m, buf, bufLen);
-        if (!v2) {
+        check(m, buf, bufLen & 0xFFFF_FFFFL);
+        if (v2) {
+            check(m, portPtr, 4, 4); // V2 checks the port pointer before the length, V1 after
+            if (bufLen != 128) {
+                return INVAL;
+            }
+        } else {
+            if (bufLen != 4 && bufLen != 16) {
+                return INVAL;
+            }
             check(m, typePtr, 4, 4);
+            check(m, portPtr, 4, 4);
         }
-        check(m, portPtr, 4, 4);
         GuestSocket s = sock(fd);
         InetSocketAddress a;
         try {
@@ -1594,25 +1634,24 @@ public final class SocketHost implements AutoCloseable {
     }
 
     private int sockGetOpt0(Memory m, int fd, int level, int name, int valPtr, int lenPtr) {
-        check(m, lenPtr, 4, 4);
-        int len = m.readInt(lenPtr);
-        if (len < 0) {
-            return INVAL;
-        }
-        check(m, valPtr, len);
-        GuestSocket s = sock(fd);
+        aligned(lenPtr, 4);
         if (level != 0 || name < 0 || name > SO_BINDTODEVICE) {
             return INVAL;
         }
+        check(m, lenPtr, 4, 4);
+        int len = m.readInt(lenPtr);
+        check(m, valPtr, len & 0xFFFF_FFFFL); // a u32: a "negative" length is a huge one, past memory
+        int room = (int) Math.min(len & 0xFFFF_FFFFL, Integer.MAX_VALUE);
+        GuestSocket s = sock(fd);
         byte[] value;
         try {
-            value = RawSocketOptions.linuxName(name) >= 0 ? rawOptionValue(s, name, len) : optionValue(s, name);
+            value = RawSocketOptions.linuxName(name) >= 0 ? rawOptionValue(s, name, room) : optionValue(s, name);
         } catch (ErrnoException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             return WasiErrno.of(e);
         }
-        int n = Math.min(len, value.length);
+        int n = Math.min(room, value.length);
         m.write(valPtr, value, 0, n);
         m.writeI32(lenPtr, n);
         return SUCCESS;
@@ -1697,19 +1736,17 @@ public final class SocketHost implements AutoCloseable {
     }
 
     private int sockSetOpt0(Memory m, int fd, int level, int name, int valPtr, int len) {
-        if (len < 0) {
-            return INVAL;
-        }
-        check(m, valPtr, len);
-        GuestSocket s = sock(fd);
         if (level != 0 || name < 0 || name > SO_BINDTODEVICE) {
             return INVAL;
         }
+        check(m, valPtr, len & 0xFFFF_FFFFL); // a u32: a "negative" length is a huge one, past memory
+        GuestSocket s = sock(fd);
         if (name == SO_TYPE || name == SO_ERROR || name == SO_ACCEPTCONN) {
             return NOPROTOOPT; // read-only on Linux
         }
-        byte[] v = m.readBytes(valPtr, Math.min(len, 16)); // no option value is longer: read no more
-        if (name != SO_BINDTODEVICE && len < optionSize(name)) {
+        long ulen = len & 0xFFFF_FFFFL;
+        byte[] v = m.readBytes(valPtr, (int) Math.min(ulen, 16)); // no option value is longer: read no more
+        if (name != SO_BINDTODEVICE && ulen < optionSize(name)) {
             return INVAL;
         }
         if (RawSocketOptions.linuxName(name) >= 0) {
@@ -1956,6 +1993,9 @@ public final class SocketHost implements AutoCloseable {
 
     private int sockGetAddrinfo0(Memory m, int nodePtr, int nodeLen, int servicePtr, int serviceLen, int hintsPtr,
             int resPtr, int max, int resLenPtr) {
+        aligned(hintsPtr, 4);
+        aligned(resPtr, 4);
+        aligned(resLenPtr, 4);
         byte[] nodeBytes = cString(m, nodePtr, nodeLen);
         String node = new String(nodeBytes, StandardCharsets.UTF_8);
         String service = new String(cString(m, servicePtr, serviceLen), StandardCharsets.UTF_8);
@@ -1966,21 +2006,24 @@ public final class SocketHost implements AutoCloseable {
         int family = m.read(hintsPtr + 2) & 0xFF;
         int socktype = m.read(hintsPtr + 3) & 0xFF;
         int protocol = m.read(hintsPtr + 4) & 0xFF;
-        if (node.isEmpty() && service.isEmpty()) {
+        // as WasmEdge, a node or service of length 0 is absent (NULL to getaddrinfo); "\0" is an empty name
+        boolean noNode = nodeLen == 0;
+        if (noNode && serviceLen == 0) {
             return AINONAME;
         }
         if (max == 0) {
             return AIMEMORY;
         }
-        if ((flags & ~AI_ALL_FLAGS) != 0 || (flags & AI_CANONNAME) != 0 && node.isEmpty()) {
+        if ((flags & ~AI_ALL_FLAGS) != 0 || (flags & AI_CANONNAME) != 0 && noNode) {
             return AIBADFLAG;
         }
         if (family > GuestSocket.AF_INET6) {
             return AIFAMILY;
         }
-        if (socktype > GuestSocket.SOCK_STREAM || protocol > PROTO_UDP) {
+        if (protocol > PROTO_UDP || socktype > GuestSocket.SOCK_STREAM) {
             return NOSYS;
         }
+        checkResultChain(m, m.readInt(resPtr), max & 0xFFFF_FFFFL);
         int port;
         if (service.isEmpty()) {
             port = 0;
@@ -1997,7 +2040,10 @@ public final class SocketHost implements AutoCloseable {
             port = p;
         }
         List<InetAddress> addrs = new ArrayList<>();
-        if (node.isEmpty()) {
+        if (!noNode && node.isEmpty()) {
+            return AINONAME; // getaddrinfo("", ...)
+        }
+        if (noNode) {
             boolean passive = (flags & AI_PASSIVE) != 0;
             if (family != GuestSocket.AF_INET6) {
                 addrs.add(literal(passive ? "0.0.0.0" : "127.0.0.1"));
@@ -2050,7 +2096,7 @@ public final class SocketHost implements AutoCloseable {
                 if (count >= limit) {
                     break outer;
                 }
-                check(m, ai, 28, 4);
+                check(m, ai, 28); // no alignment asked of the guest's records, as WasmEdge asks none
                 boolean v6 = a instanceof Inet6Address;
                 m.writeShort(ai, (short) flags);
                 m.writeByte(ai + 2, (byte) familyOf(a));
@@ -2058,7 +2104,7 @@ public final class SocketHost implements AutoCloseable {
                 m.writeByte(ai + 4, (byte) k[1]);
                 m.writeI32(ai + 8, v6 ? 28 : 16);
                 int sa = m.readInt(ai + 12);
-                check(m, sa, 12, 4);
+                check(m, sa, 12);
                 m.writeByte(sa, (byte) familyOf(a));
                 int dataLen = v6 ? 26 : 14;
                 long cap = m.readInt(sa + 4) & 0xFFFF_FFFFL;
@@ -2093,6 +2139,40 @@ public final class SocketHost implements AutoCloseable {
         }
         m.writeI32(resLenPtr, count);
         return SUCCESS;
+    }
+
+    /**
+     * WasmEdge's check of the guest's result chain before it resolves anything: the first {@code max} records, as
+     * {@code ai_next} links them (0 is an address like any other), must lie in memory, and so must each one's
+     * sockaddr (12 bytes), its {@code sa_data} buffer and its {@code ai_canonname} buffer (by their lengths), else
+     * FAULT. A chain that loops is walked only until the loop is certain (Floyd's tortoise and hare: every record
+     * it holds has then been checked), so the work is bounded by the records there are, not by {@code max}.
+     */
+    private static void checkResultChain(Memory m, int head, long max) {
+        int fast = head;
+        int slow = head;
+        for (long checked = 0; checked < max; ) {
+            fast = checkResultRecord(m, fast);
+            if (++checked == max) {
+                return;
+            }
+            fast = checkResultRecord(m, fast);
+            checked++;
+            slow = m.readInt(slow + 24); // checked already
+            if (fast == slow) {
+                return; // a loop, every record of which has been checked
+            }
+        }
+    }
+
+    /** Checks one result record and what it points at; returns its ai_next. */
+    private static int checkResultRecord(Memory m, int ai) {
+        check(m, ai, 28);
+        int sa = m.readInt(ai + 12);
+        check(m, sa, 12);
+        check(m, m.readInt(sa + 8), m.readInt(sa + 4) & 0xFFFF_FFFFL);
+        check(m, m.readInt(ai + 16), m.readInt(ai + 20) & 0xFFFF_FFFFL);
+        return m.readInt(ai + 24);
     }
 
     private static final Map<String, Integer> SERVICES = Map.of("http", 80, "https", 443, "ftp", 21, "ssh", 22,
@@ -2141,7 +2221,7 @@ public final class SocketHost implements AutoCloseable {
         GuestSocket s = sock(fd);
         m.write(buf, new byte[24]);
         m.writeByte(buf, (byte) FILETYPE_SOCKET_STREAM);
-        m.writeShort(buf + 2, (short) (s.nonblocking ? FDFLAGS_NONBLOCK : 0));
+        m.writeShort(buf + 2, (short) ((s.nonblocking ? FDFLAGS_NONBLOCK : 0) | (s.append ? FDFLAGS_APPEND : 0)));
         m.writeLong(buf + 8, SOCKET_RIGHTS);
         m.writeLong(buf + 16, 0);
         return SUCCESS;
@@ -2152,12 +2232,20 @@ public final class SocketHost implements AutoCloseable {
         return errno(() -> fdFdstatSetFlags0(fd, flags));
     }
 
-    private int fdFdstatSetFlags0(int fd, int flags) {
+    private int fdFdstatSetFlags0(int fd, int flagsArg) {
+        int flags = flagsArg & 0xFFFF; // a u16 in WasmEdge
+        if ((flags & ~FDFLAGS_ALL) != 0) {
+            return INVAL;
+        }
         GuestSocket s = sockets.get(fd);
         if (s == null) {
             return BADF;
         }
+        if ((flags & (FDFLAGS_DSYNC | FDFLAGS_RSYNC | FDFLAGS_SYNC)) != 0) {
+            return NOTCAPABLE; // WasmEdge: they need FD_DATASYNC / FD_SYNC, rights a socket does not have
+        }
         s.nonblocking = (flags & FDFLAGS_NONBLOCK) != 0;
+        s.append = (flags & FDFLAGS_APPEND) != 0; // no effect on a socket (Linux keeps the flag all the same)
         return SUCCESS;
     }
 
@@ -2220,8 +2308,10 @@ public final class SocketHost implements AutoCloseable {
      * {@code poll_oneoff(in, out, nsubs, *nevents)}, level-triggered. A socket subscription is ready when the
      * socket's known readiness says so (see the class comment), else the call waits in the Poll; subscriptions on
      * Chicory's fds are always ready except FD_READ on stdin, which asks Chicory; an unknown fd gives an event with
-     * error BADF and a repeated (fd, type) one with error EXIST; zero subscriptions return success with no event
-     * (WasmEdge); more than {@link #MAX_SUBSCRIPTIONS} are INVAL.
+     * error BADF and a repeated (fd, type) one with error EXIST, an unknown type, clock or clock flag one with error
+     * INVAL; zero subscriptions return success with no event (WasmEdge); more than {@link #MAX_SUBSCRIPTIONS} are
+     * INVAL. Misaligned arrays (8 bytes) or nevents (4) are ADDRNOTAVAIL, arrays outside memory FAULT, as in
+     * WasmEdge 0.17.1.
      */
     public int pollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
         return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, false));
@@ -2264,17 +2354,18 @@ public final class SocketHost implements AutoCloseable {
 
     private int pollOneoff0(Memory m, int in, int out, int nsubs, int neventsPtr, boolean edge) {
         long n = nsubs & 0xFFFF_FFFFL;
-        check(m, neventsPtr, 4, 4);
+        // WasmEdge 0.17.1: the arrays' alignment (8) and nevents' (4) first, even for no subscription, then memory
+        aligned(in, 8);
+        aligned(out, 8);
+        aligned(neventsPtr, 4);
+        check(m, in, n * 48);
+        check(m, out, n * 32);
+        check(m, neventsPtr, 4);
         boolean calledBetween = callSincePoll;
         callSincePoll = false;
         if (n == 0) {
             m.writeI32(neventsPtr, 0);
             return SUCCESS;
-        }
-        check(m, in, n * 48);
-        check(m, out, n * 32);
-        if ((in & 7) != 0 || (out & 7) != 0) {
-            throw new WasmRuntimeException("poll_oneoff: misaligned subscription or event array"); // WasmEdge traps
         }
         if (n > MAX_SUBSCRIPTIONS) {
             return INVAL; // as poll(2) for more descriptors than RLIMIT_NOFILE; bounds what is allocated below
@@ -2316,8 +2407,12 @@ public final class SocketHost implements AutoCloseable {
                         int id = m.readInt(p + 16);
                         long timeout = m.readLong(p + 24);
                         int cflags = m.readShort(p + 40) & 0xFFFF;
-                        if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC) {
-                            return INVAL;
+                        // as WasmEdge: a bad clock (the CPU-time ones too: no timer for them) or bad flags make
+                        // that subscription's event an INVAL error, not the call
+                        if (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC || (cflags & ~SUBCLOCK_ABSTIME) != 0) {
+                            ready[k] = true;
+                            error[k] = INVAL;
+                            continue;
                         }
                         // timeout is a u64: above 2^63 it is negative here, and means "far away"
                         long rel = timeout < 0 ? Long.MAX_VALUE
@@ -2415,7 +2510,8 @@ public final class SocketHost implements AutoCloseable {
                         }
                     }
                     default -> {
-                        return INVAL;
+                        ready[k] = true; // an unknown type: an INVAL event of that type (WasmEdge)
+                        error[k] = INVAL;
                     }
                 }
             }

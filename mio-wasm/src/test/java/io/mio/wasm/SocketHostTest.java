@@ -286,9 +286,10 @@ class SocketHostTest {
         return h;
     }
 
+    /** As wasmedge_wasi_socket passes them: with their NUL; an empty one as WasmEdge's test does, of length 0. */
     static int gai(HostFixture f, String node, String service, int hints, int max) {
-        byte[] n = (node + "\0").getBytes();
-        byte[] s = (service + "\0").getBytes();
+        byte[] n = node.isEmpty() ? new byte[0] : (node + "\0").getBytes();
+        byte[] s = service.isEmpty() ? new byte[0] : (service + "\0").getBytes();
         f.m.write(7000, n);
         f.m.write(7500, s);
         return f.host.sockGetAddrinfo(f.m, 7000, n.length, 7500, s.length, hints, 8100, max, 8104);
@@ -510,15 +511,15 @@ class SocketHostTest {
             f.m.writeI32(NEVENTS, 99);
             assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 0, NEVENTS)).isEqualTo(0);
             assertThat(f.m.readInt(NEVENTS)).isZero();
-            // an unknown clock: INVAL
+            // an unknown clock: an event with error INVAL (WasmEdge)
             f.m.write(SUBS, new byte[48]);
             f.m.writeByte(SUBS + 8, (byte) EVENTTYPE_CLOCK);
             f.m.writeI32(SUBS + 16, 9);
-            assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 1, NEVENTS)).isEqualTo(INVAL);
-            // out-of-bounds arrays: FAULT; misaligned ones trap, as in WasmEdge
+            assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 1, NEVENTS)).isEqualTo(0);
+            assertThat(f.m.readShort(EVENTS + 8)).isEqualTo((short) INVAL);
+            // out-of-bounds arrays: FAULT; misaligned ones ADDRNOTAVAIL, as in WasmEdge 0.17.1 (WasmEdgeChecksTest)
             assertThat(f.host.pollOneoff(f.m, 65536 - 40, EVENTS, 1, NEVENTS)).isEqualTo(FAULT);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.host.pollOneoff(f.m, SUBS + 4, EVENTS, 1, NEVENTS))
-                    .isInstanceOf(com.dylibso.chicory.runtime.WasmRuntimeException.class).hasMessageContaining("misaligned");
+            assertThat(f.host.pollOneoff(f.m, SUBS + 4, EVENTS, 1, NEVENTS)).isEqualTo(ADDRNOTAVAIL);
         }
     }
 
@@ -608,7 +609,7 @@ class SocketHostTest {
                 assertThat(f.host.fdFdstatGet(f.m, bl, 256)).isEqualTo(0);
                 assertThat(f.m.readShort(258) & FDFLAGS_NONBLOCK).isZero();
 
-                assertThat(f.host.sockAccept(f.m, lfd, 1, FD_PTR, true)).as("fdflags other than NONBLOCK")
+                assertThat(f.host.sockAccept(f.m, lfd, 0x20, FD_PTR, true)).as("fdflags WasmEdge does not know")
                         .isEqualTo(INVAL);
                 assertThat(f.recv(nb, 8, 0)).as("non-blocking, no data").isEqualTo(AGAIN);
             }
@@ -621,7 +622,9 @@ class SocketHostTest {
     void misaligned_pointers_give_addrnotavail_and_out_of_bounds_fault() throws Exception {
         try (HostFixture f = new HostFixture()) {
             assertThat(f.host.sockOpen(f.m, 1, 2, 1)).isEqualTo(ADDRNOTAVAIL);
-            assertThat(f.host.sockOpen(f.m, 1, 2, 65534)).isEqualTo(FAULT);
+            assertThat(f.host.sockOpen(f.m, 1, 2, 65536)).isEqualTo(FAULT);
+            assertThat(f.host.sockOpen(f.m, 1, 2, 65534)).as("misaligned and outside: alignment first (WasmEdge)")
+                    .isEqualTo(ADDRNOTAVAIL);
             assertThat(f.host.sockOpen(f.m, 1, 2, -4)).isEqualTo(FAULT);
             int fd = f.listener();
             assertThat(f.host.sockGetAddr(f.m, fd, ADDR + 2, TYPE_PTR, PORT_PTR, true, false)).isEqualTo(ADDRNOTAVAIL);
