@@ -56,6 +56,7 @@ final class RawSocketOptions {
         }
     }
 
+    @SuppressWarnings("restricted") // only linked when native access is enabled for this module (AVAILABLE)
     private static MethodHandle link(String name, FunctionDescriptor fd) {
         Linker linker = Linker.nativeLinker();
         return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), fd,
