@@ -9,6 +9,7 @@ module io.mio.wasm {
     requires com.dylibso.chicory.compiler;
     requires info.picocli;
     requires java.logging;
+    requires jdk.management; // the process's open-file limit, the default socket cap
 
     exports io.mio.wasm;
 

@@ -25,9 +25,20 @@ final class GuestMemory {
         }
     }
 
-    /** Checks range and alignment. */
+    /**
+     * Checks alignment, then range, in WasmEdge's order: a misaligned pointer is ADDRNOTAVAIL even when it also
+     * points outside memory.
+     */
     static void check(Memory m, int ptr, long len, int align) {
+        aligned(ptr, align);
         check(m, ptr, len);
+    }
+
+    /**
+     * Checks that {@code ptr} is a multiple of {@code align} (a power of two): WasmEdge checks every pointer of a
+     * call for its type's alignment before it looks at memory, and answers ADDRNOTAVAIL.
+     */
+    static void aligned(int ptr, int align) {
         if ((ptr & (align - 1)) != 0) {
             throw new ErrnoException(WasiErrno.ADDRNOTAVAIL);
         }

@@ -32,6 +32,8 @@ final class GuestSocket {
     final int family;
     final int type;
     boolean nonblocking;
+    /** fd_fdstat_set_flags' APPEND, which a socket keeps and ignores (as Linux's O_APPEND on a socket). */
+    boolean append;
 
     /** TCP before listen or connect. */
     TcpSocket tcp;

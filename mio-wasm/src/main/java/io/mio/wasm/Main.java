@@ -1,5 +1,10 @@
 package io.mio.wasm;
 
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.InvalidException;
+import com.dylibso.chicory.wasm.MalformedException;
+import com.dylibso.chicory.wasm.UninstantiableException;
+import com.dylibso.chicory.wasm.UnlinkableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,18 +16,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /**
  * The command line: {@code mio-wasm run [options] app.wasm [args...]} runs a wasm32-wasi command module with
  * WasmEdge's socket API on io.mio, in a sandbox that denies all network access unless allowed. Exits with the
- * guest's exit code (125 if the guest traps or cannot be loaded).
+ * guest's exit code, {@value #TRAPPED} if the guest traps, {@value #CANNOT_RUN} if the module cannot be loaded or
+ * linked, 2 for a usage error. mio-wasm's own messages go to stderr, one line each, prefixed {@code mio-wasm:}.
  */
 @Command(name = "mio-wasm", mixinStandardHelpOptions = true, version = "mio-wasm 0.1.0",
         description = "Runs wasm32-wasi modules written against WasmEdge's socket API on Chicory and io.mio.",
         subcommands = {Main.Run.class})
 public final class Main implements Callable<Integer> {
-    /** Exit code when the guest traps or the module cannot be run. */
+    /** Exit code when the guest traps (a Rust panic, an out-of-bounds access, ...) or is stopped. */
     public static final int TRAPPED = 125;
+    /** Exit code when the module cannot be loaded, validated or linked. */
+    public static final int CANNOT_RUN = 126;
 
     private final InputStream in;
     private final PrintStream out;
@@ -40,28 +54,84 @@ public final class Main implements Callable<Integer> {
         return 2;
     }
 
-    @Command(name = "run", description = "Runs APP's _start with the given arguments.", sortOptions = false)
+    /** Validates a command-line value with the NetPolicy builder method it is for, so a bad one is a usage error. */
+    private abstract static class Checked implements CommandLine.ITypeConverter<String> {
+        private final Consumer<String> check;
+
+        Checked(Consumer<String> check) {
+            this.check = check;
+        }
+
+        @Override
+        public String convert(String value) {
+            try {
+                check.accept(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+            return value;
+        }
+    }
+
+    static final class BindPattern extends Checked {
+        BindPattern() {
+            super(v -> NetPolicy.builder().allowBind(v));
+        }
+    }
+
+    static final class ConnectPattern extends Checked {
+        ConnectPattern() {
+            super(v -> NetPolicy.builder().allowConnect(v));
+        }
+    }
+
+    static final class NamePattern extends Checked {
+        NamePattern() {
+            super(v -> NetPolicy.builder().allowResolve(v));
+        }
+    }
+
+    static final class DeviceName extends Checked {
+        DeviceName() {
+            super(v -> NetPolicy.builder().allowDevice(v));
+        }
+    }
+
+    @Command(name = "run", description = "Runs APP's _start with the given arguments.", sortOptions = false,
+            mixinStandardHelpOptions = true, exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"N:the guest's exit code (proc_exit, 0 when _start returns)",
+                "2:usage error", Main.TRAPPED + ":the guest trapped (a Rust panic, ...) or was stopped",
+                Main.CANNOT_RUN + ":APP cannot be loaded, validated or linked"})
     static final class Run implements Callable<Integer> {
         @CommandLine.ParentCommand
         private Main main;
 
-        @Option(names = "--allow-bind", paramLabel = "HOST:PORT",
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--allow-bind", paramLabel = "HOST:PORT", converter = BindPattern.class,
                 description = "Allow bind/listen on matching addresses (*, 127.0.0.1:8080, 0.0.0.0:8000-8099, "
                         + "[::1]:*, 10.0.0.0/8:*, localhost:*). Repeatable.")
         private List<String> allowBind = new ArrayList<>();
 
-        @Option(names = "--allow-connect", paramLabel = "HOST:PORT",
+        @Option(names = "--allow-connect", paramLabel = "HOST:PORT", converter = ConnectPattern.class,
                 description = "Allow connecting, and sending UDP datagrams, to matching addresses (same patterns). "
                         + "Repeatable.")
         private List<String> allowConnect = new ArrayList<>();
 
-        @Option(names = "--allow-resolve", paramLabel = "NAME",
+        @Option(names = "--allow-resolve", paramLabel = "NAME", converter = NamePattern.class,
                 description = "Allow DNS lookups of NAME (example.com, *.example.com, *). Numeric hosts and "
                         + "localhost always resolve. Repeatable.")
         private List<String> allowResolve = new ArrayList<>();
 
-        @Option(names = "--max-sockets", paramLabel = "N", description = "Open sockets at most (default: ${DEFAULT-VALUE}).")
-        private int maxSockets = NetPolicy.DEFAULT_MAX_SOCKETS;
+        @Option(names = "--allow-device", paramLabel = "NAME", converter = DeviceName.class,
+                description = "Allow binding sockets to network device NAME (SO_BINDTODEVICE), * for any. The "
+                        + "loopback device is always allowed. Repeatable.")
+        private List<String> allowDevice = new ArrayList<>();
+
+        @Option(names = "--max-sockets", paramLabel = "N", description = "Open sockets at most (default: the "
+                + "process's open-file limit, at least 1024: ${DEFAULT-VALUE} here).")
+        private int maxSockets = NetPolicy.defaultMaxSockets();
 
         @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set an environment variable. Repeatable.")
         private List<String> env = new ArrayList<>();
@@ -70,8 +140,21 @@ public final class Main implements Callable<Integer> {
                 description = "Pre-open host directory HOST (default: GUEST) as GUEST. Repeatable.")
         private List<String> dirs = new ArrayList<>();
 
+        @Option(names = "--tcp-nodelay", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "TCP_NODELAY on every guest TCP stream, accepted or connected (default: on; "
+                        + "--no-tcp-nodelay leaves Nagle's algorithm on, as WasmEdge does).")
+        private boolean tcpNodelay = true;
+
         @Option(names = "--interpret", description = "Interpret the module instead of compiling it to JVM bytecode.")
         private boolean interpret;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print none of mio-wasm's own messages but the error that "
+                + "ends a run (no sandbox refusals).")
+        private boolean quiet;
+
+        @Option(names = {"-v", "--verbose"}, description = "Also print what runs, how it ended and the host's "
+                + "details (and a trap's Java stack trace).")
+        private boolean verbose;
 
         @Parameters(index = "0", paramLabel = "APP", description = "The .wasm file.")
         private Path app;
@@ -80,44 +163,115 @@ public final class Main implements Callable<Integer> {
         private List<String> args = new ArrayList<>();
 
         @Override
-        public Integer call() throws Exception {
+        public Integer call() {
+            if (quiet && verbose) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--quiet and --verbose are mutually exclusive");
+            }
             NetPolicy.Builder p = NetPolicy.builder().maxSockets(maxSockets);
             allowBind.forEach(p::allowBind);
             allowConnect.forEach(p::allowConnect);
             allowResolve.forEach(p::allowResolve);
+            allowDevice.forEach(p::allowDevice);
             List<String> argv = new ArrayList<>();
             argv.add(app.getFileName().toString());
             argv.addAll(args);
-            WasmRunner.Builder b;
-            try {
-                b = WasmRunner.builder(app);
-            } catch (RuntimeException e) {
-                main.err.println("mio-wasm: cannot load " + app + ": " + e.getMessage());
-                return TRAPPED;
-            }
-            b.args(argv).policy(p.build()).compile(!interpret)
-                    .stdin(main.in).stdout(main.out).stderr(main.err);
-            for (String e : env) {
-                int eq = e.indexOf('=');
-                if (eq <= 0) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), "--env needs NAME=VALUE: " + e);
+            try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING)) {
+                WasmRunner.Builder b;
+                try {
+                    b = WasmRunner.builder(app);
+                } catch (RuntimeException e) {
+                    main.err.println("mio-wasm: cannot load " + app + ": " + message(e));
+                    return CANNOT_RUN;
                 }
-                b.env(e.substring(0, eq), e.substring(eq + 1));
-            }
-            for (String d : dirs) {
-                int eq = d.indexOf('=');
-                String guest = eq < 0 ? d : d.substring(0, eq);
-                b.dir(guest, Path.of(eq < 0 ? d : d.substring(eq + 1)));
-            }
-            try (WasmRunner r = b.build()) {
-                return r.run();
-            } catch (RuntimeException e) {
-                main.err.println("mio-wasm: " + app + ": " + e);
-                return TRAPPED;
+                NetPolicy policy = p.build();
+                b.args(argv).policy(policy).compile(!interpret).tcpNodelay(tcpNodelay)
+                        .stdin(main.in).stdout(main.out).stderr(main.err);
+                for (String e : env) {
+                    int eq = e.indexOf('=');
+                    if (eq <= 0) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--env needs NAME=VALUE: " + e);
+                    }
+                    b.env(e.substring(0, eq), e.substring(eq + 1));
+                }
+                for (String d : dirs) {
+                    int eq = d.indexOf('=');
+                    String guest = eq < 0 ? d : d.substring(0, eq);
+                    b.dir(guest, Path.of(eq < 0 ? d : d.substring(eq + 1)));
+                }
+                log.fine("running " + app + (interpret ? " (interpreted)" : " (compiled to JVM bytecode)")
+                        + ", " + policy + ", TCP_NODELAY " + (tcpNodelay ? "on" : "off"));
+                try (WasmRunner r = b.build()) {
+                    int code = r.run();
+                    log.fine("the guest exited with code " + code);
+                    return code;
+                } catch (UnlinkableException | UninstantiableException | InvalidException | MalformedException e) {
+                    main.err.println("mio-wasm: cannot run " + app + ": " + message(e));
+                    return CANNOT_RUN;
+                } catch (ChicoryException | StackOverflowError e) {
+                    // a trap (unreachable, out-of-bounds access, ...), or the guest was stopped in a host call
+                    String why = e instanceof StackOverflowError ? "call stack exhausted" : message(e);
+                    main.err.println("mio-wasm: the guest trapped: " + why + " (exit code " + TRAPPED + ")");
+                    if (verbose) {
+                        e.printStackTrace(main.err);
+                    }
+                    return TRAPPED;
+                } catch (java.io.IOException e) {
+                    main.err.println("mio-wasm: cannot start " + app + ": " + message(e));
+                    return CANNOT_RUN;
+                }
             } finally {
                 main.out.flush();
                 main.err.flush();
             }
+        }
+
+        private static String message(Throwable e) {
+            return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        }
+    }
+
+    /**
+     * mio-wasm's log (java.util.logging, loggers under {@code io.mio.wasm}) for the length of one run: one line per
+     * record on {@code err}, prefixed {@code mio-wasm:}, from {@code level} up; what was there before comes back on
+     * {@link #close()}.
+     */
+    private static final class Messages implements AutoCloseable {
+        private final Logger logger = Logger.getLogger("io.mio.wasm");
+        private final Level oldLevel = logger.getLevel();
+        private final boolean oldUseParent = logger.getUseParentHandlers();
+        private final StreamHandler handler;
+
+        Messages(PrintStream err, Level level) {
+            handler = new StreamHandler(err, new Formatter() {
+                @Override
+                public String format(LogRecord r) {
+                    String m = "mio-wasm: " + formatMessage(r);
+                    return (r.getThrown() != null ? m + ": " + r.getThrown() : m) + System.lineSeparator();
+                }
+            }) {
+                @Override
+                public synchronized void publish(LogRecord r) {
+                    super.publish(r);
+                    flush(); // a line as it happens, not when the run ends
+                }
+            };
+            handler.setLevel(level);
+            logger.setLevel(level);
+            logger.setUseParentHandlers(false); // not also the console handler's two-line format
+            logger.addHandler(handler);
+        }
+
+        void fine(String message) {
+            logger.fine(message);
+        }
+
+        @Override
+        public void close() {
+            handler.flush(); // not close(): that would close stderr
+            logger.removeHandler(handler);
+            logger.setUseParentHandlers(oldUseParent);
+            logger.setLevel(oldLevel);
         }
     }
 

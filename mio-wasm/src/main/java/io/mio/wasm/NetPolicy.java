@@ -10,7 +10,8 @@ import java.util.logging.Logger;
 
 /**
  * The sandbox of a guest's network access. Default: deny everything (no bind, no connect, no name lookups beyond
- * numeric hosts and {@code localhost}), at most {@value #DEFAULT_MAX_SOCKETS} open sockets.
+ * numeric hosts and {@code localhost}), at most {@link #defaultMaxSockets()} open sockets (the process's open-file
+ * limit, as a guest has under WasmEdge). Immutable and thread-safe.
  *
  * <p>Address patterns ({@link #allowBind}, {@link #allowConnect}) are {@code HOST:PORT}:
  * <ul>
@@ -24,21 +25,43 @@ import java.util.logging.Logger;
  *
  * <p>A refused call is logged (java.util.logging, logger {@code io.mio.wasm.sandbox}, level WARNING) and fails
  * with the errno a Linux host gives when policy forbids it: bind returns ACCES (as for a protected port),
- * connect returns PERM (as when a local firewall rule rejects it), name resolution returns PERM.
+ * connect returns PERM (as when a local firewall rule rejects it), name resolution returns PERM, binding a socket to
+ * a network device other than loopback ({@link Builder#allowDevice}) returns PERM.
  */
 public final class NetPolicy {
-    public static final int DEFAULT_MAX_SOCKETS = 64;
+    /** The least default socket cap, whatever the process's open-file limit says. */
+    static final int MIN_DEFAULT_MAX_SOCKETS = 1024;
+    private static final int DEFAULT_MAX_SOCKETS = openFileLimit();
     static final Logger LOG = Logger.getLogger("io.mio.wasm.sandbox");
+
+    /**
+     * {@code a} as the allow-lists spell it, {@code 127.0.0.1:80} or {@code [::1]:80} (InetSocketAddress's own
+     * toString puts a '/' before an address without a host name).
+     */
+    static String spell(InetSocketAddress a) {
+        String ip = a.getAddress().getHostAddress();
+        return (a.getAddress() instanceof java.net.Inet6Address ? "[" + ip + "]" : ip) + ":" + a.getPort();
+    }
+
+    /**
+     * Logs a refusal, one line that says what was refused, the errno the guest got and the command-line flag that
+     * would allow it: {@code sock_bind 127.0.0.1:80 refused by the sandbox (ACCES): add --allow-bind 127.0.0.1:80}.
+     */
+    static void refused(String call, String what, String errno, String flag, String value) {
+        LOG.warning(() -> call + " " + what + " refused by the sandbox (" + errno + "): add " + flag + " " + value);
+    }
 
     private final List<AddressRule> bind;
     private final List<AddressRule> connect;
     private final List<String> names;
+    private final List<String> devices;
     private final int maxSockets;
 
     private NetPolicy(Builder b) {
         this.bind = List.copyOf(b.bind);
         this.connect = List.copyOf(b.connect);
         this.names = List.copyOf(b.names);
+        this.devices = List.copyOf(b.devices);
         this.maxSockets = b.maxSockets;
     }
 
@@ -47,7 +70,7 @@ public final class NetPolicy {
         return builder().build();
     }
 
-    /** Allows everything (tests and trusted guests); still limits sockets to {@value #DEFAULT_MAX_SOCKETS}. */
+    /** Allows everything (tests and trusted guests); still limits sockets to {@link #defaultMaxSockets()}. */
     public static NetPolicy allowAll() {
         return builder().allowBind("*").allowConnect("*").allowResolve("*").build();
     }
@@ -56,8 +79,32 @@ public final class NetPolicy {
         return new Builder();
     }
 
+    /** How many sockets the guest may have open at once; past it {@code sock_open}/{@code sock_accept} give MFILE. */
     public int maxSockets() {
         return maxSockets;
+    }
+
+    /**
+     * The socket cap of a policy that sets none: the process's open-file limit (RLIMIT_NOFILE's soft limit, as the
+     * JVM sees it: HotSpot raises it to the hard limit at start-up), at least {@value #MIN_DEFAULT_MAX_SOCKETS}. A
+     * guest so meets the limit a native process would (WasmEdge has no per-guest cap): a server is not cut off at
+     * a small number of connections, and sockets past the OS limit fail with MFILE all the same.
+     */
+    public static int defaultMaxSockets() {
+        return DEFAULT_MAX_SOCKETS;
+    }
+
+    private static int openFileLimit() {
+        long soft = -1;
+        // jdk.management's Unix bean reads getrlimit(RLIMIT_NOFILE).rlim_cur; RLIM_INFINITY comes back negative
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            soft = unix.getMaxFileDescriptorCount();
+            if (soft < 0) {
+                soft = Integer.MAX_VALUE;
+            }
+        }
+        return (int) Math.max(MIN_DEFAULT_MAX_SOCKETS, Math.min(soft, Integer.MAX_VALUE));
     }
 
     public boolean allowsBind(InetSocketAddress a) {
@@ -79,6 +126,14 @@ public final class NetPolicy {
         return false;
     }
 
+    /**
+     * Whether the guest may bind a socket to network device {@code name} (SO_BINDTODEVICE). The loopback device
+     * needs no permission (the host allows it without asking); every other one must be named, or {@code *} allowed.
+     */
+    public boolean allowsDevice(String name) {
+        return devices.contains("*") || devices.contains(name);
+    }
+
     private static boolean matches(List<AddressRule> rules, InetSocketAddress a) {
         for (AddressRule r : rules) {
             if (r.matches(a.getAddress(), a.getPort())) {
@@ -90,14 +145,15 @@ public final class NetPolicy {
 
     @Override
     public String toString() {
-        return "NetPolicy[bind=" + bind + ", connect=" + connect + ", resolve=" + names + ", maxSockets=" + maxSockets
-                + "]";
+        return "NetPolicy[bind=" + bind + ", connect=" + connect + ", resolve=" + names + ", devices=" + devices
+                + ", maxSockets=" + maxSockets + "]";
     }
 
     public static final class Builder {
         private final List<AddressRule> bind = new ArrayList<>();
         private final List<AddressRule> connect = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
+        private final List<String> devices = new ArrayList<>();
         private int maxSockets = DEFAULT_MAX_SOCKETS;
 
         private Builder() {}
@@ -127,7 +183,22 @@ public final class NetPolicy {
             return this;
         }
 
-        /** At most this many sockets open at once; more give MFILE. */
+        /**
+         * Allows binding sockets to network device {@code name} (SO_BINDTODEVICE), or to any device with {@code *}.
+         * The loopback device is always allowed.
+         */
+        public Builder allowDevice(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || name.length() > 15 || name.indexOf('/') >= 0 || name.chars().anyMatch(
+                    Character::isWhitespace)) {
+                throw new IllegalArgumentException("bad device name '" + name
+                        + "': expected a network interface name (at most 15 characters, as lo or eth0) or *");
+            }
+            devices.add(name);
+            return this;
+        }
+
+        /** At most this many sockets open at once; more give MFILE. Default: {@link #defaultMaxSockets()}. */
         public Builder maxSockets(int max) {
             if (max < 0) {
                 throw new IllegalArgumentException("maxSockets must not be negative: " + max);

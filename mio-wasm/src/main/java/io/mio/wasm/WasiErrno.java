@@ -45,6 +45,7 @@ public final class WasiErrno {
     public static final int NETUNREACH = 40;
     public static final int NFILE = 41;
     public static final int NOBUFS = 42;
+    public static final int NODEV = 43;
     public static final int NOENT = 44;
     public static final int NOMEM = 48;
     public static final int NOPROTOOPT = 50;
@@ -88,7 +89,7 @@ public final class WasiErrno {
             Map.entry("ECONNREFUSED", CONNREFUSED), Map.entry("EHOSTUNREACH", HOSTUNREACH),
             Map.entry("EALREADY", ALREADY), Map.entry("EINPROGRESS", INPROGRESS), Map.entry("ENOMEM", NOMEM),
             Map.entry("EFAULT", FAULT), Map.entry("EEXIST", EXIST), Map.entry("EDOM", DOM),
-            Map.entry("ENOSYS", NOSYS));
+            Map.entry("ENOSYS", NOSYS), Map.entry("ENODEV", NODEV));
 
     /**
      * The WASI errno for an exception thrown by io.mio: a failed system call carries its Linux errno
@@ -96,6 +97,9 @@ public final class WasiErrno {
      * bad argument INVAL).
      */
     public static int of(Throwable e) {
+        if (e instanceof ErrnoException x) {
+            return x.errno;
+        }
         if (e instanceof OsError os) {
             Integer v = BY_LINUX_NAME.get(os.osErrorName());
             return v != null ? v : IO;

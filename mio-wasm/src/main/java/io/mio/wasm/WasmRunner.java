@@ -25,7 +25,9 @@ import java.util.Objects;
 /**
  * Runs one wasm32-wasi command module (its {@code _start}) on Chicory with WASI preview 1 and WasmEdge's socket
  * API served by io.mio. One runner is one guest; {@link #run()} blocks the calling thread while the guest runs.
- * {@link #close()} (from any thread) closes the guest's sockets and makes a guest blocked in a host call trap.
+ * {@link #close()} (from any thread) closes the guest's sockets and makes a guest blocked in a host call trap; so
+ * does interrupting the thread in {@link #run()} ({@link Thread#interrupt()}). Nothing else stops a guest: a signal
+ * that interrupts the host's wait (EINTR) only makes it wait on until the call's deadline.
  */
 public final class WasmRunner implements AutoCloseable {
     private final WasmModule module;
@@ -50,6 +52,7 @@ public final class WasmRunner implements AutoCloseable {
         }
         this.wasi = WasiPreview1.builder().withOptions(o.build()).build();
         this.sockets = new SocketHost(wasi, b.policy);
+        sockets.setTcpNodelay(b.tcpNodelay);
         this.compile = b.compile;
     }
 
@@ -111,6 +114,7 @@ public final class WasmRunner implements AutoCloseable {
         private OutputStream stderr;
         private NetPolicy policy = NetPolicy.denyAll();
         private boolean compile = true;
+        private boolean tcpNodelay = true;
 
         private Builder(WasmModule module) {
             this.module = module;
@@ -151,6 +155,12 @@ public final class WasmRunner implements AutoCloseable {
 
         public Builder policy(NetPolicy policy) {
             this.policy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /** TCP_NODELAY on every guest TCP stream (default: on); see {@link SocketHost#setTcpNodelay}. */
+        public Builder tcpNodelay(boolean on) {
+            this.tcpNodelay = on;
             return this;
         }
 

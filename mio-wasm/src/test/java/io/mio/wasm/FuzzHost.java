@@ -62,7 +62,7 @@ final class FuzzHost implements AutoCloseable {
 
     /** Bind and connect on the loopback addresses only (and connects only to the harness's own ports). */
     static NetPolicy loopbackPolicy() {
-        return loopbackPolicy(NetPolicy.DEFAULT_MAX_SOCKETS);
+        return loopbackPolicy(NetPolicy.defaultMaxSockets());
     }
 
     static NetPolicy loopbackPolicy(int maxSockets) {
@@ -109,7 +109,7 @@ final class FuzzHost implements AutoCloseable {
     private boolean closed;
 
     FuzzHost(boolean loopback, boolean nonblocking, long seed) throws IOException {
-        this(loopback, nonblocking, seed, NetPolicy.DEFAULT_MAX_SOCKETS);
+        this(loopback, nonblocking, seed, NetPolicy.defaultMaxSockets());
     }
 
     /** @param maxSockets the sandbox's socket limit */

@@ -23,7 +23,7 @@ final class Guest implements AutoCloseable {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final Thread thread;
 
-    private Guest(String name, NetPolicy policy, String... args) throws IOException {
+    private Guest(String name, NetPolicy policy, Runnable onThread, String... args) throws IOException {
         byte[] wasm;
         try (InputStream in = Guest.class.getResourceAsStream("/guests/" + name + ".wasm")) {
             if (in == null) {
@@ -38,6 +38,7 @@ final class Guest implements AutoCloseable {
                 .build();
         thread = Thread.ofPlatform().name("guest-" + name).daemon().start(() -> {
             try {
+                onThread.run();
                 exit.complete(runner.run());
             } catch (Throwable t) {
                 exit.completeExceptionally(t);
@@ -46,7 +47,12 @@ final class Guest implements AutoCloseable {
     }
 
     static Guest start(String name, NetPolicy policy, String... args) throws IOException {
-        return new Guest(name, policy, args);
+        return new Guest(name, policy, () -> { }, args);
+    }
+
+    /** Like {@link #start(String, NetPolicy, String...)}, running {@code onThread} on the guest's thread first. */
+    static Guest start(String name, NetPolicy policy, Runnable onThread, String... args) throws IOException {
+        return new Guest(name, policy, onThread, args);
     }
 
     void interrupt() {

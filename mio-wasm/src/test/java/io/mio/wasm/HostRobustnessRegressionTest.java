@@ -179,4 +179,20 @@ class HostRobustnessRegressionTest {
                     .hasCauseInstanceOf(com.dylibso.chicory.runtime.WasmRuntimeException.class);
         }
     }
+
+    @Test
+    void a_preview1_call_on_a_socket_fd_after_close_traps_instead_of_reaching_chicory() throws Exception {
+        // HostCloseFuzzTest's race, made certain: the host is closed before the guest's fd_read starts
+        try (HostCallSequenceFuzzTest.Run run = new HostCallSequenceFuzzTest.Run(false, 1)) {
+            int fd = run.seen.get(0);
+            run.h.host.close();
+            for (String name : new String[] {"fd_read", "fd_write", "fd_fdstat_get", "fd_close"}) {
+                var fn = run.fns.get(name);
+                long[] args = name.equals("fd_read") || name.equals("fd_write") ? new long[] {fd, 64, 1, 80}
+                        : name.equals("fd_fdstat_get") ? new long[] {fd, 64} : new long[] {fd};
+                assertThatThrownBy(() -> fn.handle().apply(run.inst, args)).as(name + " after close")
+                        .isInstanceOf(com.dylibso.chicory.runtime.WasmRuntimeException.class);
+            }
+        }
+    }
 }

@@ -24,7 +24,31 @@ class NetPolicyTest {
         assertThat(p.allowsBind(a("127.0.0.1", 8080))).isFalse();
         assertThat(p.allowsConnect(a("127.0.0.1", 80))).isFalse();
         assertThat(p.allowsResolve("localhost")).isFalse();
-        assertThat(p.maxSockets()).isEqualTo(NetPolicy.DEFAULT_MAX_SOCKETS);
+        assertThat(p.maxSockets()).isEqualTo(processOpenFileLimit());
+    }
+
+    /** The process's RLIMIT_NOFILE soft limit, at least 1024, read independently from /proc/self/limits. */
+    static int processOpenFileLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    long n = soft.equals("unlimited") ? Integer.MAX_VALUE : Long.parseLong(soft);
+                    return (int) Math.max(1024, Math.min(n, Integer.MAX_VALUE));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new AssertionError("no 'Max open files' in /proc/self/limits");
+    }
+
+    @Test
+    void the_default_socket_cap_fits_a_server_and_an_explicit_one_stays() {
+        assertThat(NetPolicy.builder().build().maxSockets()).as("the process's open-file limit, at least 1024")
+                .isEqualTo(processOpenFileLimit()).isGreaterThanOrEqualTo(1024);
+        assertThat(NetPolicy.allowAll().maxSockets()).isEqualTo(processOpenFileLimit());
+        assertThat(NetPolicy.builder().maxSockets(64).build().maxSockets()).isEqualTo(64);
     }
 
     @Test
@@ -108,5 +132,18 @@ class NetPolicyTest {
             assertThat(r.getLevel()).isEqualTo(Level.WARNING);
             assertThat(r.getMessage()).contains("sock_connect").contains("127.0.0.1:9").contains("refused");
         });
+    }
+
+    @Test
+    void devices_are_allowed_by_name_or_all_with_a_star() {
+        assertThat(NetPolicy.denyAll().allowsDevice("eth0")).isFalse();
+        NetPolicy p = NetPolicy.builder().allowDevice("eth0").build();
+        assertThat(p.allowsDevice("eth0")).isTrue();
+        assertThat(p.allowsDevice("eth1")).isFalse();
+        assertThat(NetPolicy.builder().allowDevice("*").build().allowsDevice("wg0")).isTrue();
+        for (String bad : new String[] {"", "a-name-longer-than-15", "eth 0", "../x"}) {
+            assertThatThrownBy(() -> NetPolicy.builder().allowDevice(bad)).as("'%s'", bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("device name");
+        }
     }
 }

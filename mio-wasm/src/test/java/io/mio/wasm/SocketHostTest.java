@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -284,9 +286,10 @@ class SocketHostTest {
         return h;
     }
 
+    /** As wasmedge_wasi_socket passes them: with their NUL; an empty one as WasmEdge's test does, of length 0. */
     static int gai(HostFixture f, String node, String service, int hints, int max) {
-        byte[] n = (node + "\0").getBytes();
-        byte[] s = (service + "\0").getBytes();
+        byte[] n = node.isEmpty() ? new byte[0] : (node + "\0").getBytes();
+        byte[] s = service.isEmpty() ? new byte[0] : (service + "\0").getBytes();
         f.m.write(7000, n);
         f.m.write(7500, s);
         return f.host.sockGetAddrinfo(f.m, 7000, n.length, 7500, s.length, hints, 8100, max, 8104);
@@ -508,15 +511,15 @@ class SocketHostTest {
             f.m.writeI32(NEVENTS, 99);
             assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 0, NEVENTS)).isEqualTo(0);
             assertThat(f.m.readInt(NEVENTS)).isZero();
-            // an unknown clock: INVAL
+            // an unknown clock: an event with error INVAL (WasmEdge)
             f.m.write(SUBS, new byte[48]);
             f.m.writeByte(SUBS + 8, (byte) EVENTTYPE_CLOCK);
             f.m.writeI32(SUBS + 16, 9);
-            assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 1, NEVENTS)).isEqualTo(INVAL);
-            // out-of-bounds arrays: FAULT; misaligned ones trap, as in WasmEdge
+            assertThat(f.host.pollOneoff(f.m, SUBS, EVENTS, 1, NEVENTS)).isEqualTo(0);
+            assertThat(f.m.readShort(EVENTS + 8)).isEqualTo((short) INVAL);
+            // out-of-bounds arrays: FAULT; misaligned ones ADDRNOTAVAIL, as in WasmEdge 0.17.1 (WasmEdgeChecksTest)
             assertThat(f.host.pollOneoff(f.m, 65536 - 40, EVENTS, 1, NEVENTS)).isEqualTo(FAULT);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.host.pollOneoff(f.m, SUBS + 4, EVENTS, 1, NEVENTS))
-                    .isInstanceOf(com.dylibso.chicory.runtime.WasmRuntimeException.class).hasMessageContaining("misaligned");
+            assertThat(f.host.pollOneoff(f.m, SUBS + 4, EVENTS, 1, NEVENTS)).isEqualTo(ADDRNOTAVAIL);
         }
     }
 
@@ -606,7 +609,7 @@ class SocketHostTest {
                 assertThat(f.host.fdFdstatGet(f.m, bl, 256)).isEqualTo(0);
                 assertThat(f.m.readShort(258) & FDFLAGS_NONBLOCK).isZero();
 
-                assertThat(f.host.sockAccept(f.m, lfd, 1, FD_PTR, true)).as("fdflags other than NONBLOCK")
+                assertThat(f.host.sockAccept(f.m, lfd, 0x20, FD_PTR, true)).as("fdflags WasmEdge does not know")
                         .isEqualTo(INVAL);
                 assertThat(f.recv(nb, 8, 0)).as("non-blocking, no data").isEqualTo(AGAIN);
             }
@@ -619,7 +622,9 @@ class SocketHostTest {
     void misaligned_pointers_give_addrnotavail_and_out_of_bounds_fault() throws Exception {
         try (HostFixture f = new HostFixture()) {
             assertThat(f.host.sockOpen(f.m, 1, 2, 1)).isEqualTo(ADDRNOTAVAIL);
-            assertThat(f.host.sockOpen(f.m, 1, 2, 65534)).isEqualTo(FAULT);
+            assertThat(f.host.sockOpen(f.m, 1, 2, 65536)).isEqualTo(FAULT);
+            assertThat(f.host.sockOpen(f.m, 1, 2, 65534)).as("misaligned and outside: alignment first (WasmEdge)")
+                    .isEqualTo(ADDRNOTAVAIL);
             assertThat(f.host.sockOpen(f.m, 1, 2, -4)).isEqualTo(FAULT);
             int fd = f.listener();
             assertThat(f.host.sockGetAddr(f.m, fd, ADDR + 2, TYPE_PTR, PORT_PTR, true, false)).isEqualTo(ADDRNOTAVAIL);
@@ -953,14 +958,18 @@ class SocketHostTest {
     }
 
     @Test
-    void options_io_mio_cannot_set_are_noprotoopt() throws Exception {
+    void options_io_mio_has_no_setter_for_read_linux_defaults_and_set_only_with_raw_access() throws Exception {
         try (HostFixture f = new HostFixture()) {
             int fd = f.open();
-            for (int name : new int[] {3 /* DONTROUTE */, 8 /* OOBINLINE */, 10 /* RCVLOWAT */}) {
-                assertThat(f.setOptInt(fd, name, 1)).as("option %d", name).isEqualTo(NOPROTOOPT);
-            }
             assertThat(f.getOpt(fd, 10, 4)).isEqualTo(0);
             assertThat(f.m.readInt(VAL)).as("SO_RCVLOWAT reads Linux's default").isEqualTo(1);
+            assertThat(f.getOpt(fd, 8, 4)).isEqualTo(0);
+            assertThat(f.m.readInt(VAL)).as("SO_OOBINLINE reads Linux's default").isEqualTo(0);
+            // set on the OS socket where io.mio shows its descriptor (SocketOptionTest), never faked elsewhere
+            int expected = RawSocketOptions.available() ? SUCCESS : NOPROTOOPT;
+            for (int name : new int[] {3 /* DONTROUTE */, 8 /* OOBINLINE */, 10 /* RCVLOWAT */}) {
+                assertThat(f.setOptInt(fd, name, 1)).as("option %d", name).isEqualTo(expected);
+            }
         }
     }
 
@@ -987,6 +996,27 @@ class SocketHostTest {
             assertThat(f.host.sockOpen(f.m, 1, 2, FD_PTR)).isEqualTo(MFILE);
             try (Socket c = connect(f.localPort(lfd))) {
                 assertThat(f.accept(lfd)).isEqualTo(MFILE);
+            }
+        }
+    }
+
+    @Test
+    void the_default_socket_cap_lets_a_server_accept_far_more_than_64_connections() throws Exception {
+        // the old default (64) gave MFILE at the 64th socket: servers exit on such an accept error
+        try (HostFixture f = new HostFixture(NetPolicy.builder().allowBind("127.0.0.1:*").build())) {
+            int lfd = f.listener();
+            int port = f.localPort(lfd);
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int k = 0; k < 200; k++) {
+                    clients.add(connect(port));
+                    assertThat(f.accept(lfd)).as("accept #%d", k + 1).isEqualTo(SUCCESS);
+                }
+                assertThat(f.host.openSockets()).isEqualTo(201);
+            } finally {
+                for (Socket c : clients) {
+                    c.close();
+                }
             }
         }
     }

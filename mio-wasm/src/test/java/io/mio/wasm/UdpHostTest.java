@@ -86,8 +86,9 @@ class UdpHostTest {
             f.addr(new byte[7]);
             assertThat(f.host.sockBind(f.m, fd, ADDR, 0, false)).isEqualTo(INVAL);
             assertThat(f.host.sockBind(f.m, 0, f.addr(new byte[4]), 0, false)).isEqualTo(BADF);
-            assertThat(recvFrom(f, fd, 8, 8, false)).as("V1 address buffer of 8").isEqualTo(INVAL);
-            assertThat(recvFrom(f, fd, 8, 128, false)).as("V1 does not take storage").isEqualTo(INVAL);
+            // V1 takes an address buffer of any size (WasmEdge): nothing queued on an unbound socket, AGAIN
+            assertThat(recvFrom(f, fd, 8, 8, false)).as("V1 address buffer of 8").isEqualTo(AGAIN);
+            assertThat(recvFrom(f, fd, 8, 7, true)).as("V2 wants 4, 16 or 128").isEqualTo(INVAL);
         }
     }
 

@@ -75,7 +75,8 @@ enum ValidCall {
             case SETSOCKOPT -> List.of(new Ptr("val", VAL, 4, 1));
             case GETADDRINFO -> List.of(new Ptr("node", NODE, 10, 1), new Ptr("service", SERVICE, 3, 1),
                     new Ptr("hints", HINTS, 28, 4), new Ptr("res", RES, 4, 4), new Ptr("res_len", RES_LEN, 4, 4),
-                    new Ptr("ai", AI, 28, 4), new Ptr("ai.addr", SA, 12, 4), new Ptr("sa_data", SA_DATA, 14, 1));
+                    // WasmEdge asks no alignment of the result records it follows
+                    new Ptr("ai", AI, 28, 1), new Ptr("ai.addr", SA, 12, 1), new Ptr("sa_data", SA_DATA, 14, 1));
             case FD_FDSTAT_GET -> List.of(new Ptr("fdstat", FDSTAT, 24, 8));
             case POLL_ONEOFF, EPOLL_ONEOFF -> List.of(new Ptr("in", SUBS, 96, 8), new Ptr("out", EVENTS, 64, 8),
                     new Ptr("nevents", NEVENTS, 4, 4));

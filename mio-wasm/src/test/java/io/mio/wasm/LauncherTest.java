@@ -1,0 +1,132 @@
+package io.mio.wasm;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The launcher script (mio-wasm/scripts/mio-wasm) in a copy of the repository's layout with a stand-in Maven
+ * wrapper (it records each build and writes the jar and the classpath file) and a stand-in {@code java} (it prints
+ * its arguments): it says when it builds, builds once, and builds again when a source or POM is newer than the
+ * last build, as after a {@code git pull}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LauncherTest {
+    @TempDir
+    Path root;
+
+    record Ran(int code, String out, String err) {}
+
+    private static void write(Path p, String text, boolean executable) throws IOException {
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        if (executable) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @BeforeEach
+    void layout() throws IOException {
+        Path launcher = Path.of("scripts/mio-wasm").toAbsolutePath(); // surefire runs in the module's directory
+        write(root.resolve("mio-wasm/scripts/mio-wasm"), Files.readString(launcher), true);
+        write(root.resolve("scripts/jdk.sh"), "export PATH=\"" + root.resolve("bin") + ":$PATH\"\n", false);
+        write(root.resolve("bin/java"), "#!/usr/bin/env bash\necho \"java $*\"\n", true);
+        write(root.resolve("mvnw"), """
+                #!/usr/bin/env bash
+                echo build >> builds.log
+                if [ -f fail-build ]; then echo "[ERROR] BUILD FAILURE (stand-in)"; exit 1; fi
+                for a in "$@"; do
+                  case "$a" in -Dmdep.outputFile=*) echo /deps/a.jar:/deps/b.jar > "${a#-Dmdep.outputFile=}" ;; esac
+                done
+                touch mio-wasm/target/mio-wasm-0.1.0-SNAPSHOT.jar
+                """, true);
+        Files.createDirectories(root.resolve("mio-wasm/target"));
+        write(root.resolve("pom.xml"), "<project/>\n", false);
+        write(root.resolve("mio-core/pom.xml"), "<project/>\n", false);
+        write(root.resolve("mio-wasm/pom.xml"), "<project/>\n", false);
+        write(root.resolve("mio-core/src/main/java/io/mio/Poll.java"), "class Poll {}\n", false);
+        write(root.resolve("mio-wasm/src/main/java/io/mio/wasm/Main.java"), "class Main {}\n", false);
+    }
+
+    private Ran launch(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("mio-wasm/scripts/mio-wasm")
+                .toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(root.toFile()).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Ran(p.exitValue(), out, err);
+    }
+
+    private long builds() throws IOException {
+        Path log = root.resolve("builds.log");
+        return Files.exists(log) ? Files.readAllLines(log).size() : 0;
+    }
+
+    /** As {@code git pull} leaves a changed file: modified after the last build (which is made 10 s old). */
+    private void change(String path) throws IOException {
+        Instant now = Instant.now();
+        Files.setLastModifiedTime(root.resolve("mio-wasm/target/classpath.txt"), FileTime.from(now.minusSeconds(10)));
+        Files.setLastModifiedTime(root.resolve(path), FileTime.from(now.minusSeconds(5)));
+    }
+
+    @Test
+    void it_says_when_it_builds_builds_once_and_again_after_a_source_changes() throws Exception {
+        Ran first = launch("run", "app.wasm", "x");
+        assertThat(first.code()).isZero();
+        assertThat(first.err()).startsWith("mio-wasm: first run: building io.mio and mio-wasm with Maven")
+                .endsWith("mio-wasm: built.\n");
+        assertThat(builds()).isEqualTo(1);
+        assertThat(first.out()).startsWith("java --enable-native-access=io.mio,io.mio.wasm --module-path ")
+                .contains("mio-wasm-0.1.0-SNAPSHOT.jar:/deps/a.jar:/deps/b.jar")
+                .endsWith("--module io.mio.wasm/io.mio.wasm.Main run app.wasm x\n");
+
+        Ran second = launch("run", "app.wasm");
+        assertThat(second.err()).as("nothing to build, nothing said").isEmpty();
+        assertThat(builds()).isEqualTo(1);
+
+        for (String changed : new String[] {"mio-core/src/main/java/io/mio/Poll.java",
+                "mio-wasm/src/main/java/io/mio/wasm/Main.java", "mio-wasm/pom.xml", "pom.xml"}) {
+            change(changed);
+            long before = builds();
+            Ran again = launch("run", "app.wasm");
+            assertThat(again.err()).as(changed).startsWith("mio-wasm: sources changed since the last build: rebuilding");
+            assertThat(builds()).as(changed).isEqualTo(before + 1);
+            assertThat(launch("run", "app.wasm").err()).as("built after " + changed).isEmpty();
+        }
+
+        change("mio-wasm/src/main/java/io/mio/wasm/Main.java");
+        Ran quiet = launch("run", "--quiet", "app.wasm");
+        assertThat(quiet.err()).as("--quiet: builds without a word").isEmpty();
+        assertThat(quiet.out()).endsWith("run --quiet app.wasm\n");
+    }
+
+    @Test
+    void a_failed_build_shows_what_maven_said_and_is_tried_again_next_time() throws Exception {
+        write(root.resolve("fail-build"), "", false);
+        Ran failed = launch("run", "app.wasm");
+        assertThat(failed.code()).isEqualTo(1);
+        assertThat(failed.err()).contains("mio-wasm: the build failed; Maven said:")
+                .contains("[ERROR] BUILD FAILURE (stand-in)");
+        assertThat(failed.out()).as("java is not started").isEmpty();
+        Files.delete(root.resolve("fail-build"));
+        Ran next = launch("run", "app.wasm");
+        assertThat(next.code()).isZero();
+        assertThat(next.err()).startsWith("mio-wasm: first run: building");
+    }
+}
