@@ -41,6 +41,14 @@ class BackendTest {
     }
 
     @Test
+    void the_wasi_backend_is_never_available_on_a_jvm() {
+        assertThat(Backend.WASI.isAvailable()).isFalse();
+        assertThatThrownBy(() -> Backend.use(Backend.WASI)).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("WASI").hasMessageContaining("never available on a JVM");
+        assertThat(Backend.current()).isNotEqualTo(Backend.WASI); // the refusal chose nothing
+    }
+
+    @Test
     void registering_a_source_with_a_poll_of_the_other_backend_is_rejected() throws Exception {
         // The other backend's selector, opened directly (the public API only ever opens the chosen one).
         SelectorSpi other = Backend.current() == Backend.EPOLL ? NioSelector.open() : EpollSelector.open();

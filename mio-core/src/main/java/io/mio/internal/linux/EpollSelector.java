@@ -363,18 +363,18 @@ public final class EpollSelector implements SelectorSpi {
     }
 
     /** Claims the one Waker this selector allows. */
-    public void claimWaker() {
+    void claimWaker() {
         if (!hasWaker.compareAndSet(false, true)) {
             throw new IllegalStateException("this Poll already has a Waker; mio allows one Waker per Poll");
         }
     }
 
-    public void releaseWaker() {
+    void releaseWaker() {
         hasWaker.set(false);
     }
 
-    /** The Poll's waker on this backend (a final class, so that {@code Waker.wake} can call it directly). */
-    public static final class EpollWaker implements WakerSpi {
+    /** The Poll's waker on this backend: the one WakerSpi loaded, so {@code Waker.wake}'s call stays monomorphic. */
+    static final class EpollWaker implements WakerSpi {
         private final EpollSelector selector;
         private final FileDesc eventFd;
 

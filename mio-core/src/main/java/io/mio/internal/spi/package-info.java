@@ -14,5 +14,10 @@
  * class. The backend is fixed per JVM, so each interface has one loaded implementation and its calls stay
  * monomorphic (inlined by the JIT). A source registers only with a Poll of its own backend: the implementation
  * rejects another with {@link IllegalArgumentException}.
+ *
+ * <p>What an implementation needs from the public classes it gets from {@link io.mio.internal.Bridge}: the
+ * {@link io.mio.internal.spi.SelectorSpi} behind a {@code Registry} ({@code Bridge.selector}), and the raw state of
+ * {@code SocketAddressHolder} and {@code UnixAddress} for allocation-free address coding ({@code Bridge.holders()},
+ * {@code Bridge.unixAddresses()}); {@link io.mio.internal.Bridge#mismatch} is the error for another backend's Poll.
  */
 package io.mio.internal.spi;
