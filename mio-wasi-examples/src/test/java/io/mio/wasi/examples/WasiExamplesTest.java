@@ -163,6 +163,17 @@ class WasiExamplesTest {
     }
 
     @Test
+    void the_wasi_backend_allocates_nothing_per_round_trip_in_the_guest() throws Exception {
+        List<String> out = new ArrayList<>();
+        int code;
+        try (WasmGuest g = WasmGuest.start("allocation_guest.wasm", "10000")) {
+            code = g.awaitExit(WAIT, out);
+        }
+        assertThat(out).containsExactly("allocated 0 bytes in 10000 round trips");
+        assertThat(code).isZero();
+    }
+
+    @Test
     void conformance_checks_pass_on_the_jvm_backend_too() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int failed = Conformance.run(new PrintStream(buf, true, StandardCharsets.UTF_8));
