@@ -74,7 +74,7 @@ public final class Bench {
         List<HttpBench.Load> httpLoads = List.of(HttpBench.Load.values());
         List<Integer> httpConns = List.of(64, 1000);
         int httpRounds = 3;
-        Duration httpServerWarmup = Duration.ofSeconds(4);
+        Duration httpServerWarmup = Duration.ofSeconds(12);
         Duration httpWarmup = Duration.ofSeconds(1);
         Duration httpMeasure = Duration.ofSeconds(4);
 

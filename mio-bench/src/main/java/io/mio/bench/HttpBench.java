@@ -118,12 +118,15 @@ final class HttpBench {
         return rows;
     }
 
-    /** A fresh server process first serves wrk for a while on every path, for the JIT. */
+    /**
+     * A fresh server process first serves wrk for a while on every load of the run (64 connections), for the JIT:
+     * with less, the first cell measured the JIT at work (several times the CPU per request of the later cells).
+     */
     private static void warmUp(ServerProcess server, String base, Settings s) throws IOException {
-        Duration each = s.serverWarmup().dividedBy(2);
-        for (String path : List.of("/plaintext", "/json")) {
+        Duration each = s.serverWarmup().dividedBy(s.loads().size());
+        for (Load load : s.loads()) {
             try {
-                Wrk.run(base + path, 64, each, 1, s.work());
+                Wrk.run(base + load.path, 64, each, load.pipeline, s.work());
             } catch (IOException e) {
                 throw new IOException("warm-up: " + e.getMessage() + "; server log: " + server.logTail(), e);
             }

@@ -146,7 +146,7 @@ final class HttpReport {
                 .append("preformatted bytes in all three servers: TechEmpower's JSON rule (serialize an object per request) is ")
                 .append("not followed by any of them, so the cells compare HTTP handling and I/O.\n");
         md.append("- Each server process first serves wrk on 64 connections for ").append(s.serverWarmup().toSeconds())
-                .append(" s (both paths, for the JIT); per cell a ").append(s.warmup().toSeconds())
+                .append(" s (each load in turn, for the JIT); per cell a ").append(s.warmup().toSeconds())
                 .append(" s wrk run at the cell's settings, then the measured ").append(s.measure().toSeconds())
                 .append(" s wrk run. Requests/s and latency percentiles are wrk's (`--latency`; measured from each ")
                 .append("request's send, in a closed loop, so they describe this load, not an open-loop arrival rate). ")
@@ -157,7 +157,8 @@ final class HttpReport {
                 .append("wrk printed 0 for that percentile (its histogram lost it; seen in pipelined runs against a slow server).\n");
         md.append("- ").append(s.rounds()).append(" rounds, servers started afresh in each, in an order rotated every round. ")
                 .append("Tables give medians over rounds; a ratio is computed within each round (the median, then each ")
-                .append("round's in brackets).\n");
+                .append("round's in brackets); the latency percentiles are those of the round with the median requests ")
+                .append("per CPU-second.\n");
         for (String failure : m.failures()) {
             md.append("- **Failed**: ").append(failure).append("\n");
         }
@@ -182,14 +183,13 @@ final class HttpReport {
                                         .mapToObj(x -> Double.isNaN(x) ? "n/a" : String.format(Locale.ROOT, "%.2f", x)).toList()));
                     }
                     long errors = cell.stream().mapToLong(HttpBench.Row::errors).sum();
+                    HttpBench.Row mid = medianRound(cell);
                     md.append(String.format(Locale.ROOT, "| %s | %d | %s | %,.0f | %.2f | %s%,.0f%s | %s | %s | %s | %s | %s | %.0f %% | %.0f |%n",
                             load.label, conns, kind.label,
                             median(rows, kind, load, conns, HttpBench.Row::requestsPerSecond),
                             median(rows, kind, load, conns, HttpBench.Row::cpuMicrosPerRequest),
                             kind == HttpServerKind.MIO ? "**" : "", rps, kind == HttpServerKind.MIO ? "**" : "", ratio,
-                            millis(median(rows, kind, load, conns, HttpBench.Row::p50Micros)),
-                            millis(median(rows, kind, load, conns, HttpBench.Row::p90Micros)),
-                            millis(median(rows, kind, load, conns, HttpBench.Row::p99Micros)),
+                            millis(mid.p50Micros()), millis(mid.p90Micros()), millis(mid.p99Micros()),
                             errors == 0 ? "0" : "**" + errors + "**",
                             median(rows, kind, load, conns, HttpBench.Row::clientCpuShare) * 100,
                             median(rows, kind, load, conns, HttpBench.Row::rssMiB)));
@@ -205,6 +205,16 @@ final class HttpReport {
                 .append("`scripts/bench.sh --smoke` checks every HTTP server's answers (and runs wrk briefly if installed).\n")
                 .append(END).append("\n");
         return md.toString();
+    }
+
+    /**
+     * The round whose requests per CPU-second is the median (the lower of the two middle ones for an even count):
+     * its latency percentiles are shown together, since medians taken column by column can put a p50 above a p90.
+     */
+    static HttpBench.Row medianRound(List<HttpBench.Row> cell) {
+        List<HttpBench.Row> sorted = cell.stream()
+                .sorted(java.util.Comparator.comparingDouble(HttpBench.Row::requestsPerCpuSecond)).toList();
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     /** Microseconds as milliseconds with two decimals; "n/a" for NaN (a percentile wrk did not give). */

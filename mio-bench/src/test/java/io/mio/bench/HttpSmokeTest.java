@@ -128,6 +128,10 @@ class HttpSmokeTest {
         assertThat(HttpReport.ratiosToMio(rows, HttpServerKind.NETTY, HttpBench.Load.PLAINTEXT, 64, 3))
                 .containsExactly(0.5, 2.0, 0.5);
         assertThat(HttpReport.ratiosToMio(rows, HttpServerKind.JDK, HttpBench.Load.PLAINTEXT, 64, 3)[1]).isNaN();
+        // Latencies are shown from one round, the one with the median requests per CPU-second (round 1 or 3 here).
+        assertThat(HttpReport.medianRound(rows.subList(3, 6)).round()).isIn(1, 3);
+        assertThat(HttpReport.medianRound(List.of(row(1, HttpServerKind.MIO, 30), row(2, HttpServerKind.MIO, 10),
+                row(3, HttpServerKind.MIO, 20))).round()).isEqualTo(3);
 
         rows.add(row(4, HttpServerKind.JDK, 1)); // a peer cheaper than io.mio: missed
         v = HttpReport.verdict(rows, all, HttpBench.Load.PLAINTEXT, 64);
