@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
 # The loopback echo benchmark: io.mio against java.nio, virtual threads, Netty epoll, a C epoll server and
 # WebAssembly echo guests under mio-wasm; then the scale part: each server holding 0 to ~20000 idle
-# connections (memory per connection, cost of the active traffic meanwhile). Builds mio-bench, runs every
-# server in turn as its own process pinned to CPU 0 with the load generator pinned to CPU 1, and writes
-# docs/benchmarks.md, docs/benchmarks.csv, docs/benchmarks-scale.csv and the charts docs/benchmarks-*.png.
+# connections (memory per connection, cost of the active traffic meanwhile); then the HTTP part: wrk against
+# mio-examples' HttpServer, Netty's HTTP codec and the JDK's HttpServer on virtual threads. Builds mio-bench,
+# runs every server in turn as its own process pinned to CPU 0 with the load generator pinned to CPU 1, and
+# writes docs/benchmarks.md, docs/benchmarks.csv, docs/benchmarks-scale.csv, docs/benchmarks-http.csv and the
+# charts docs/benchmarks-*.png.
 #
 #   scripts/bench.sh              default mode: echo part with 1, 64 and 1000 connections x 64 B and 4 KiB
 #                                 (wasm guests: 1 and 64 x 64 B), 3 rounds; scale part with 0, 1000, 10000 and
 #                                 50000 idle connections (those over the open-file limit are skipped and the
-#                                 largest count that fits is run instead), 1 round (about 8 min in all)
+#                                 largest count that fits is run instead), 1 round (about 8 min); HTTP part with
+#                                 plaintext, json and 16-pipelined plaintext at 64 and 1000 connections, 3 rounds
+#                                 (about 6 min)
 #   scripts/bench.sh --full       adds 10000 connections to the echo part
-#   scripts/bench.sh --part scale only the scale part (--part echo, or --no-scale: only the echo part)
+#   scripts/bench.sh --part scale only the scale part (--part echo, --part http, or a list: --part echo,http;
+#                                 --no-scale and --no-http leave one part out)
 #   scripts/bench.sh --smoke      only checks that every server starts and echoes correctly, and holds idle
-#                                 connections while others echo (no timings)
+#                                 connections while others echo, and that every HTTP server answers correctly
+#                                 (no timings)
 # Other options (--rounds N, --measure-ms, --warmup-ms, --perf-ms, --servers mio,nio,..., --idle 0,1000,...,
-# --scale-active N, --scale-servers ..., --docs DIR) go to io.mio.bench.Bench (see its javadoc).
+# --scale-active N, --scale-servers ..., --http-servers mio,netty,jdk, --http-loads plaintext,json,pipelined,
+# --http-conns 64,1000, --http-rounds N, --http-measure-s S, --docs DIR) go to io.mio.bench.Bench (see its javadoc).
 #
-# Needs gcc (C servers), perf (syscall counts) and taskset (pinning): where one is missing and this runs as
-# root on Debian, it is installed with apt-get (and said so); otherwise that part is skipped with a message.
+# Needs gcc (C servers), perf (syscall counts), taskset (pinning) and wrk (the HTTP part's load generator):
+# where one is missing and this runs as root on Debian, it is installed with apt-get (and said so); otherwise
+# that part is skipped with a message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
@@ -37,6 +45,7 @@ ensure() { # ensure COMMAND DEBIAN-PACKAGE WHAT-FOR
 ensure gcc gcc "the C epoll server"
 ensure perf linux-perf "syscall and context-switch counts"
 ensure taskset util-linux "pinning server and client to separate CPUs"
+ensure wrk wrk "the HTTP part"
 
 echo "bench: building mio-bench"
 cp_file=mio-bench/target/classpath.txt

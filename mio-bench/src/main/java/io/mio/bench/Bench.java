@@ -18,11 +18,14 @@ import java.util.Set;
  * The benchmark's driver. Its echo part starts each server as its own process (pinned to one CPU), drives it
  * with {@link EchoClient} from this process (pinned to another one by scripts/bench.sh), samples the server's
  * CPU time and memory from /proc and its syscalls and context switches with perf; its scale part
- * ({@link Scale}) makes each server hold a rising number of idle connections. Then it writes the report.
+ * ({@link Scale}) makes each server hold a rising number of idle connections. Then it writes the report. Its HTTP
+ * part ({@link HttpBench}) runs wrk against three HTTP servers and writes its own section of the report
+ * ({@link HttpReport}).
  *
  * <p>Options: {@code --smoke} (only check that every server starts and echoes correctly, and holds idle
- * connections while others echo; no timings), {@code --full} (adds 10000 connections), {@code --part echo,scale}
- * (the parts to run; {@code --no-scale} is {@code --part echo}), {@code --rounds N}, {@code --warmup-ms},
+ * connections while others echo, and that every HTTP server answers correctly; no timings), {@code --full} (adds
+ * 10000 connections), {@code --part echo,scale,http} (the parts to run; all three by default; {@code --no-scale} and
+ * {@code --no-http} leave one out), {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
  * {@code --servers mio,mio-selector,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c},
  * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
@@ -31,7 +34,9 @@ import java.util.Set;
  * {@code --idle 0,1000,10000,50000} (idle connection counts; those over the open-file limit are skipped),
  * {@code --scale-active N} (active connections, default 1), {@code --scale-servers LIST} (default: the
  * {@code --servers} given, less the wasm guests, else {@link ServerKind#scaleDefaults}), {@code --scale-rounds N},
- * {@code --scale-warmup-ms}, {@code --scale-measure-ms}, {@code --scale-perf-ms}.
+ * {@code --scale-warmup-ms}, {@code --scale-measure-ms}, {@code --scale-perf-ms}. HTTP part: {@code --http-servers
+ * mio,netty,jdk}, {@code --http-loads plaintext,json,pipelined}, {@code --http-conns 64,1000}, {@code --http-rounds N},
+ * {@code --http-server-warmup-s}, {@code --http-warmup-s}, {@code --http-measure-s}.
  */
 public final class Bench {
     private Bench() {
@@ -42,6 +47,7 @@ public final class Bench {
         boolean full;
         boolean echo = true;
         boolean scale = true;
+        boolean http = true;
         int rounds = 3;
         // Cut from 1000 / 1500 / 500 ms when the wasm guests and the scale part joined the default run (Report says so).
         Duration warmup = Duration.ofMillis(500);
@@ -64,6 +70,13 @@ public final class Bench {
         Duration scaleWarmup = Duration.ofMillis(300);
         Duration scaleMeasure = Duration.ofMillis(700);
         Duration scalePerf = Duration.ofMillis(400);
+        List<HttpServerKind> httpServers = List.of(HttpServerKind.values());
+        List<HttpBench.Load> httpLoads = List.of(HttpBench.Load.values());
+        List<Integer> httpConns = List.of(64, 1000);
+        int httpRounds = 3;
+        Duration httpServerWarmup = Duration.ofSeconds(12);
+        Duration httpWarmup = Duration.ofSeconds(1);
+        Duration httpMeasure = Duration.ofSeconds(4);
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -75,15 +88,27 @@ public final class Bench {
                     case "--part" -> {
                         o.echo = false;
                         o.scale = false;
+                        o.http = false;
                         for (String part : args[++i].split(",")) {
                             switch (part.trim()) {
                                 case "echo" -> o.echo = true;
                                 case "scale" -> o.scale = true;
-                                default -> throw new IllegalArgumentException("unknown part " + part + " (echo, scale)");
+                                case "http" -> o.http = true;
+                                default -> throw new IllegalArgumentException("unknown part " + part + " (echo, scale, http)");
                             }
                         }
                     }
                     case "--no-scale" -> o.scale = false;
+                    case "--no-http" -> o.http = false;
+                    case "--http-servers" -> o.httpServers = java.util.Arrays.stream(args[++i].split(","))
+                            .map(HttpServerKind::parse).distinct().toList();
+                    case "--http-loads" -> o.httpLoads = java.util.Arrays.stream(args[++i].split(","))
+                            .map(HttpBench.Load::parse).distinct().toList();
+                    case "--http-conns" -> o.httpConns = ints(args[++i]);
+                    case "--http-rounds" -> o.httpRounds = Integer.parseInt(args[++i]);
+                    case "--http-server-warmup-s" -> o.httpServerWarmup = Duration.ofSeconds(Long.parseLong(args[++i]));
+                    case "--http-warmup-s" -> o.httpWarmup = Duration.ofSeconds(Long.parseLong(args[++i]));
+                    case "--http-measure-s" -> o.httpMeasure = Duration.ofSeconds(Long.parseLong(args[++i]));
                     case "--rounds" -> o.rounds = Integer.parseInt(args[++i]);
                     case "--warmup-ms" -> o.warmup = Duration.ofMillis(Long.parseLong(args[++i]));
                     case "--measure-ms" -> o.measure = Duration.ofMillis(Long.parseLong(args[++i]));
@@ -132,6 +157,11 @@ public final class Bench {
             return c <= kind.maxConns && (!kind.isWasm() || (wasmConns.contains(c) && wasmSizes.contains(size)));
         }
 
+        HttpBench.Settings httpSettings() {
+            return new HttpBench.Settings(httpServers, httpLoads, httpConns, httpRounds, httpServerWarmup, httpWarmup,
+                    httpMeasure, serverCpu, work.resolve("http"));
+        }
+
         Scale.Settings scaleSettings() {
             return new Scale.Settings(idle, scaleActive, scaleRounds, scaleWarmup, scaleMeasure, scalePerf, serverCpu,
                     work.resolve("scale"));
@@ -159,7 +189,33 @@ public final class Bench {
         if (o.smoke) {
             System.exit(smokeAll(o) ? 0 : 1);
         }
-        run(o);
+        if (o.echo || o.scale) {
+            run(o);
+        }
+        if (o.http) {
+            runHttp(o);
+        }
+    }
+
+    /** The HTTP part: wrk against the HTTP servers; writes its section of the report. Skipped without wrk. */
+    static void runHttp(Options o) throws IOException {
+        if (Wrk.path() == null) {
+            System.out.println("HTTP part skipped: wrk is not installed (Debian package wrk; scripts/bench.sh installs it"
+                    + " when run as root)");
+            return;
+        }
+        Report.Machine machine = Report.Machine.describe();
+        String loadBefore = Report.Machine.loadAverage();
+        Instant started = Instant.now();
+        List<String> failures = new ArrayList<>();
+        List<HttpBench.Row> rows = HttpBench.run(o.httpSettings(), failures);
+        HttpReport.Meta meta = new HttpReport.Meta(machine, Wrk.version(), o.command, started,
+                Duration.between(started, Instant.now()), loadBefore, Report.Machine.loadAverage(), o.httpSettings(),
+                failures);
+        HttpReport.write(rows, meta, o.docs);
+        System.out.println("wrote the HTTP section of " + o.docs.resolve("benchmarks.md") + " and "
+                + o.docs.resolve("benchmarks-http.csv") + (failures.isEmpty() ? "" : "; " + failures.size()
+                + " failure(s), see the report"));
     }
 
     // ---- smoke --------------------------------------------------------------------------------------
@@ -192,6 +248,9 @@ public final class Bench {
                 System.out.println("smoke " + kind.label + ": FAILED: " + e.getMessage());
             }
         }
+        if (o.http) {
+            ok &= smokeHttp(o);
+        }
         if (!o.scale) {
             return ok;
         }
@@ -217,6 +276,26 @@ public final class Bench {
                     ok = false;
                     System.out.println("smoke scale " + kind.label + ": FAILED: " + e.getMessage());
                 }
+            }
+        }
+        return ok;
+    }
+
+    /** Every HTTP server answers correctly (and serves wrk briefly, if wrk is installed). */
+    private static boolean smokeHttp(Options o) {
+        boolean ok = true;
+        boolean wrk = Wrk.path() != null;
+        if (!wrk) {
+            System.out.println("smoke http: wrk is not installed: answers checked without it");
+        }
+        for (HttpServerKind kind : o.httpServers) {
+            try {
+                HttpBench.SmokeResult r = HttpBench.smoke(kind, o.work.resolve("http-smoke"), wrk);
+                System.out.println("smoke http " + kind.label + ": ok (" + r.checked() + " answers checked"
+                        + (r.wrk() == null ? "" : ", wrk served without errors") + ")");
+            } catch (IOException e) {
+                ok = false;
+                System.out.println("smoke http " + kind.label + ": FAILED: " + e.getMessage());
             }
         }
         return ok;

@@ -246,6 +246,8 @@ final class Report {
             scaleSection(md, scale, m, docs);
         }
 
+        // The HTTP part writes its own section (HttpReport); a run of the other parts keeps the last one.
+        md.append(HttpReport.preserved(docs.resolve("benchmarks.md")));
         md.append("## User-space CPU\n\n")
                 .append("The user/system split above is sampled at 100 Hz ticks, too coarse for what a library adds in user space. ")
                 .append("`scripts/bench-user-cpu.sh` measures it by sampling each server with `perf record -e cpu-clock` at 10 kHz, ")
@@ -260,7 +262,7 @@ final class Report {
         md.append("`scripts/bench.sh --smoke` only checks that every server starts and echoes correctly, and holds ")
                 .append(Bench.SMOKE_IDLE).append(" idle connections while ").append(Bench.SMOKE_ACTIVE)
                 .append(" others echo (no timings); `scripts/bench.sh --full` adds 10000 connections to the echo part; ")
-                .append("`--part echo` or `--part scale` runs one part only. The servers and the harness are in `mio-bench/`.\n");
+                .append("`--part echo`, `--part scale` or `--part http` runs one part only. The servers and the harness are in `mio-bench/`.\n");
         Files.writeString(docs.resolve("benchmarks.md"), md.toString());
     }
 
@@ -775,7 +777,7 @@ final class Report {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 60L * kinds.size() + 140 > 300 ? (int) (60L * kinds.size() + 140) : 300);
     }
 
-    private static double parseLoad(String load) {
+    static double parseLoad(String load) {
         try {
             return Double.parseDouble(load.split(" ")[0]);
         } catch (RuntimeException e) {

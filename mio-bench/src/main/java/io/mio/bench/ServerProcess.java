@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One echo server running as its own process, optionally pinned to a CPU with {@code taskset}. It is ready
- * once it printed {@code READY <port>}; closing its standard input makes it exit. A Java server answers the
- * line {@code gc} with its heap use after a full collection ({@link #heapAfterGc}).
+ * One server running as its own process, optionally pinned to a CPU with {@code taskset}: an echo server of
+ * {@link ServerKind}, or an HTTP server of {@link HttpServerKind}. It is ready once it printed {@code READY <port>};
+ * closing its standard input makes it exit. A Java server answers the line {@code gc} with its heap use after a
+ * full collection ({@link #heapAfterGc}).
  */
 final class ServerProcess implements AutoCloseable {
     /** JVM options shared by every Java server: the same heap and collector for all. */
@@ -25,15 +26,19 @@ final class ServerProcess implements AutoCloseable {
             "-XX:+UseSerialGC", "-Xms64m", "-Xmx1g",
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
 
+    /** The echo server's kind; null for an HTTP server. */
     final ServerKind kind;
+    /** Name in messages. */
+    final String label;
     final Process process;
     final int port;
     private final Path log;
     /** The HEAP lines the server printed, not yet taken. */
     private final BlockingQueue<String> heapLines = new LinkedBlockingQueue<>();
 
-    private ServerProcess(ServerKind kind, Process process, int port, Path log) {
+    private ServerProcess(ServerKind kind, String label, Process process, int port, Path log) {
         this.kind = kind;
+        this.label = label;
         this.process = process;
         this.port = port;
         this.log = log;
@@ -82,9 +87,26 @@ final class ServerProcess implements AutoCloseable {
     /** As {@link #start(ServerKind, Path, Integer, Path, int)}, with JVM options added for this start. */
     static ServerProcess start(ServerKind kind, Path cServer, Integer cpu, List<String> extraJvmOptions, Path logDir,
                                int timeoutSeconds) throws IOException {
+        return launch(kind, kind.label, kind.name(), command(kind, cServer, cpu, extraJvmOptions), logDir, timeoutSeconds);
+    }
+
+    /** Starts the HTTP server {@code kind} (its main class with {@link #JVM_OPTIONS}, port 0) and waits for READY. */
+    static ServerProcess start(HttpServerKind kind, Integer cpu, Path logDir, int timeoutSeconds) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (cpu != null) {
+            cmd.addAll(List.of("taskset", "-c", cpu.toString()));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), kind.mainClass.getName(), "0"));
+        return launch(null, kind.label, "http-" + kind.name(), cmd, logDir, timeoutSeconds);
+    }
+
+    private static ServerProcess launch(ServerKind kind, String label, String name, List<String> command, Path logDir,
+                                        int timeoutSeconds) throws IOException {
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(kind.name().toLowerCase(java.util.Locale.ROOT) + ".log");
-        Process p = new ProcessBuilder(command(kind, cServer, cpu, extraJvmOptions))
+        Path log = logDir.resolve(name.toLowerCase(java.util.Locale.ROOT) + ".log");
+        Process p = new ProcessBuilder(command)
                 .redirectError(log.toFile())
                 .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -111,9 +133,9 @@ final class ServerProcess implements AutoCloseable {
         }
         if (port <= 0) {
             p.destroyForcibly();
-            throw new IOException(kind.label + " server did not start: " + tail(log));
+            throw new IOException(label + " server did not start: " + tail(log));
         }
-        ServerProcess server = new ServerProcess(kind, p, port, log);
+        ServerProcess server = new ServerProcess(kind, label, p, port, log);
         server.drainInBackground(out);
         return server;
     }
@@ -141,7 +163,7 @@ final class ServerProcess implements AutoCloseable {
      * server does not answer in time.
      */
     Heap heapAfterGc(java.time.Duration timeout) throws IOException {
-        if (kind.isNative()) {
+        if (kind != null && kind.isNative()) {
             return null;
         }
         heapLines.clear();
