@@ -487,27 +487,27 @@ public final class Uring implements AutoCloseable {
      * @return the number of requests cancelled (0 when none matched)
      */
     public int syncCancel(long userData, boolean all) throws IOException {
-        try (Arena temp = Arena.ofConfined()) {
-            // struct io_uring_sync_cancel_reg: addr, fd, flags, timeout {-1, -1} (none), padding
-            MemorySegment reg = temp.allocate(64, 8);
-            reg.set(JAVA_LONG, 0, userData);
-            reg.set(JAVA_INT, 8, -1);
-            reg.set(JAVA_INT, 12, all ? IORING_ASYNC_CANCEL_ALL : 0);
-            reg.set(JAVA_LONG, 16, -1L);
-            reg.set(JAVA_LONG, 24, -1L);
-            int r = register(IORING_REGISTER_SYNC_CANCEL, reg.address(), 1);
-            if (r >= 0) {
-                return all ? r : 1;
-            }
-            if (r == -io.mio.internal.linux.LinuxConstants.ENOENT) {
-                return 0;
-            }
-            if (r == -EEXIST) {
-                throw new IllegalStateException("io_uring_register(SYNC_CANCEL) failed: EEXIST: this ring was set up "
-                        + "SINGLE_ISSUER|DEFER_TASKRUN and only its creating thread may use it");
-            }
-            throw Errno.exception("io_uring_register(SYNC_CANCEL)", -r);
+        // struct io_uring_sync_cancel_reg: addr, fd, flags, timeout {-1, -1} (none), padding; in this thread's
+        // scratch memory, so that a deregister allocates nothing.
+        MemorySegment reg = Sys.scratch();
+        reg.asSlice(0, 64).fill((byte) 0);
+        reg.set(JAVA_LONG, 0, userData);
+        reg.set(JAVA_INT, 8, -1);
+        reg.set(JAVA_INT, 12, all ? IORING_ASYNC_CANCEL_ALL : 0);
+        reg.set(JAVA_LONG, 16, -1L);
+        reg.set(JAVA_LONG, 24, -1L);
+        int r = register(IORING_REGISTER_SYNC_CANCEL, reg.address(), 1);
+        if (r >= 0) {
+            return all ? r : 1;
         }
+        if (r == -io.mio.internal.linux.LinuxConstants.ENOENT) {
+            return 0;
+        }
+        if (r == -EEXIST) {
+            throw new IllegalStateException("io_uring_register(SYNC_CANCEL) failed: EEXIST: this ring was set up "
+                    + "SINGLE_ISSUER|DEFER_TASKRUN and only its creating thread may use it");
+        }
+        throw Errno.exception("io_uring_register(SYNC_CANCEL)", -r);
     }
 
     // ---- state --------------------------------------------------------------------------------------------------

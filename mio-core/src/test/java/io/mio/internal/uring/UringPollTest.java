@@ -142,6 +142,21 @@ class UringPollTest {
     }
 
     @Test
+    void sync_cancel_ends_the_request_before_it_returns_and_with_all_every_request_of_that_user_data() throws IOException {
+        ring.sqe().pollAdd(server.fd(), READ, true, 11);
+        ring.sqe().pollAdd(client.fd(), READ, true, 11);
+        ring.sqe().pollAdd(server.fd(), READ, true, 12);
+        ring.submit();
+        assertThat(ring.syncCancel(12, false)).isEqualTo(1);
+        assertThat(UringTests.kernelPollRequests(ring)).as("gone when syncCancel returns").isEqualTo(2);
+        assertThat(ring.syncCancel(11, true)).as("requests cancelled").isEqualTo(2);
+        assertThat(UringTests.kernelPollRequests(ring)).isZero();
+        assertThat(UringTests.drain(ring)).containsExactlyInAnyOrder(
+                new Completion(12, -ECANCELED, 0), new Completion(11, -ECANCELED, 0), new Completion(11, -ECANCELED, 0));
+        assertThat(ring.syncCancel(11, true)).as("nothing left").isZero();
+    }
+
+    @Test
     void poll_update_changes_events_and_user_data_in_place_and_reports_what_is_already_ready() throws IOException {
         ring.sqe().pollAdd(server.fd(), READ, true, 7);
         assertThat(quiet(ring, QUIET)).isEmpty();
