@@ -52,7 +52,7 @@ final class EchoLoop {
 
     /** Runs {@code connections} clients, each making {@code rounds} round trips of {@code size} bytes. */
     static Result run(int connections, int rounds, int size) throws Exception {
-        FileDesc listener = UringTests.listener();
+        FileDesc listener = UringTestSupport.listener();
         try (Uring serverRing = Uring.open(256, 4096, Uring.TaskRun.COOPERATIVE);
              Uring clientRing = Uring.open(256, 4096, Uring.TaskRun.COOPERATIVE)) {
             Server server = new Server(serverRing, listener, connections);

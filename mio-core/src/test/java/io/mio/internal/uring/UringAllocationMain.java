@@ -66,11 +66,11 @@ public final class UringAllocationMain {
 
     public static void main(String[] args) throws Exception {
         THREADS.setThreadAllocatedMemoryEnabled(true);
-        FileDesc listener = UringTests.listener();
+        FileDesc listener = UringTestSupport.listener();
         boolean ok = true;
         try (Arena arena = Arena.ofConfined(); Uring ring = Uring.open(64, 256, Uring.TaskRun.COOPERATIVE)) {
-            FileDesc[] pair = UringTests.tcpPair(listener);
-            FileDesc[] pair2 = UringTests.tcpPair(listener);
+            FileDesc[] pair = UringTestSupport.tcpPair(listener);
+            FileDesc[] pair2 = UringTestSupport.tcpPair(listener);
             try (BufferRing buffers = BufferRing.register(ring, 3, 64, 256)) {
                 UringAllocationMain m = new UringAllocationMain(ring, pair, pair2, buffers, arena);
                 ring.sqe().pollAdd(m.server.fd(), POLLIN, true, UD_POLL);

@@ -22,7 +22,7 @@ class UringAllocationTest {
 
     @BeforeAll
     static void uring() {
-        UringTests.assumeUring();
+        UringTestSupport.assumeUring();
     }
 
     @Test

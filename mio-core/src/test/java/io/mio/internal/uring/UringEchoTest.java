@@ -23,7 +23,7 @@ class UringEchoTest {
 
     @BeforeAll
     static void uring() {
-        UringTests.assumeUring();
+        UringTestSupport.assumeUring();
     }
 
     @Test

@@ -24,12 +24,12 @@ import static io.mio.internal.linux.LinuxConstants.ECONNRESET;
 import static io.mio.internal.linux.LinuxConstants.ENOBUFS;
 import static io.mio.internal.linux.LinuxConstants.EPIPE;
 import static io.mio.internal.uring.UringConstants.*;
-import static io.mio.internal.uring.UringTests.Completion;
-import static io.mio.internal.uring.UringTests.await;
-import static io.mio.internal.uring.UringTests.of;
-import static io.mio.internal.uring.UringTests.quiet;
-import static io.mio.internal.uring.UringTests.recvText;
-import static io.mio.internal.uring.UringTests.sendText;
+import static io.mio.internal.uring.UringTestSupport.Completion;
+import static io.mio.internal.uring.UringTestSupport.await;
+import static io.mio.internal.uring.UringTestSupport.of;
+import static io.mio.internal.uring.UringTestSupport.quiet;
+import static io.mio.internal.uring.UringTestSupport.recvText;
+import static io.mio.internal.uring.UringTestSupport.sendText;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Send, multishot receive into a provided-buffer ring, and multishot accept, on loopback TCP. */
@@ -48,15 +48,15 @@ class UringNetTest {
 
     @BeforeAll
     static void uring() {
-        UringTests.assumeUring();
+        UringTestSupport.assumeUring();
     }
 
     @BeforeEach
     void pair() throws IOException {
         ring = Uring.open(32, 256, Uring.TaskRun.COOPERATIVE);
-        listener = UringTests.listener();
+        listener = UringTestSupport.listener();
         fds.add(listener);
-        FileDesc[] pair = UringTests.tcpPair(listener);
+        FileDesc[] pair = UringTestSupport.tcpPair(listener);
         client = pair[0];
         server = pair[1];
         fds.add(client);
@@ -66,7 +66,7 @@ class UringNetTest {
     @AfterEach
     void close() {
         ring.close();
-        UringTests.closeAll(fds);
+        UringTestSupport.closeAll(fds);
         arena.close();
     }
 
@@ -78,7 +78,7 @@ class UringNetTest {
 
     @Test
     void a_send_completes_with_the_byte_count_and_the_peer_receives_the_bytes() throws IOException {
-        MemorySegment hello = UringTests.offHeap(arena, "hello, ring");
+        MemorySegment hello = UringTestSupport.offHeap(arena, "hello, ring");
         ring.sqe().send(client.fd(), hello.address(), (int) hello.byteSize(), 0, 1);
         assertThat(await(ring, 1, WAIT)).containsExactly(new Completion(1, 11, 0));
         assertThat(recvText(server)).isEqualTo("hello, ring");
@@ -203,7 +203,7 @@ class UringNetTest {
         server.close();
         Thread.sleep(50);
 
-        MemorySegment data = UringTests.offHeap(arena, "into the void");
+        MemorySegment data = UringTestSupport.offHeap(arena, "into the void");
         int errors = 0;
         for (int i = 0; i < 3 && errors == 0; i++) { // the first send may still be accepted by the local stack
             ring.sqe().send(client.fd(), data.address(), (int) data.byteSize(), 0, 10 + i);
@@ -240,7 +240,7 @@ class UringNetTest {
             int n = SocketOps.recv(server, sink, 0, sink.length, 0);
             drained += Math.max(n, 0);
             ring.submitAndWait(0, 0);
-            done.addAll(UringTests.drain(ring));
+            done.addAll(UringTestSupport.drain(ring));
         }
         assertThat(done).as("after the peer drained %d bytes", drained).hasSize(1);
         assertThat(done.get(0).userData()).isEqualTo(21);
@@ -266,7 +266,7 @@ class UringNetTest {
             assertThat(Sys.fcntl(c.res(), LinuxConstants.F_GETFL, 0) & LinuxConstants.O_NONBLOCK).isEqualTo(LinuxConstants.O_NONBLOCK);
             assertThat(Sys.fcntl(c.res(), LinuxConstants.F_GETFD, 0) & LinuxConstants.FD_CLOEXEC).isEqualTo(LinuxConstants.FD_CLOEXEC);
         }
-        assertThat(UringTests.kernelPollRequests(ring)).as("the accept stays armed").isEqualTo(1);
+        assertThat(UringTestSupport.kernelPollRequests(ring)).as("the accept stays armed").isEqualTo(1);
         ring.sqe().cancel(30, 0, 31);
         List<Completion> cancelled = await(ring, 2, WAIT);
         assertThat(of(cancelled, 30)).containsExactly(new Completion(30, -ECANCELED, 0));

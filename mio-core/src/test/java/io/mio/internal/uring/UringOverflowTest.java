@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import static io.mio.internal.uring.UringConstants.*;
-import static io.mio.internal.uring.UringTests.Completion;
+import static io.mio.internal.uring.UringTestSupport.Completion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -26,7 +26,7 @@ class UringOverflowTest {
 
     @BeforeAll
     static void uring() {
-        UringTests.assumeUring();
+        UringTestSupport.assumeUring();
     }
 
     @Test
@@ -42,7 +42,7 @@ class UringOverflowTest {
             assertThat(ring.droppedCompletions()).isZero();
 
             long enters = ring.enterCalls();
-            List<Completion> all = UringTests.drain(ring);
+            List<Completion> all = UringTestSupport.drain(ring);
             assertThat(all).extracting(Completion::userData).containsExactlyElementsOf(LongStream.range(0, 40).boxed().toList());
             assertThat(ring.enterCalls() - enters).as("io_uring_enter calls to flush the overflow").isPositive();
             assertThat(ring.sqFlags() & IORING_SQ_CQ_OVERFLOW).as("overflow flag once flushed").isZero();
@@ -59,13 +59,13 @@ class UringOverflowTest {
     void under_overflow_multishot_polls_are_ended_with_their_readiness_and_rearming_restores_them() throws IOException {
         List<FileDesc> fds = new ArrayList<>();
         try (Uring ring = Uring.open(8, 8, Uring.TaskRun.COOPERATIVE)) {
-            FileDesc listener = UringTests.listener();
+            FileDesc listener = UringTestSupport.listener();
             fds.add(listener);
             int n = 32;
             FileDesc[] clients = new FileDesc[n];
             FileDesc[] servers = new FileDesc[n];
             for (int i = 0; i < n; i++) {
-                FileDesc[] p = UringTests.tcpPair(listener);
+                FileDesc[] p = UringTestSupport.tcpPair(listener);
                 clients[i] = p[0];
                 servers[i] = p[1];
                 fds.add(p[0]);
@@ -73,24 +73,24 @@ class UringOverflowTest {
                 ring.sqe().pollAdd(servers[i].fd(), POLLIN, true, i);
             }
             ring.submit();
-            assertThat(UringTests.kernelPollRequests(ring)).isEqualTo(n);
+            assertThat(UringTestSupport.kernelPollRequests(ring)).isEqualTo(n);
 
             byte[] one = {1};
             for (int i = 0; i < n; i++) {
                 SocketOps.send(clients[i], one, 0, 1, 0);
             }
-            List<Completion> got = UringTests.await(ring, n, 5_000);
+            List<Completion> got = UringTestSupport.await(ring, n, 5_000);
             assertThat(got).extracting(Completion::userData).as("each socket's readiness, once")
                     .containsExactlyInAnyOrderElementsOf(LongStream.range(0, n).boxed().toList());
             assertThat(got).allMatch(c -> c.res() == POLLIN, "res is POLLIN");
             long ended = got.stream().filter(c -> !c.more()).count();
             System.out.println("[uring] 32 ready sockets into a CQ ring of 8: " + ended + " multishot polls ended by the kernel");
             assertThat(ended).as("polls the kernel ended rather than overflow").isPositive();
-            assertThat(UringTests.kernelPollRequests(ring)).as("polls still armed").isEqualTo(n - (int) ended);
+            assertThat(UringTestSupport.kernelPollRequests(ring)).as("polls still armed").isEqualTo(n - (int) ended);
             assertThat(ring.droppedCompletions()).isZero();
 
             for (FileDesc server : servers) {
-                assertThat(UringTests.recvText(server)).isEqualTo("\u0001"); // drained: a re-armed poll finds nothing ready
+                assertThat(UringTestSupport.recvText(server)).isEqualTo("\u0001"); // drained: a re-armed poll finds nothing ready
             }
             for (Completion c : got) {
                 if (!c.more()) {
@@ -98,9 +98,9 @@ class UringOverflowTest {
                 }
             }
             ring.submit();
-            assertThat(UringTests.kernelPollRequests(ring)).as("after re-arming").isEqualTo(n);
+            assertThat(UringTestSupport.kernelPollRequests(ring)).as("after re-arming").isEqualTo(n);
         } finally {
-            UringTests.closeAll(fds);
+            UringTestSupport.closeAll(fds);
         }
     }
 }

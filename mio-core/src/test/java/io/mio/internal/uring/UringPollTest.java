@@ -16,12 +16,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.mio.internal.uring.UringConstants.*;
-import static io.mio.internal.uring.UringTests.Completion;
-import static io.mio.internal.uring.UringTests.await;
-import static io.mio.internal.uring.UringTests.of;
-import static io.mio.internal.uring.UringTests.quiet;
-import static io.mio.internal.uring.UringTests.recvText;
-import static io.mio.internal.uring.UringTests.sendText;
+import static io.mio.internal.uring.UringTestSupport.Completion;
+import static io.mio.internal.uring.UringTestSupport.await;
+import static io.mio.internal.uring.UringTestSupport.of;
+import static io.mio.internal.uring.UringTestSupport.quiet;
+import static io.mio.internal.uring.UringTestSupport.recvText;
+import static io.mio.internal.uring.UringTestSupport.sendText;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -41,15 +41,15 @@ class UringPollTest {
 
     @BeforeAll
     static void uring() {
-        UringTests.assumeUring();
+        UringTestSupport.assumeUring();
     }
 
     @BeforeEach
     void pair() throws IOException {
         ring = Uring.open(64, 256, Uring.TaskRun.COOPERATIVE);
-        FileDesc listener = UringTests.listener();
+        FileDesc listener = UringTestSupport.listener();
         fds.add(listener);
-        FileDesc[] pair = UringTests.tcpPair(listener);
+        FileDesc[] pair = UringTestSupport.tcpPair(listener);
         client = pair[0];
         server = pair[1];
         fds.add(client);
@@ -59,7 +59,7 @@ class UringPollTest {
     @AfterEach
     void close() {
         ring.close();
-        UringTests.closeAll(fds);
+        UringTestSupport.closeAll(fds);
     }
 
     @Test
@@ -93,20 +93,20 @@ class UringPollTest {
         assertThat(got.get(0).more()).as("one-shot: no F_MORE").isFalse();
         sendText(client, "y");
         assertThat(quiet(ring, QUIET)).isEmpty();
-        assertThat(UringTests.kernelPollRequests(ring)).isZero();
+        assertThat(UringTestSupport.kernelPollRequests(ring)).isZero();
     }
 
     @Test
     void poll_remove_ends_the_request_with_ECANCELED_and_no_F_MORE_and_nothing_follows() throws IOException {
         ring.sqe().pollAdd(server.fd(), READ, true, 3);
         ring.submit();
-        assertThat(UringTests.kernelPollRequests(ring)).isEqualTo(1);
+        assertThat(UringTestSupport.kernelPollRequests(ring)).isEqualTo(1);
 
         ring.sqe().pollRemove(3, 30);
         List<Completion> got = await(ring, 2, WAIT);
         assertThat(of(got, 30)).as("the remove itself").containsExactly(new Completion(30, 0, 0));
         assertThat(of(got, 3)).as("the poll's last completion").containsExactly(new Completion(3, -ECANCELED, 0));
-        assertThat(UringTests.kernelPollRequests(ring)).isZero();
+        assertThat(UringTestSupport.kernelPollRequests(ring)).isZero();
 
         sendText(client, "late");
         assertThat(quiet(ring, QUIET)).as("after removal").isEmpty();
@@ -148,10 +148,10 @@ class UringPollTest {
         ring.sqe().pollAdd(server.fd(), READ, true, 12);
         ring.submit();
         assertThat(ring.syncCancel(12, false)).isEqualTo(1);
-        assertThat(UringTests.kernelPollRequests(ring)).as("gone when syncCancel returns").isEqualTo(2);
+        assertThat(UringTestSupport.kernelPollRequests(ring)).as("gone when syncCancel returns").isEqualTo(2);
         assertThat(ring.syncCancel(11, true)).as("requests cancelled").isEqualTo(2);
-        assertThat(UringTests.kernelPollRequests(ring)).isZero();
-        assertThat(UringTests.drain(ring)).containsExactlyInAnyOrder(
+        assertThat(UringTestSupport.kernelPollRequests(ring)).isZero();
+        assertThat(UringTestSupport.drain(ring)).containsExactlyInAnyOrder(
                 new Completion(12, -ECANCELED, 0), new Completion(11, -ECANCELED, 0), new Completion(11, -ECANCELED, 0));
         assertThat(ring.syncCancel(11, true)).as("nothing left").isZero();
     }
@@ -172,7 +172,7 @@ class UringPollTest {
 
         sendText(client, "r");
         assertThat(quiet(ring, QUIET)).as("readable is no longer asked for").extracting(Completion::userData).doesNotContain(7L);
-        assertThat(UringTests.kernelPollRequests(ring)).isEqualTo(1);
+        assertThat(UringTestSupport.kernelPollRequests(ring)).isEqualTo(1);
     }
 
     @Test
@@ -241,7 +241,7 @@ class UringPollTest {
         List<FileDesc> sockets = new ArrayList<>(2 * pairs);
         FileDesc listener = fds.get(0);
         for (int i = 0; i < pairs; i++) {
-            FileDesc[] p = UringTests.tcpPair(listener);
+            FileDesc[] p = UringTestSupport.tcpPair(listener);
             sockets.add(p[0]);
             sockets.add(p[1]);
         }
@@ -255,7 +255,7 @@ class UringPollTest {
                 ring.sqe().pollAdd(sockets.get(i).fd(), POLLIN, true, base + i);
             }
             ring.submit();
-            assertThat(UringTests.kernelPollRequests(ring)).as("round %d: polls the kernel holds", round).isEqualTo(n);
+            assertThat(UringTestSupport.kernelPollRequests(ring)).as("round %d: polls the kernel holds", round).isEqualTo(n);
 
             // Every socket becomes readable: each poll is live and reports once.
             for (int i = 0; i < n; i++) {
@@ -272,7 +272,7 @@ class UringPollTest {
             Map<Long, Integer> ended = collect(n, base, true);
             assertThat(ended.values()).as("round %d: every poll ends once, with -ECANCELED", round).containsOnly(-ECANCELED);
             assertThat(ended).hasSize(n);
-            assertThat(UringTests.kernelPollRequests(ring)).as("round %d: polls left in the kernel", round).isZero();
+            assertThat(UringTestSupport.kernelPollRequests(ring)).as("round %d: polls left in the kernel", round).isZero();
             for (FileDesc s : sockets) {
                 assertThat(recvText(s)).isEqualTo("\u0001");
             }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.mio.internal.uring.UringConstants.*;
-import static io.mio.internal.uring.UringTests.Completion;
+import static io.mio.internal.uring.UringTestSupport.Completion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +27,7 @@ class UringSetupTest {
 
     @BeforeAll
     static void uring() {
-        UringTests.assumeUring();
+        UringTestSupport.assumeUring();
     }
 
     @Test
@@ -66,7 +66,7 @@ class UringSetupTest {
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("EEXIST").hasMessageContaining("SINGLE_ISSUER");
 
             // The creating thread submits the same entry.
-            assertThat(UringTests.await(ring, 1, 5_000)).containsExactly(new Completion(1, 0, 0));
+            assertThat(UringTestSupport.await(ring, 1, 5_000)).containsExactly(new Completion(1, 0, 0));
         }
     }
 
@@ -74,11 +74,11 @@ class UringSetupTest {
     void a_cooperative_ring_can_be_handed_from_one_thread_to_another() throws Exception {
         try (Uring ring = Uring.open(4)) {
             ring.sqe().nop(1);
-            assertThat(UringTests.await(ring, 1, 5_000)).containsExactly(new Completion(1, 0, 0));
+            assertThat(UringTestSupport.await(ring, 1, 5_000)).containsExactly(new Completion(1, 0, 0));
             List<Completion> there = CompletableFuture.supplyAsync(() -> {
                 try {
                     ring.sqe().nop(2);
-                    return UringTests.await(ring, 1, 5_000);
+                    return UringTestSupport.await(ring, 1, 5_000);
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
@@ -96,7 +96,7 @@ class UringSetupTest {
             }
             assertThat(ring.submitAndWait(5, TimeUnit.SECONDS.toNanos(5))).as("entries consumed").isEqualTo(5);
             assertThat(ring.enterCalls() - before).as("system calls for submit and wait").isEqualTo(1);
-            assertThat(UringTests.drain(ring)).extracting(Completion::userData).containsExactly(100L, 101L, 102L, 103L, 104L);
+            assertThat(UringTestSupport.drain(ring)).extracting(Completion::userData).containsExactly(100L, 101L, 102L, 103L, 104L);
             assertThat(ring.completionsReady()).isZero();
         }
     }
@@ -129,7 +129,7 @@ class UringSetupTest {
                 ring.sqe().nop(i); // 30 entries through 4 slots
             }
             assertThat(ring.enterCalls()).as("one submit per full ring").isEqualTo(7);
-            List<Completion> all = UringTests.await(ring, 30, 5_000);
+            List<Completion> all = UringTestSupport.await(ring, 30, 5_000);
             assertThat(all).extracting(Completion::userData)
                     .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 30).boxed().toList());
         }

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.mio.internal.uring.UringConstants.*;
-import static io.mio.internal.uring.UringTests.Completion;
-import static io.mio.internal.uring.UringTests.await;
-import static io.mio.internal.uring.UringTests.quiet;
+import static io.mio.internal.uring.UringTestSupport.Completion;
+import static io.mio.internal.uring.UringTestSupport.await;
+import static io.mio.internal.uring.UringTestSupport.quiet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -29,7 +29,7 @@ class UringWakerTest {
 
     @BeforeAll
     static void uring() {
-        UringTests.assumeUring();
+        UringTestSupport.assumeUring();
     }
 
     @Test
@@ -40,7 +40,7 @@ class UringWakerTest {
             Thread poller = Thread.ofPlatform().name("uring-poller").start(() -> {
                 try {
                     ring.submitAndWait(1, -1);
-                    seen.set(UringTests.drain(ring));
+                    seen.set(UringTestSupport.drain(ring));
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
@@ -87,7 +87,7 @@ class UringWakerTest {
             Thread poller = Thread.ofPlatform().name("uring-target").start(() -> {
                 try {
                     target.submitAndWait(1, TimeUnit.SECONDS.toNanos(10));
-                    seen.set(UringTests.drain(target));
+                    seen.set(UringTestSupport.drain(target));
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
@@ -106,9 +106,9 @@ class UringWakerTest {
     void a_sync_cancel_from_another_thread_ends_a_poll_while_the_owner_waits() throws Exception {
         List<FileDesc> fds = new ArrayList<>();
         try (Uring ring = Uring.open(8)) {
-            FileDesc listener = UringTests.listener();
+            FileDesc listener = UringTestSupport.listener();
             fds.add(listener);
-            FileDesc[] pair = UringTests.tcpPair(listener);
+            FileDesc[] pair = UringTestSupport.tcpPair(listener);
             fds.add(pair[0]);
             fds.add(pair[1]);
             ring.sqe().pollAdd(pair[1].fd(), POLLIN, true, 5);
@@ -117,7 +117,7 @@ class UringWakerTest {
             Thread owner = Thread.ofPlatform().name("uring-owner").start(() -> {
                 try {
                     ring.submitAndWait(1, TimeUnit.SECONDS.toNanos(10));
-                    seen.set(UringTests.drain(ring));
+                    seen.set(UringTestSupport.drain(ring));
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
@@ -131,13 +131,13 @@ class UringWakerTest {
                 }
             }).get(5, TimeUnit.SECONDS);
             assertThat(cancelled).isEqualTo(1);
-            assertThat(UringTests.kernelPollRequests(ring)).as("gone when syncCancel returns").isZero();
+            assertThat(UringTestSupport.kernelPollRequests(ring)).as("gone when syncCancel returns").isZero();
             owner.join(5_000);
             assertThat(owner.isAlive()).isFalse();
             assertThat(seen.get()).containsExactly(new Completion(5, -ECANCELED, 0));
             assertThat(ring.syncCancel(5, false)).as("nothing left to cancel").isZero();
         } finally {
-            UringTests.closeAll(fds);
+            UringTestSupport.closeAll(fds);
         }
     }
 }

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Helpers of the io_uring layer's tests: the skip rules, loopback TCP pairs, collecting completions. */
-final class UringTests {
-    private UringTests() {}
+final class UringTestSupport {
+    private UringTestSupport() {}
 
     /** Why these tests skip in the SELECTOR execution. */
     static final String LAYER = "the io_uring layer calls the kernel itself and uses no public backend; "
