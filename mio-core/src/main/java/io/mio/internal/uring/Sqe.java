@@ -43,8 +43,14 @@ public final class Sqe {
         this.sqes = sqes;
     }
 
+    /**
+     * Moves to the slot at {@code offset} and makes it a NOP with user data 0, so that a slot handed out and never
+     * prepared submits nothing of the operation it held before (a stale receive would write into memory since freed).
+     */
     void at(long offset) {
         base = offset;
+        sqes.set(JAVA_LONG, offset + OPCODE, 0L); // opcode NOP, flags, ioprio, fd
+        sqes.set(JAVA_LONG, offset + USER_DATA, 0L);
     }
 
     /** Writes every field of the entry: slots are reused, and the kernel reads fields that an op does not set. */
