@@ -193,6 +193,11 @@ public final class Uring implements AutoCloseable {
      * @throws IOException when the kernel cannot set up a ring now (descriptors or memory exhausted)
      */
     public static Uring open(int entries, int cqEntries, TaskRun taskRun) throws IOException {
+        return open(entries, cqEntries, taskRun, true);
+    }
+
+    /** As the public {@code open}; {@code noSqArray} false sets up as a kernel before 6.6 would (tests of that path). */
+    static Uring open(int entries, int cqEntries, TaskRun taskRun, boolean noSqArray) throws IOException {
         if (entries < 1 || cqEntries < entries) {
             throw new IllegalArgumentException("entries " + entries + " and cqEntries " + cqEntries
                     + ": need 1 <= entries <= cqEntries");
@@ -204,9 +209,9 @@ public final class Uring implements AutoCloseable {
                 | (taskRun == TaskRun.DEFERRED ? IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN : IORING_SETUP_COOP_TASKRUN);
         try (Arena temp = Arena.ofConfined()) {
             MemorySegment params = temp.allocate(PARAMS_SIZE, 8);
-            int used = flags | IORING_SETUP_NO_SQARRAY;
+            int used = noSqArray ? flags | IORING_SETUP_NO_SQARRAY : flags;
             int fd = setup(entries, cqEntries, used, params);
-            if (fd == -EINVAL) {
+            if (fd == -EINVAL && used != flags) {
                 used = flags; // before 6.6
                 fd = setup(entries, cqEntries, used, params);
             }

@@ -136,6 +136,30 @@ class UringSetupTest {
     }
 
     @Test
+    void without_NO_SQARRAY_the_index_array_routes_every_slot_as_before_linux_6_6() throws IOException {
+        try (Uring ring = Uring.open(4, 64, Uring.TaskRun.COOPERATIVE, false)) {
+            assertThat(ring.setupFlags() & IORING_SETUP_NO_SQARRAY).isZero();
+            for (int i = 0; i < 30; i++) {
+                ring.sqe().nop(i); // wraps around the 4 slots seven times
+            }
+            assertThat(UringTestSupport.await(ring, 30, 5_000)).extracting(Completion::userData)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 30).boxed().toList());
+            assertThat(ring.droppedSubmissions()).isZero();
+        }
+    }
+
+    @Test
+    void a_slot_handed_out_but_never_prepared_submits_a_nop_not_what_it_held_before() throws IOException {
+        try (Uring ring = Uring.open(2, 8, Uring.TaskRun.COOPERATIVE)) {
+            ring.sqe().nop(41);
+            ring.sqe().nop(42);
+            assertThat(UringTestSupport.await(ring, 2, 5_000)).extracting(Completion::userData).containsExactly(41L, 42L);
+            ring.sqe(); // the first slot again, left as it comes
+            assertThat(UringTestSupport.await(ring, 1, 5_000)).containsExactly(new Completion(0, 0, 0));
+        }
+    }
+
+    @Test
     void probe_reports_the_opcodes_the_layer_uses_and_require_names_a_missing_one() throws IOException {
         try (Uring ring = Uring.open(2)) {
             Probe probe = ring.probe();
