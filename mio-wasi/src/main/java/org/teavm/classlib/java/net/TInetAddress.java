@@ -44,8 +44,8 @@ public class TInetAddress implements Serializable {
                     ? new TInet4Address(null, Arrays.copyOfRange(v6, 12, 16))
                     : new TInet6Address(null, v6);
         }
-        throw new TUnknownHostException(host + ": not an IP literal (a wasm guest resolves names with "
-                + "sock_getaddrinfo, not InetAddress)");
+        throw new TUnknownHostException(host + ": not an IP literal, and InetAddress has no resolver in a wasm "
+                + "guest (WasmEdge's sock_getaddrinfo is not wired into it): pass an address");
     }
 
     /** The address in {@code bytes} (4 or 16 of them), without a host name. */
