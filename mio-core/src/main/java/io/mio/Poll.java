@@ -29,8 +29,9 @@ import java.util.Objects;
  * {@link Thread#interrupt()} does not wake a thread blocked in {@code poll} (the wait is a plain
  * {@code epoll_wait}); if the thread's interrupt status is set when {@code poll} is called, it throws
  * {@link java.io.InterruptedIOException} without waiting. A signal delivered to the thread during the wait
- * makes {@code poll} throw {@link java.io.InterruptedIOException} (mio's {@code ErrorKind::Interrupted}): the
- * Poll stays usable, call {@code poll} again. On the {@link Backend#SELECTOR} backend an interrupt does wake a
+ * (EINTR: profilers, the flight recorder and tracers send them routinely) ends the wait early with no events, a
+ * spurious wake-up, as java.nio's {@code Selector} has it; a deliberate difference from mio, which returns
+ * {@code ErrorKind::Interrupted}, so that a signal never costs an exception or ends a loop. On the {@link Backend#SELECTOR} backend an interrupt does wake a
  * blocked poll (the JDK's {@code Selector} is interruptible): it throws {@link java.io.InterruptedIOException} and
  * the thread's interrupt status stays set.
  */
@@ -76,8 +77,8 @@ public final class Poll implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if another thread is polling this Poll
      * @throws java.nio.channels.ClosedChannelException if this Poll is closed
-     * @throws java.io.InterruptedIOException if the thread was interrupted before the wait, or a signal
-     *         interrupted the wait (EINTR); the Poll remains usable
+     * @throws java.io.InterruptedIOException if the thread's interrupt status was set before the wait (a signal
+     *         that cuts the wait short is not an error: {@code poll} returns with no events)
      * @throws IOException if epoll_wait fails otherwise
      */
     public void poll(Events events, Duration timeout) throws IOException {

@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * EINTR from a blocked poll surfaces as {@link InterruptedIOException} and leaves the Poll usable; a thread
- * whose interrupt status is set does not block in poll.
+ * A signal that cuts a blocked poll short (EINTR) ends it early with no events, as java.nio's Selector does, and
+ * leaves the Poll usable: signals are routine on the JVM (profilers, the flight recorder, an attached tracer)
+ * and must not cost an exception. A thread whose interrupt status is set gets {@link InterruptedIOException}.
  *
  * <p>The signal is a real-time one (the JVM uses SIGUSR2, SIGSEGV, SIGQUIT and friends, not these) with a
  * handler installed by {@code sigaction} without {@code SA_RESTART}; the handler is an FFM upcall that counts
@@ -79,7 +80,7 @@ class InterruptTest {
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
-    void a_signal_during_a_blocked_poll_throws_InterruptedIOException_and_the_poll_stays_usable() throws Throwable {
+    void a_signal_during_a_blocked_poll_ends_it_with_no_events_and_the_poll_stays_usable() throws Throwable {
         int signal = (int) SIGRTMIN.invokeExact() + 5;
         MethodHandle handler = MethodHandles.lookup().findStatic(InterruptTest.class, "onSignal",
                 MethodType.methodType(void.class, int.class));
@@ -96,7 +97,7 @@ class InterruptTest {
                 Token wakerToken = new Token(9);
                 Waker waker = new Waker(poll.registry(), wakerToken);
                 CompletableFuture<long[]> ids = new CompletableFuture<>();
-                CompletableFuture<Throwable> firstPoll = new CompletableFuture<>();
+                CompletableFuture<Object> firstPoll = new CompletableFuture<>();
                 CompletableFuture<Void> woken = new CompletableFuture<>();
                 CompletableFuture<String> secondPoll = new CompletableFuture<>();
                 Thread poller = Thread.ofPlatform().name("poller").daemon().start(() -> {
@@ -105,7 +106,7 @@ class InterruptTest {
                         Events events = Events.withCapacity(8);
                         try {
                             poll.poll(events, null); // nothing is ready: only the signal ends this wait
-                            firstPoll.complete(null);
+                            firstPoll.complete(events.size());
                         } catch (Throwable t) {
                             firstPoll.complete(t);
                         }
@@ -127,9 +128,8 @@ class InterruptTest {
                 int before = SIGNALS.get();
                 assertThat((int) PTHREAD_KILL.invokeExact(id[0], signal)).as("pthread_kill").isZero();
 
-                Throwable outcome = firstPoll.get(10, TimeUnit.SECONDS);
-                assertThat(outcome).as("outcome of the interrupted poll").isInstanceOf(InterruptedIOException.class);
-                assertThat(outcome.getMessage()).contains("EINTR");
+                Object outcome = firstPoll.get(10, TimeUnit.SECONDS);
+                assertThat(outcome).as("outcome of the poll a signal cut short: returned, with no events").isEqualTo(0);
                 assertThat(SIGNALS.get()).as("signal handler runs").isEqualTo(before + 1);
 
                 // The Poll is still usable: the same thread polls again and gets the waker's event.

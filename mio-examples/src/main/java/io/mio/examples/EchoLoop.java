@@ -10,7 +10,6 @@ import io.mio.net.TcpListener;
 import io.mio.net.TcpStream;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,14 +83,7 @@ final class EchoLoop {
         List<Integer> free = new ArrayList<>();
         try {
             while (true) {
-                try {
-                    poll.poll(events, null);
-                } catch (InterruptedIOException e) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw e;
-                    }
-                    continue; // a signal cut the wait short (EINTR): poll again, as mio's examples do
-                }
+                poll.poll(events, null); // a signal may end it early with no events: the loop just polls again
                 for (int i = 0; i < events.size(); i++) {
                     Event event = events.get(i);
                     long id = event.token().value();

@@ -11,7 +11,6 @@ import io.mio.net.TcpListener;
 import io.mio.net.TcpStream;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -170,14 +169,7 @@ final class HttpLoop {
         }
         try {
             while (true) {
-                try {
-                    poll.poll(events, null);
-                } catch (InterruptedIOException e) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw e;
-                    }
-                    continue; // a signal cut the wait short (EINTR): poll again, as mio's examples do
-                }
+                poll.poll(events, null); // a signal may end it early with no events: the loop just polls again
                 refreshDate(System.currentTimeMillis() / 1000);
                 for (int i = 0; i < events.size(); i++) {
                     Event event = events.get(i);

@@ -9,7 +9,6 @@ import io.mio.net.SocketAddressHolder;
 import io.mio.net.UdpSocket;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -59,14 +58,7 @@ public final class UdpServer {
         SocketAddressHolder sender = new SocketAddressHolder();
         boolean replyPending = false;
         while (true) {
-            try {
-                poll.poll(events, null);
-            } catch (InterruptedIOException e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw e;
-                }
-                continue; // a signal cut the wait short (EINTR): poll again, as mio's examples do
-            }
+            poll.poll(events, null); // a signal may end it early with no events: the loop just polls again
             for (int i = 0; i < events.size(); i++) {
                 long token = events.get(i).token().value();
                 if (token == STOP.value()) {

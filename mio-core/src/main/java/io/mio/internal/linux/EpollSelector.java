@@ -438,8 +438,13 @@ public final class EpollSelector implements SelectorSpi {
                 int n = Sys.epollWait(epfd.fd(), buffer.address(), capacity, timeoutMillis);
                 if (n < 0) {
                     if (-n == EINTR) {
-                        throw new InterruptedIOException(
-                                "Poll.poll: epoll_wait was interrupted by a signal (EINTR); poll again to continue");
+                        // A signal (a profiler, the flight recorder, an attached tracer) cut the wait short: a
+                        // spurious wake-up with no events, as java.nio's Selector has it, unless the thread was
+                        // interrupted, which is what InterruptedIOException is for.
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new InterruptedIOException("Poll.poll: interrupted (the thread's interrupt status is set)");
+                        }
+                        return;
                     }
                     throw Errno.exception("epoll_wait", -n);
                 }
