@@ -38,30 +38,34 @@ import java.util.List;
  * machine), with ECDSA P-256 keys signed SHA256withECDSA; the JDK's CertificateFactory parses each one back, and
  * openssl and curl verify them in the real-peer tests.
  */
-final class TestPki {
+public final class TestPki {
     /** A key pair with its certificate chain (its own certificate first, then the CA's). */
-    record Identity(String name, KeyPair keys, List<X509Certificate> chain) {
-        X509Certificate cert() {
+    public record Identity(String name, KeyPair keys, List<X509Certificate> chain) {
+        public X509Certificate cert() {
             return chain.getFirst();
         }
     }
 
     private static TestPki instance;
 
-    final Identity ca;
-    final Identity server;
-    final Identity expiredServer;
-    final Identity wrongHostServer;
-    final Identity client;
+    public final Identity ca;
+    public final Identity server;
+    public final Identity expiredServer;
+    public final Identity wrongHostServer;
+    public final Identity client;
     /** A second CA that signed nothing the tests trust: a peer trusting only it rejects the others. */
-    final Identity otherCa;
+    public final Identity otherCa;
     private Path pemDir;
 
     /** One PKI per test JVM (making keys takes a moment; the tests only read it). */
-    static synchronized TestPki get() {
+    public static synchronized TestPki get() {
         if (instance == null) {
             try {
                 instance = new TestPki();
+                // The JDK opens a descriptor of its own (an unnamed Unix socket) when the first context with key and
+                // trust managers is made, and keeps it for the JVM's life: open it now, before any test counts
+                // descriptors.
+                TlsConfig.of(instance.serverContext());
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("could not make the test certificates", e);
             }
@@ -87,7 +91,7 @@ final class TestPki {
     // ---- contexts ---------------------------------------------------------------------------------
 
     /** A context holding {@code identity}'s key (or none) and trusting {@code trusted} (or nothing). */
-    static SSLContext context(Identity identity, Identity trusted) {
+    public static SSLContext context(Identity identity, Identity trusted) {
         try {
             KeyManagerFactory kmf = null;
             if (identity != null) {
@@ -125,12 +129,12 @@ final class TestPki {
     }
 
     /** The server's context: the localhost certificate, trusting the test CA for client certificates. */
-    SSLContext serverContext() {
+    public SSLContext serverContext() {
         return context(server, ca);
     }
 
     /** A client's context: no certificate, trusting the test CA. */
-    SSLContext clientContext() {
+    public SSLContext clientContext() {
         return context(null, ca);
     }
 
@@ -141,7 +145,7 @@ final class TestPki {
      * {@code ca.pem}, {@code other-ca.pem}, and for each identity {@code NAME.pem} (chain) and {@code NAME.key}
      * (PKCS#8), NAME being server, expired, wronghost and client.
      */
-    synchronized Path pemDir() {
+    public synchronized Path pemDir() {
         if (pemDir == null) {
             try {
                 Path dir = Files.createTempDirectory("mio-tls-pki");
