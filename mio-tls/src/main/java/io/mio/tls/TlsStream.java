@@ -543,8 +543,11 @@ public final class TlsStream implements Source, AutoCloseable {
                 }
                 continue;
             }
-            if (!handshakeDone || !src.hasRemaining()) {
-                return total; // the handshake waits for the peer (read() drives it), or everything was taken
+            if (!handshakeDone || hs == HandshakeStatus.NEED_UNWRAP || hs == HandshakeStatus.NEED_UNWRAP_AGAIN
+                    || !src.hasRemaining()) {
+                // A handshake waits for the peer (read() drives it), or everything was taken. Application records are
+                // not interleaved with a renegotiation's flights: the JDK would, OpenSSL 3 rejects them.
+                return total;
             }
             netOut.compact();
             SSLEngineResult result;
@@ -717,9 +720,11 @@ public final class TlsStream implements Source, AutoCloseable {
 
     /**
      * Starts a new handshake on an established connection: with TLS 1.3 a key update (new traffic keys, the peer
-     * asked to update its own), with TLS 1.2 a renegotiation (which the peer may refuse). The messages go out with
-     * the next {@code read}, {@code write} or {@code flush}; a TLS 1.2 renegotiation holds application writes
-     * back until it completes.
+     * asked to update its own), with TLS 1.2 a renegotiation. The messages go out with the next {@code read},
+     * {@code write} or {@code flush}; a TLS 1.2 renegotiation holds application writes back until it completes. A
+     * server may refuse a renegotiation (OpenSSL 3 servers do unless configured otherwise): the JDK's engine then
+     * fails the connection with an {@link SSLHandshakeException} naming the peer's {@code no_renegotiation} alert,
+     * thrown by the call that reads it.
      *
      * @throws IllegalStateException  if the initial handshake is not complete yet
      * @throws SSLException           if the engine refuses (for example renegotiation disabled)

@@ -53,6 +53,12 @@ final class Loopback implements AutoCloseable {
             this.readBuffer = ByteBuffer.allocate(readBufferSize);
         }
 
+        /** Registers this end while its connect is in progress: with WRITABLE, whose first event says it completed. */
+        void registerConnecting() throws IOException {
+            poll.registry().register(tls, token, Interest.READABLE.add(Interest.WRITABLE));
+            writableRegistered = true;
+        }
+
         /** Queues {@code data} to be sent. */
         void send(byte[] data) {
             ByteBuffer rest = outgoing[0];
@@ -169,8 +175,7 @@ final class Loopback implements AutoCloseable {
             End client = new End("client", clientTls, CLIENT, poll, clientReadBuffer);
             End server = new End("server", serverTls, SERVER, poll, serverReadBuffer);
             // The client asks for WRITABLE: its first event says the connect completed.
-            poll.registry().register(clientTls, CLIENT, Interest.READABLE.add(Interest.WRITABLE));
-            client.writableRegistered = true;
+            client.registerConnecting();
             poll.registry().register(serverTls, SERVER, Interest.READABLE);
             return new Loopback(poll, listener, client, server);
         } catch (IOException | RuntimeException e) {
