@@ -34,9 +34,9 @@ import java.util.List;
  * {@code HOST} is the server's name: it goes into SNI and must be named by the server's certificate. The address
  * connected to is HOST resolved, or {@code --connect}. {@code --cafile} says whom to trust (default: the JDK's
  * trusted CAs); {@code --auth-certs} and {@code --auth-key} present a client certificate. Standard input is read to
- * its end before connecting; once all of it is sent, the client sends {@code close_notify} (TLS 1.3 lets the server
- * go on sending). Exit status 0 once the server sent {@code close_notify}, 1 on any error (printed to standard
- * error, for example a certificate the client does not trust).
+ * its end before connecting (not with {@code --http}); once all of it is sent, the client sends {@code close_notify}
+ * (TLS 1.3 lets the server go on sending). Exit status 0 once the server sent {@code close_notify}, 1 on any error
+ * (printed to standard error, for example a certificate the client does not trust).
  *
  * <p>One thread, one Poll, one {@link TlsStream}, driven on every event the same way: read until 0, write, and
  * register {@link Interest#WRITABLE} only while {@link TlsStream#wantsWrite()}.
@@ -53,7 +53,9 @@ public final class TlsClient {
      */
     public static void main(String[] args) {
         try {
-            System.exit(run(args, System.in.readAllBytes(), System.out, System.err));
+            // Standard input is the data to send, read to its end first; --http sends a request of its own instead.
+            byte[] input = java.util.Arrays.asList(args).contains("--http") ? new byte[0] : System.in.readAllBytes();
+            System.exit(run(args, input, System.out, System.err));
         } catch (IOException | RuntimeException | java.security.GeneralSecurityException e) {
             System.err.println("TlsClient: " + e);
             System.exit(1);
