@@ -6,10 +6,15 @@ cd "$(dirname "$0")/.."
 . scripts/jdk.sh
 example="${1:-HelloMio}"
 shift || true
+# The TLS examples live in mio-tls (module io.mio.tls), the others in mio-examples.
+case "$example" in
+  Tls*) dir=mio-tls; module=io.mio.tls; package=io.mio.tls.examples ;;
+  *) dir=mio-examples; module=io.mio.examples; package=io.mio.examples ;;
+esac
 ./mvnw -B -ntp -q -DskipTests install >/dev/null
-cp_file=mio-examples/target/classpath.txt
-./mvnw -B -ntp -q -pl mio-examples dependency:build-classpath -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
+cp_file=$dir/target/classpath.txt
+./mvnw -B -ntp -q -pl "$dir" dependency:build-classpath -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
 # The library runs as the named module io.mio, so native access is granted to it by name.
 exec java --enable-native-access=io.mio \
-  --module-path "mio-examples/target/classes:$(cat "$cp_file")" \
-  --module "io.mio.examples/io.mio.examples.$example" "$@"
+  --module-path "$dir/target/classes:$(cat "$cp_file")" \
+  --module "$module/$package.$example" "$@"
