@@ -10,7 +10,6 @@ import io.mio.tls.TlsConfig;
 import io.mio.tls.TlsStream;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -151,14 +150,7 @@ public final class TlsClient {
             ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
             Events events = Events.withCapacity(8);
             while (true) {
-                try {
-                    poll.poll(events, null);
-                } catch (InterruptedIOException e) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw e;
-                    }
-                    continue; // a signal cut the wait short: poll again
-                }
+                poll.poll(events, null); // a signal may end it early with no events: the loop just polls again
                 for (Event ignored : events) {
                     if (!connected) {
                         IOException failed = tls.tcpStream().takeError();

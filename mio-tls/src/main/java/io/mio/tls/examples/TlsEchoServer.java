@@ -13,7 +13,6 @@ import io.mio.tls.TlsConfig;
 import io.mio.tls.TlsStream;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -327,14 +326,7 @@ public final class TlsEchoServer {
             List<Integer> free = new ArrayList<>();
             try {
                 while (true) {
-                    try {
-                        poll.poll(events, null);
-                    } catch (InterruptedIOException e) {
-                        if (Thread.currentThread().isInterrupted()) {
-                            throw e;
-                        }
-                        continue; // a signal cut the wait short: poll again
-                    }
+                    poll.poll(events, null); // a signal may end it early with no events: the loop just polls again
                     for (Event event : events) {
                         int id = (int) event.token().value();
                         if (id == STOP.value()) {
