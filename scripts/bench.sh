@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # The loopback echo benchmark: io.mio against java.nio, virtual threads, Netty epoll, a C epoll server and
-# WebAssembly echo guests under mio-wasm; then the scale part: each server holding 0 to ~20000 idle
+# WebAssembly echo guests under mio-wasm (among them mio-examples' TcpServer compiled to wasm32-wasi by TeaVM,
+# also on WasmEdge when wasmedge is installed); then the scale part: each server holding 0 to ~20000 idle
 # connections (memory per connection, cost of the active traffic meanwhile); then the HTTP part: wrk against
-# mio-examples' HttpServer, Netty's HTTP codec and the JDK's HttpServer on virtual threads. Builds mio-bench,
-# runs every server in turn as its own process pinned to CPU 0 with the load generator pinned to CPU 1, and
-# writes docs/benchmarks.md, docs/benchmarks.csv, docs/benchmarks-scale.csv, docs/benchmarks-http.csv and the
-# charts docs/benchmarks-*.png.
+# mio-examples' HttpServer, Netty's HTTP codec and the JDK's HttpServer on virtual threads. Builds mio-bench and
+# the Java examples compiled to wasm (mio-wasi-examples, TeaVM: a minute or two), runs every server in turn as its
+# own process pinned to CPU 0 with the load generator pinned to CPU 1, and writes docs/benchmarks.md,
+# docs/benchmarks.csv, docs/benchmarks-scale.csv, docs/benchmarks-http.csv and the charts docs/benchmarks-*.png.
 #
 #   scripts/bench.sh              default mode: echo part with 1, 64 and 1000 connections x 64 B and 4 KiB
 #                                 (wasm guests: 1 and 64 x 64 B), 3 rounds; scale part with 0, 1000, 10000 and
 #                                 50000 idle connections (those over the open-file limit are skipped and the
-#                                 largest count that fits is run instead), 1 round (about 8 min); HTTP part with
-#                                 plaintext, json and 16-pipelined plaintext at 64 and 1000 connections, 3 rounds
-#                                 (about 6 min)
+#                                 largest count that fits is run instead), 1 round (about 12 min with the TeaVM
+#                                 build); HTTP part with plaintext, json and 16-pipelined plaintext at 64 and 1000
+#                                 connections, 3 rounds (about 6 min)
 #   scripts/bench.sh --full       adds 10000 connections to the echo part
 #   scripts/bench.sh --part scale only the scale part (--part echo, --part http, or a list: --part echo,http;
 #                                 --no-scale and --no-http leave one part out)
+#   scripts/bench.sh --part wasm  only the WebAssembly section: io.mio native and the wasm guests at 1 and 64
+#                                 connections x 64 B, 3 rounds (about 4 min); replaces that section of
+#                                 docs/benchmarks.md and writes docs/benchmarks-wasm.csv, the rest stays as it is
+#   scripts/bench.sh --part wasi-startup
+#                                 the .wasm size of each Java example compiled to wasm32-wasi and TcpServer's
+#                                 start-up time on mio-wasm, WasmEdge (interpreter, AOT) and the JVM, median of 3
+#                                 (--startup-runs N): the section's subsection "Java compiled to wasm32-wasi"
 #   scripts/bench.sh --smoke      only checks that every server starts and echoes correctly, and holds idle
 #                                 connections while others echo, and that every HTTP server answers correctly
 #                                 (no timings)
@@ -53,6 +61,26 @@ cp_file=mio-bench/target/classpath.txt
 # the class path file ends up holding its class path, with mio-core's jar from this work tree.
 ./mvnw -B -ntp -q -DskipTests -pl mio-bench -am package dependency:build-classpath \
   -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
+
+# mio-examples' HelloMio, TcpServer and UdpServer compiled to wasm32-wasi with TeaVM (mio-wasi-examples/target/wasm),
+# from this work tree's sources, for the wasm guest "Java TcpServer compiled to wasm" and the start-up part. Not
+# for a run of the scale part alone. If the build fails the harness skips those, saying the .wasm is not built.
+wasi_build=1
+prev=""
+for a in "$@"; do
+  if [ "$prev" = --part ] && [ "$a" = scale ]; then wasi_build=""; fi
+  prev="$a"
+done
+if [ -n "$wasi_build" ]; then
+  echo "bench: compiling the Java examples to wasm32-wasi with TeaVM (mio-wasi-examples; a minute or two)"
+  wasi_log="$(mktemp)"
+  if ! ./mvnw -B -ntp -q -DskipTests -pl mio-wasi-examples -am package >"$wasi_log" 2>&1; then
+    echo "bench: the mio-wasi-examples build failed (the Java guests compiled to wasm will be skipped); Maven said:"
+    tail -20 "$wasi_log"
+    rm -rf mio-wasi-examples/target/wasm # no stale .wasm from an earlier build
+  fi
+  rm -f "$wasi_log"
+fi
 
 # The scale part's servers need one descriptor per idle connection: raise the soft open-file limit to the
 # hard one (the harness and every process it starts inherit it). Raising the hard limit needs root.

@@ -25,9 +25,14 @@ import java.util.Set;
  * <p>Options: {@code --smoke} (only check that every server starts and echoes correctly, and holds idle
  * connections while others echo, and that every HTTP server answers correctly; no timings), {@code --full} (adds
  * 10000 connections), {@code --part echo,scale,http} (the parts to run; all three by default; {@code --no-scale} and
- * {@code --no-http} leave one out), {@code --rounds N}, {@code --warmup-ms},
+ * {@code --no-http} leave one out; echo and scale rewrite the whole report),
+ * {@code --part wasm} (only the WebAssembly section: io.mio and the wasm guests in the wasm cells; it replaces that
+ * section of docs/benchmarks.md and writes docs/benchmarks-wasm.csv, the rest of the report stays as it is),
+ * {@code --part wasi-startup} (the .wasm sizes of mio-examples compiled to wasm32-wasi and TcpServer's start-up
+ * time on mio-wasm and WasmEdge, {@link WasiStartup}: the subsection "Java compiled to wasm32-wasi" of that section;
+ * {@code --startup-runs N}, default 3), {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
- * {@code --servers mio,mio-selector,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c},
+ * {@code --servers mio,mio-selector,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge},
  * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
  * cells the wasm guests run), {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
  * {@code --docs DIR}, {@code --command TEXT} (the command line to quote in the report). Scale part:
@@ -48,6 +53,11 @@ public final class Bench {
         boolean echo = true;
         boolean scale = true;
         boolean http = true;
+        /** Only the WebAssembly section: io.mio and the wasm guests, spliced into the existing report. */
+        boolean wasm;
+        /** The .wasm sizes and start-up times of the Java examples compiled to wasm32-wasi ({@link WasiStartup}). */
+        boolean wasiStartup;
+        int startupRuns = 3;
         int rounds = 3;
         // Cut from 1000 / 1500 / 500 ms when the wasm guests and the scale part joined the default run (Report says so).
         Duration warmup = Duration.ofMillis(500);
@@ -94,10 +104,18 @@ public final class Bench {
                                 case "echo" -> o.echo = true;
                                 case "scale" -> o.scale = true;
                                 case "http" -> o.http = true;
-                                default -> throw new IllegalArgumentException("unknown part " + part + " (echo, scale, http)");
+                                case "wasm" -> o.wasm = true;
+                                case "wasi-startup" -> o.wasiStartup = true;
+                                default -> throw new IllegalArgumentException("unknown part " + part
+                                        + " (echo, scale, http, wasm, wasi-startup)");
                             }
                         }
+                        if ((o.wasm || o.wasiStartup) && (o.echo || o.scale)) {
+                            throw new IllegalArgumentException("--part wasm and wasi-startup replace their section of"
+                                    + " the report, echo and scale rewrite all of it: run them apart");
+                        }
                     }
+                    case "--startup-runs" -> o.startupRuns = Integer.parseInt(args[++i]);
                     case "--no-scale" -> o.scale = false;
                     case "--no-http" -> o.http = false;
                     case "--http-servers" -> o.httpServers = java.util.Arrays.stream(args[++i].split(","))
@@ -140,6 +158,14 @@ public final class Bench {
             }
             if (o.conns == null) {
                 o.conns = o.full ? List.of(1, 64, 1000, 10000) : List.of(1, 64, 1000);
+            }
+            if (o.wasm) {
+                // io.mio native is the guests' yardstick, measured in the same rounds; only the wasm cells run
+                Set<ServerKind> s = EnumSet.of(ServerKind.MIO);
+                (o.serversGiven ? o.servers : ServerKind.defaults()).stream().filter(ServerKind::isWasm).forEach(s::add);
+                o.servers = s;
+                o.conns = o.wasmConns;
+                o.sizes = o.wasmSizes;
             }
             if (o.scaleServers == null) {
                 if (o.serversGiven) {
@@ -189,11 +215,14 @@ public final class Bench {
         if (o.smoke) {
             System.exit(smokeAll(o) ? 0 : 1);
         }
-        if (o.echo || o.scale) {
+        if (o.echo || o.scale || o.wasm) {
             run(o);
         }
         if (o.http) {
             runHttp(o);
+        }
+        if (o.wasiStartup) {
+            WasiStartup.run(o.startupRuns, o.work.resolve("wasi-startup"), o.docs, o.command);
         }
     }
 
@@ -234,9 +263,14 @@ public final class Bench {
     private static boolean smokeAll(Options o) throws IOException {
         Path cServer = (o.echo && needsC(o.servers)) || (o.scale && needsC(o.scaleServers)) ? CServer.build(o.work) : null;
         boolean ok = true;
-        for (ServerKind kind : o.echo ? o.servers : Set.<ServerKind>of()) {
+        for (ServerKind kind : o.echo || o.wasm ? o.servers : Set.<ServerKind>of()) {
             if (kind.isNative() && cServer == null) {
                 System.out.println("smoke " + kind.label + ": SKIPPED (" + CServer.problem + ")");
+                continue;
+            }
+            String missing = wasiSkip(kind);
+            if (missing != null) {
+                System.out.println("smoke " + kind.label + ": SKIPPED (" + missing + ")");
                 continue;
             }
             try {
@@ -312,7 +346,7 @@ public final class Bench {
         if (r.heldAfter() != r.idle()) {
             return "only " + r.heldAfter() + " of " + r.idle() + " idle connections still held after the exchange";
         }
-        if (r.rssKiB() <= 0 || (!r.server().isNative() && r.heap() == null)) {
+        if (r.rssKiB() <= 0 || (r.server().isJava() && r.heap() == null)) {
             return "no memory figures";
         }
         return null;
@@ -348,6 +382,23 @@ public final class Bench {
 
     static boolean needsC(java.util.Collection<ServerKind> kinds) {
         return kinds.stream().anyMatch(ServerKind::isNative);
+    }
+
+    /**
+     * Why {@code kind} cannot run here, or null: its .wasm was not built, or (the WasmEdge kind) wasmedge is
+     * missing or its ahead-of-time compile failed. The compile (about half a minute) happens here, once per .wasm.
+     */
+    static String wasiSkip(ServerKind kind) {
+        String problem = kind.wasiProblem();
+        if (problem != null || !kind.isWasmEdge()) {
+            return problem;
+        }
+        try {
+            ServerProcess.wasmedgeModule(kind);
+            return null;
+        } catch (IllegalStateException e) {
+            return WasiExamples.aotProblem;
+        }
     }
 
     // ---- timed run ----------------------------------------------------------------------------------
@@ -410,7 +461,7 @@ public final class Bench {
         Files.createDirectories(o.work);
         Files.createDirectories(o.docs);
         Report.Machine machine = Report.Machine.describe();
-        List<ServerKind> kinds = o.echo ? new ArrayList<>(o.servers) : new ArrayList<>();
+        List<ServerKind> kinds = o.echo || o.wasm ? new ArrayList<>(o.servers) : new ArrayList<>();
         List<ServerKind> scaleKinds = o.scale ? new ArrayList<>(o.scaleServers) : new ArrayList<>();
         String cNote = null;
         Path cServer = null;
@@ -423,6 +474,15 @@ public final class Bench {
                 scaleKinds.removeIf(ServerKind::isNative);
             }
         }
+        List<String> notes = new ArrayList<>();
+        for (ServerKind kind : List.copyOf(kinds)) {
+            String skip = wasiSkip(kind);
+            if (skip != null) {
+                notes.add(kind.label + " skipped: " + skip);
+                System.out.println(notes.getLast());
+                kinds.remove(kind);
+            }
+        }
         String perfNote = Perf.probe() ? null : "perf unavailable, no syscall or context-switch figures: " + Perf.unavailable();
         if (perfNote != null) {
             System.out.println(perfNote);
@@ -431,8 +491,8 @@ public final class Bench {
         for (ServerKind kind : kinds) {
             cells += o.rounds * cellsOf(kind, o);
         }
-        if (o.echo) {
-            System.out.printf(Locale.ROOT, "echo benchmark: %d rounds x %d servers x %d connection counts x %d sizes"
+        if (o.echo || o.wasm) {
+            System.out.printf(Locale.ROOT, (o.wasm ? "wasm part of the " : "") + "echo benchmark: %d rounds x %d servers x %d connection counts x %d sizes"
                             + " (wasm guests: C in %s, S in %s) = %d cells, %d ms warm-up + %d ms measured + %d ms perf"
                             + " each; servers on CPU %s%n",
                     o.rounds, kinds.size(), o.conns.size(), o.sizes.size(), o.wasmConns, o.wasmSizes, cells,
@@ -446,7 +506,7 @@ public final class Bench {
         Path csv = o.work.resolve("results.csv");
         Files.writeString(csv, Row.CSV_HEADER + "\n");
         int done = 0;
-        for (int round = 1; round <= (o.echo ? o.rounds : 0); round++) {
+        for (int round = 1; round <= (o.echo || o.wasm ? o.rounds : 0); round++) {
             for (int k = 0; k < kinds.size(); k++) {
                 ServerKind kind = kinds.get((k + round - 1) % kinds.size()); // rotate the order every round
                 int cellsOfServer = cellsOf(kind, o);
@@ -500,7 +560,15 @@ public final class Bench {
         Duration took = Duration.between(started, Instant.now());
         Report.Meta meta = new Report.Meta(machine, o.command, started, took, loadBefore, loadAfter, o.rounds,
                 o.warmup, o.measure, o.perf, o.serverCpu, cNote, perfNote, failures, o.conns, o.sizes, kinds,
-                o.wasmConns, o.wasmSizes, echoTook);
+                o.wasmConns, o.wasmSizes, echoTook, notes);
+        if (o.wasm) {
+            Report.writeWasmSection(rows, meta, o.docs);
+            Files.copy(csv, o.docs.resolve(Report.WASM_CSV), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            System.out.println("wrote the WebAssembly section of " + o.docs.resolve("benchmarks.md") + " and "
+                    + o.docs.resolve(Report.WASM_CSV) + " (" + took.toSeconds() + " s)"
+                    + (failures.isEmpty() ? "" : "; " + failures.size() + " failure(s), see the report"));
+            return;
+        }
         Report.write(rows, meta, scale, o.docs);
         if (o.echo) {
             Files.copy(csv, o.docs.resolve("benchmarks.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -516,14 +584,40 @@ public final class Bench {
     /**
      * How long a fresh server process echoes on {@value #PROCESS_WARMUP_CONNS} connections before its first cell,
      * for the JIT: one second, four for a wasm guest (its module, compiled to JVM bytecode at start-up, is more
-     * code for the JIT than a whole Java echo server; with less, its first cells measure the JIT at work).
+     * code for the JIT than a whole Java echo server; with less, its first cells measure the JIT at work), twenty
+     * for the Java TcpServer compiled to wasm by TeaVM (a module of 1,816 functions: on this 2-core machine, shared,
+     * its CPU per round trip at 64 connections came down from 120 to a steady 14 µs over 12 to 18 s, and with four
+     * seconds of warm-up its cells measured 3 to 9 times their steady figure), and one for WasmEdge's ahead-of-time
+     * compiled guest (no JIT).
      */
     static Duration processWarmup(ServerKind kind) {
-        return Duration.ofSeconds(kind.isWasm() ? 4 : 1);
+        if (kind == ServerKind.WASI_TCP) {
+            return Duration.ofSeconds(20);
+        }
+        return Duration.ofSeconds(kind.isWasm() && !kind.isWasmEdge() ? 4 : 1);
     }
+
+    /**
+     * The Java TcpServer compiled to wasm warms up in turns of {@value #PROCESS_WARMUP_CONNS} connections for 1.5 s
+     * and 1 connection for 0.5 s, new connections each turn: after one long run of 64 connections its first second
+     * at 1 connection still cost several times its steady CPU per round trip (the JIT at work on paths the long run
+     * had not taken), which the 1-connection cell then measured.
+     */
+    static final Duration WASI_WARMUP_MANY = Duration.ofMillis(1500);
+    static final Duration WASI_WARMUP_ONE = Duration.ofMillis(500);
 
     private static void warmUp(ServerKind kind, ServerProcess server, InetSocketAddress addr) throws IOException {
         try {
+            if (kind == ServerKind.WASI_TCP) {
+                long end = System.nanoTime() + processWarmup(kind).toNanos();
+                while (System.nanoTime() < end) {
+                    EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, WASI_WARMUP_MANY.minusMillis(100),
+                            Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { });
+                    EchoClient.run(addr, EchoClient.Plan.timed(1, 64, WASI_WARMUP_ONE.minusMillis(100),
+                            Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { });
+                }
+                return;
+            }
             EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, processWarmup(kind).minusMillis(100),
                     Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { });
         } catch (IOException | RuntimeException e) {

@@ -33,7 +33,8 @@ final class Report {
     }
 
     /** The machine the figures come from. */
-    record Machine(String cpu, int cpus, String memory, String kernel, String jdk, String gcc, String perf) {
+    record Machine(String cpu, int cpus, String memory, String kernel, String jdk, String gcc, String perf,
+                   String wasmedge) {
         static Machine describe() {
             String cpu = "unknown";
             int cpus = 0;
@@ -59,7 +60,8 @@ final class Report {
             String kernel = read("/proc/sys/kernel/osrelease");
             String jdk = System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
                     + System.getProperty("java.runtime.version");
-            return new Machine(cpu, cpus, mem, kernel, jdk, firstLine("gcc", "--version"), firstLine("perf", "--version"));
+            return new Machine(cpu, cpus, mem, kernel, jdk, firstLine("gcc", "--version"), firstLine("perf", "--version"),
+                    WasiExamples.wasmedgeVersion());
         }
 
         static String loadAverage() {
@@ -95,8 +97,17 @@ final class Report {
     record Meta(Machine machine, String command, Instant started, Duration took, String loadBefore,
                 String loadAfter, int rounds, Duration warmup, Duration measure, Duration perf, Integer serverCpu,
                 String cNote, String perfNote, List<String> failures, List<Integer> conns, List<Integer> sizes, List<ServerKind> servers,
-                List<Integer> wasmConns, List<Integer> wasmSizes, Duration echoTook) {
+                List<Integer> wasmConns, List<Integer> wasmSizes, Duration echoTook, List<String> notes) {
     }
+
+    /** The report's section of the wasm guests, and the CSV of a run of that section alone ({@code --part wasm}). */
+    static final String WASM_HEADING = "## WebAssembly guest";
+    static final String WASM_CSV = "benchmarks-wasm.csv";
+    /** Its subsection on the Java examples compiled to wasm32-wasi (sizes, start-up), written by {@link WasiStartup}. */
+    static final String WASI_HEADING = "### Java compiled to wasm32-wasi";
+    /** The sections after the WebAssembly one, in order: where it goes when the report has none yet. */
+    private static final List<String> AFTER_WASM = List.of("## Scale: idle connections", "## User-space CPU",
+            "## Microbenchmarks", "## Reproduce");
 
     static double median(double[] values) {
         double[] v = Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
@@ -171,6 +182,8 @@ final class Report {
     }
 
     static void write(List<Row> rows, Meta m, Scale.Result scale, Path docs) throws IOException {
+        // The subsection on the Java examples compiled to wasm comes from its own part (--part wasi-startup): kept.
+        String wasi = subsection(existing(docs), WASI_HEADING);
         boolean echo = !m.servers().isEmpty();
         ServerKind base = m.servers().contains(ServerKind.MIO) || !echo ? ServerKind.MIO : m.servers().getFirst();
         StringBuilder md = new StringBuilder();
@@ -199,6 +212,7 @@ final class Report {
         md.append("| JDK | ").append(mc.jdk()).append(" |\n");
         md.append("| C compiler | ").append(mc.gcc()).append(" |\n");
         md.append("| perf | ").append(mc.perf()).append(" |\n");
+        md.append("| WasmEdge | ").append(mc.wasmedge()).append(" |\n");
         if (scale != null) {
             md.append("| open-file limit (RLIMIT_NOFILE) | soft ").append(limit(scale.fdLimitSoft())).append(", hard ")
                     .append(limit(scale.fdLimitHard())).append(" |\n");
@@ -226,6 +240,9 @@ final class Report {
         if (m.perfNote() != null) {
             md.append("- ").append(m.perfNote()).append("\n");
         }
+        for (String note : m.notes()) {
+            md.append("- ").append(note).append("\n");
+        }
         for (String failure : m.failures()) {
             md.append("- **Failed**: ").append(failure).append("\n");
         }
@@ -241,6 +258,11 @@ final class Report {
         }
         if (m.servers().stream().anyMatch(ServerKind::isWasm)) {
             wasmSection(md, rows, m, base);
+            if (wasi != null) {
+                md.append(wasi);
+            }
+        } else if (wasi != null) {
+            md.append(WASM_HEADING).append("\n\nNo wasm guest ran in this run's echo part.\n\n").append(wasi);
         }
         if (scale != null) {
             scaleSection(md, scale, m, docs);
@@ -262,7 +284,10 @@ final class Report {
         md.append("`scripts/bench.sh --smoke` only checks that every server starts and echoes correctly, and holds ")
                 .append(Bench.SMOKE_IDLE).append(" idle connections while ").append(Bench.SMOKE_ACTIVE)
                 .append(" others echo (no timings); `scripts/bench.sh --full` adds 10000 connections to the echo part; ")
-                .append("`--part echo`, `--part scale` or `--part http` runs one part only. The servers and the harness are in `mio-bench/`.\n");
+                .append("`--part echo`, `--part scale` or `--part http` runs one part only; `--part wasm` runs io.mio and the wasm guests")
+                .append(" and replaces only the [WebAssembly section](#webassembly-guest), `--part wasi-startup` only its")
+                .append(" subsection on the Java examples compiled to wasm32-wasi (sizes, start-up time).")
+                .append(" The servers and the harness are in `mio-bench/`.\n");
         Files.writeString(docs.resolve("benchmarks.md"), md.toString());
     }
 
@@ -283,7 +308,13 @@ final class Report {
         md.append("- Each server process first echoes 64 B on ").append(Bench.PROCESS_WARMUP_CONNS).append(" connections for ")
                 .append(Bench.processWarmup(ServerKind.MIO).toSeconds()).append(" s, for the JIT (")
                 .append(Bench.processWarmup(ServerKind.WASM_ECHO).toSeconds())
-                .append(" s for a wasm guest: its module, compiled to JVM bytecode, is more code to JIT, and with less its first cells measured the JIT at work).\n");
+                .append(" s for a wasm guest: its module, compiled to JVM bytecode, is more code to JIT, and with less its first cells measured the JIT at work; ")
+                .append(Bench.processWarmup(ServerKind.WASI_TCP).toSeconds())
+                .append(" s for the Java TcpServer compiled to wasm, a much larger module, in turns of 64 connections for ")
+                .append(Bench.WASI_WARMUP_MANY.toMillis()).append(" ms and 1 for ").append(Bench.WASI_WARMUP_ONE.toMillis())
+                .append(" ms, since after one long run of 64 its first second at 1 connection still had the JIT at work; ")
+                .append(Bench.processWarmup(ServerKind.WASI_TCP_WASMEDGE).toSeconds())
+                .append(" s on WasmEdge AOT, no JIT there).\n");
         md.append("- Per cell: ").append(m.warmup().toMillis()).append(" ms warm-up, ").append(m.measure().toMillis())
                 .append(" ms measured (round trips/s, latency, server CPU), then a separate ").append(m.perf().toMillis())
                 .append(" ms window (longer if two cycles of all connections take longer) under `perf stat -e raw_syscalls:sys_enter -e context-switches -p PID`, ")
@@ -405,24 +436,56 @@ final class Report {
             case WASM_EPOLL -> "the same Rust guest on edge-triggered `epoll_oneoff`";
             case WASM_C -> "mio-wasm's example `poll_server.wasm` (C on wasi-libc's `poll()`, read / wait for FD_WRITE / send,"
                     + " 8 KiB buffer; at most 16 connections)";
+            case WASI_TCP -> "mio-examples' `TcpServer`, the very Java source the JVM runs (its `EchoLoop`: edge-triggered,"
+                    + " a 64 KiB direct buffer per connection, reading stopped at a short read), compiled to wasm32-wasi by TeaVM"
+                    + " 0.13.1 with io.mio's WASI backend (mio-wasi: `Poll` over `poll_oneoff`, edge-triggered emulated as the"
+                    + " Selector backend does) by mio-wasi-examples' Maven build, which scripts/bench.sh runs first"
+                    + " (`" + WasiExamples.BUILD_DIR + "/" + WasiExamples.TCP_SERVER + "`; nothing committed). Started as a user"
+                    + " starts it, with the port as its only argument: `WasmEchoServer --wasi-example tcp_server.wasm PORT`";
+            case WASI_TCP_WASMEDGE -> "the same `tcp_server.wasm` on WasmEdge, for comparison: compiled ahead of time once"
+                    + " (`wasmedge compile tcp_server.wasm tcp_server.so`) and run as the server process itself, no JVM"
+                    + " (`wasmedge --run-mode=aot tcp_server.so PORT`). Its syscalls are WasmEdge's: 0.17.1's `poll_oneoff`"
+                    + " adds every subscribed socket to an epoll set and removes it again (`epoll_ctl` twice per socket and"
+                    + " call) and arms and disarms a timerfd for the clock subscription io.mio's WASI backend adds to every"
+                    + " wait; `strace` of one connection counted, per round trip, 4 `epoll_ctl`, 2 `timerfd_settime`, 1 `ioctl`,"
+                    + " 1 `epoll_wait`, 1 `recvmsg`, 1 `sendmsg`. WasmEdge leaves Nagle's algorithm on (the guest's `setNodelay`"
+                    + " is unsupported under WASI; mio-wasm sets TCP_NODELAY), which holds nothing back with one message in"
+                    + " flight per connection";
             default -> "";
         };
     }
 
     private static void wasmSection(StringBuilder md, List<Row> rows, Meta m, ServerKind base) {
+        wasmSection(md, rows, m, base, null);
+    }
+
+    /**
+     * The WebAssembly section; {@code provenance}, when the section is written alone ({@code --part wasm}), says
+     * where its figures come from, since the rest of the page comes from another run.
+     */
+    private static void wasmSection(StringBuilder md, List<Row> rows, Meta m, ServerKind base, String provenance) {
         List<ServerKind> guests = m.servers().stream().filter(ServerKind::isWasm).toList();
         boolean haveBase = m.servers().contains(ServerKind.MIO);
-        md.append("## WebAssembly guest\n\n");
+        md.append(WASM_HEADING).append("\n\n");
+        if (provenance != null) {
+            md.append(provenance);
+        }
         md.append("**Targets**: a wasm echo guest server's CPU per round trip at most **").append(f(WASM_CPU_TARGET, 0))
                 .append("× io.mio's native echo server** (`MioEchoServer`) measured in the same run, and at most **")
                 .append(f(WASM_SYSCALL_TARGET, 0)).append(" syscalls per round trip**.\n\n");
         md.append("Each guest runs as its own process like the other servers: `io.mio.bench.WasmEchoServer GUEST.wasm [mode] PORT` loads")
                 .append(" the guest into mio-wasm's `WasmRunner` (Chicory, the module compiled to JVM bytecode at start-up; every socket")
                 .append(" call and every `poll_oneoff`/`epoll_oneoff` served by io.mio's `Poll`), in a sandbox that allows binding 127.0.0.1")
-                .append(" only, with the same JVM options as the other Java servers. Guests in this run:\n\n");
+                .append(" only, with the same JVM options as the other Java servers")
+                .append(guests.stream().anyMatch(ServerKind::isWasmEdge)
+                        ? "; the WasmEdge row is `wasmedge` itself as the server process (CPU, syscalls and RSS are its own)" : "")
+                .append(". Guests in this run:\n\n");
         for (ServerKind k : guests) {
             md.append("- **").append(k.label).append("** (`--servers ").append(k.name().toLowerCase(Locale.ROOT).replace('_', '-'))
                     .append("`): ").append(guestDescription(k)).append(".\n");
+        }
+        for (String note : m.notes()) {
+            md.append("- **Not run**: ").append(note).append(".\n");
         }
         md.append("\nCPU/rt ÷ io.mio is computed within each round (guest and io.mio measured minutes apart under the same load):")
                 .append(" the median, then each round's ratio in brackets. A target is met when the median is within it;")
@@ -498,6 +561,139 @@ final class Report {
             md.append(String.join("; ", ref)).append(".\n\n");
         }
         md.append(String.join("\n", summary)).append("\n\n");
+    }
+
+    /**
+     * {@code --part wasm}: replaces the WebAssembly section of {@code docs/benchmarks.md} with this run's (the
+     * subsection on the Java examples compiled to wasm32-wasi kept), leaving the rest of the report as it is.
+     */
+    static void writeWasmSection(List<Row> rows, Meta m, Path docs) throws IOException {
+        String md = existing(docs);
+        String wasi = subsection(md, WASI_HEADING);
+        Machine mc = m.machine();
+        StringBuilder p = new StringBuilder();
+        p.append("The figures of this section come from their own run, not from the one of the rest of this page:")
+                .append(" `").append(m.command()).append("` on ")
+                .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(m.started().atOffset(ZoneOffset.UTC).withNano(0)))
+                .append(" UTC in ").append(minSec(m.took())).append(" (raw figures of every round: [").append(WASM_CSV)
+                .append("](").append(WASM_CSV).append(")), on ").append(mc.cpu()).append(", ").append(mc.cpus())
+                .append(" cores online (`nproc`), Linux ").append(mc.kernel()).append(", ").append(mc.jdk())
+                .append(", perf ").append(mc.perf().replace("perf version ", "")).append(", WasmEdge ")
+                .append(mc.wasmedge()).append(". Load average (1/5/15 min) before: ")
+                .append(m.loadBefore()).append("; after: ").append(m.loadAfter()).append(".");
+        if (parseLoad(m.loadBefore()) > 0.3) {
+            p.append(" **The machine was shared** (other work was running, or had run in the minutes before): absolute")
+                    .append(" figures may be noisy; the ratios to io.mio, measured in the same rounds, are the steadier figures.");
+        }
+        p.append("\n\nMethod as in the echo part (see [Method](#method)): each server its own process")
+                .append(m.serverCpu() == null ? "" : ", pinned to CPU " + m.serverCpu()).append(", the load generator")
+                .append(m.serverCpu() == null ? "" : " on the other CPU").append("; each process first echoes 64 B on ")
+                .append(Bench.PROCESS_WARMUP_CONNS).append(" connections for ")
+                .append(Bench.processWarmup(ServerKind.WASM_ECHO).toSeconds()).append(" s, for the JIT (io.mio: ")
+                .append(Bench.processWarmup(ServerKind.MIO).toSeconds()).append(" s; the Java TcpServer compiled to wasm on mio-wasm, a")
+                .append(" module of 1,816 functions whose CPU per round trip takes 12 to 18 s of load to settle here: ")
+                .append(Bench.processWarmup(ServerKind.WASI_TCP).toSeconds()).append(" s, in turns of 64 connections for ")
+                .append(Bench.WASI_WARMUP_MANY.toMillis()).append(" ms and 1 for ").append(Bench.WASI_WARMUP_ONE.toMillis())
+                .append(" ms, since after one long run of 64 its first second at 1 connection still had the JIT at work; on WasmEdge AOT, no JIT: ")
+                .append(Bench.processWarmup(ServerKind.WASI_TCP_WASMEDGE).toSeconds()).append(" s); per cell ").append(m.warmup().toMillis())
+                .append(" ms warm-up, ").append(m.measure().toMillis()).append(" ms measured (server CPU from /proc), then ")
+                .append(m.perf().toMillis()).append(" ms under `perf stat -e raw_syscalls:sys_enter` (syscalls per round trip); ")
+                .append(m.rounds()).append(" rounds, servers started afresh in each, in an order rotated every round.\n\n");
+        for (String failure : m.failures()) {
+            p.append("- **Failed**: ").append(failure).append("\n");
+        }
+        if (m.perfNote() != null) {
+            p.append("- ").append(m.perfNote()).append("\n");
+        }
+        if (!m.failures().isEmpty() || m.perfNote() != null) {
+            p.append("\n");
+        }
+        StringBuilder section = new StringBuilder();
+        wasmSection(section, rows, m, ServerKind.MIO, p.toString());
+        if (wasi != null) {
+            section.append(wasi);
+        }
+        Files.writeString(docs.resolve("benchmarks.md"), replaceSection(md, WASM_HEADING, section.toString()));
+    }
+
+    /** {@code docs/benchmarks.md} as it is, or "" when there is none. */
+    static String existing(Path docs) throws IOException {
+        Path file = docs.resolve("benchmarks.md");
+        return Files.isRegularFile(file) ? Files.readString(file) : "";
+    }
+
+    /** Offset of the line {@code heading} in {@code md}, or -1. */
+    private static int headingAt(String md, String heading) {
+        if (md.startsWith(heading + "\n")) {
+            return 0;
+        }
+        int i = md.indexOf("\n" + heading + "\n");
+        return i < 0 ? -1 : i + 1;
+    }
+
+    /** Where the section starting at {@code from} (a heading of {@code level} #) ends: the next heading of that level or above. */
+    private static int sectionEnd(String md, int from, int level) {
+        int i = md.indexOf('\n', from);
+        while (i >= 0 && i + 1 < md.length()) {
+            int hashes = 0;
+            while (i + 1 + hashes < md.length() && md.charAt(i + 1 + hashes) == '#') {
+                hashes++;
+            }
+            if (hashes > 0 && hashes <= level && i + 1 + hashes < md.length() && md.charAt(i + 1 + hashes) == ' ') {
+                return i + 1;
+            }
+            i = md.indexOf('\n', i + 1);
+        }
+        return md.length();
+    }
+
+    private static int level(String heading) {
+        int n = 0;
+        while (n < heading.length() && heading.charAt(n) == '#') {
+            n++;
+        }
+        return n;
+    }
+
+    /** The subsection (or section) {@code heading} of {@code md} up to the next heading of its level or above, or null. */
+    static String subsection(String md, String heading) {
+        int from = headingAt(md, heading);
+        return from < 0 ? null : md.substring(from, sectionEnd(md, from, level(heading)));
+    }
+
+    /**
+     * {@code md} with its section {@code heading} (a level-2 heading) replaced by {@code text}; when it has none,
+     * {@code text} goes before the first of the sections that follow the WebAssembly one, else at the end.
+     */
+    static String replaceSection(String md, String heading, String text) {
+        int from = headingAt(md, heading);
+        if (from >= 0) {
+            return md.substring(0, from) + text + md.substring(sectionEnd(md, from, level(heading)));
+        }
+        for (String next : AFTER_WASM) {
+            int at = headingAt(md, next);
+            if (at >= 0) {
+                return md.substring(0, at) + text + md.substring(at);
+            }
+        }
+        return md + (md.isEmpty() || md.endsWith("\n\n") ? "" : md.endsWith("\n") ? "\n" : "\n\n") + text;
+    }
+
+    /**
+     * {@code md} with the subsection {@link #WASI_HEADING} replaced by {@code text}, or added at the end of the
+     * WebAssembly section (which is made, with a line saying so, when the report has none).
+     */
+    static String replaceWasiSubsection(String md, String text) {
+        int from = headingAt(md, WASI_HEADING);
+        if (from >= 0) {
+            return md.substring(0, from) + text + md.substring(sectionEnd(md, from, level(WASI_HEADING)));
+        }
+        int section = headingAt(md, WASM_HEADING);
+        if (section < 0) {
+            return replaceSection(md, WASM_HEADING, WASM_HEADING + "\n\nNo wasm guest ran in the echo part of this page's run.\n\n" + text);
+        }
+        int end = sectionEnd(md, section, level(WASM_HEADING));
+        return md.substring(0, end) + text + md.substring(end);
     }
 
     // ---- scale: idle connections ----------------------------------------------------------------------
@@ -813,7 +1009,7 @@ final class Report {
     private static final Color[] PALETTE = {
             new Color(0xD62728), new Color(0xFF9896), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0x9467BD),
             new Color(0x7F7F7F), new Color(0x444444), new Color(0x17BECF), new Color(0x9EDAE5), new Color(0xBCBD22),
-            new Color(0xE377C2), new Color(0x8C564B)};
+            new Color(0xE377C2), new Color(0x8C564B), new Color(0xFF7F0E), new Color(0x6B4C9A)};
 
     private static void chart(List<Row> rows, Meta m, Path file, String title, String axis, ToDoubleFunction<Row> metric,
                               boolean log) throws IOException {

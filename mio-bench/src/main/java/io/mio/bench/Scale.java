@@ -195,7 +195,7 @@ final class Scale {
                     + " it the server has " + (open - base) + " and the holders " + holders.held());
         }
         ServerProcess.Heap heap = server.heapAfterGc(Duration.ofSeconds(20));
-        if (heap == null && !kind.isNative()) {
+        if (heap == null && kind.isJava()) {
             throw new IOException(kind.label + " did not report its heap; server log: " + server.logTail());
         }
         double rss = ProcStat.read(pid).rssKiB();

@@ -29,7 +29,19 @@ enum ServerKind {
     WASM_EPOLL("wasm guest, epoll_oneoff", WasmEchoServer.class, null, List.of("mio_style_server.wasm", "epoll"),
             Integer.MAX_VALUE),
     /** The C guest on wasi-libc's poll(): it serves at most 16 connections (MAXC in poll_server.c). */
-    WASM_C("wasm C guest, poll()", WasmEchoServer.class, null, List.of("poll_server.wasm"), 16);
+    WASM_C("wasm C guest, poll()", WasmEchoServer.class, null, List.of("poll_server.wasm"), 16),
+    /**
+     * mio-examples' TcpServer, the same Java source the JVM runs, compiled to wasm32-wasi by TeaVM 0.13.1 with
+     * io.mio's WASI backend (mio-wasi-examples' build: {@link WasiExamples}), under mio-wasm.
+     */
+    WASI_TCP("Java TcpServer compiled to wasm (TeaVM, WASI backend) on mio-wasm", WasmEchoServer.class, null,
+            List.of(WasmEchoServer.WASI_EXAMPLE), Integer.MAX_VALUE, List.of(), WasiExamples.TCP_SERVER),
+    /**
+     * The same .wasm on WasmEdge, compiled ahead of time ({@code wasmedge compile}) and run with
+     * {@code wasmedge --run-mode=aot} as the server process itself: a comparison, where wasmedge is installed.
+     */
+    WASI_TCP_WASMEDGE("Java TcpServer compiled to wasm (TeaVM, WASI backend) on WasmEdge AOT", null, null, List.of(),
+            Integer.MAX_VALUE, List.of(), WasiExamples.TCP_SERVER);
 
     /** Name in the progress lines, tables and charts. */
     final String label;
@@ -43,6 +55,8 @@ enum ServerKind {
     final int maxConns;
     /** JVM options of this server on top of {@link ServerProcess#JVM_OPTIONS}. */
     final List<String> jvmOptions;
+    /** The mio-wasi-examples program this server runs ({@link WasiExamples}), null for the others. */
+    final String wasiExample;
 
     ServerKind(String label, Class<?> mainClass, String cMode) {
         this(label, mainClass, cMode, List.of(), Integer.MAX_VALUE);
@@ -54,19 +68,27 @@ enum ServerKind {
 
     ServerKind(String label, Class<?> mainClass, String cMode, List<String> mainArgs, int maxConns,
                List<String> jvmOptions) {
+        this(label, mainClass, cMode, mainArgs, maxConns, jvmOptions, null);
+    }
+
+    ServerKind(String label, Class<?> mainClass, String cMode, List<String> mainArgs, int maxConns,
+               List<String> jvmOptions, String wasiExample) {
         this.label = label;
         this.mainClass = mainClass;
         this.cMode = cMode;
         this.mainArgs = mainArgs;
         this.maxConns = maxConns;
         this.jvmOptions = jvmOptions;
+        this.wasiExample = wasiExample;
     }
 
     /**
      * The servers of the echo part of a run without {@code --servers}: the native servers, the wasm echo_guest
-     * on epoll_oneoff and on poll_oneoff, and the Rust guest on poll_oneoff (the wasm guests only in the cells of
-     * {@code --wasm-conns} x {@code --wasm-sizes}). Left out, to be named with {@code --servers}: io.mio on its
-     * Selector backend (in the scale part by default), the Rust guest on epoll_oneoff and the C poll() guest.
+     * on epoll_oneoff and on poll_oneoff, the Rust guest on poll_oneoff, and the Java TcpServer compiled to wasm
+     * on mio-wasm and on WasmEdge (the wasm guests only in the cells of {@code --wasm-conns} x
+     * {@code --wasm-sizes}; the Java one skipped, with the reason, when its .wasm was not built or wasmedge is
+     * missing). Left out, to be named with {@code --servers}: io.mio on its Selector backend (in the scale part
+     * by default), the Rust guest on epoll_oneoff and the C poll() guest.
      */
     static Set<ServerKind> defaults() {
         return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C));
@@ -77,18 +99,40 @@ enum ServerKind {
         return EnumSet.of(MIO, MIO_SELECTOR, NIO, VTHREAD, NETTY, C_SHORT);
     }
 
+    /** The C epoll server (needs gcc). */
     boolean isNative() {
-        return mainClass == null;
+        return cMode != null;
     }
 
-    /** A WebAssembly guest under mio-wasm. */
+    /** A server on the JVM: it has a heap, and answers the line {@code gc}. */
+    boolean isJava() {
+        return mainClass != null;
+    }
+
+    /** A WebAssembly guest: under mio-wasm, or (the WasmEdge comparison) under WasmEdge. */
     boolean isWasm() {
-        return mainClass == WasmEchoServer.class;
+        return mainClass == WasmEchoServer.class || wasiExample != null;
+    }
+
+    /** The guest runs on WasmEdge, as the server process itself. */
+    boolean isWasmEdge() {
+        return wasiExample != null && mainClass == null;
+    }
+
+    /** The mio-wasi-examples build {@link #wasiExample} needs, when it lacks; null when the kind needs nothing built. */
+    String wasiProblem() {
+        if (wasiExample == null) {
+            return null;
+        }
+        if (WasiExamples.find(wasiExample) == null) {
+            return WasiExamples.missing(wasiExample);
+        }
+        return isWasmEdge() && WasiExamples.wasmedge() == null ? WasiExamples.NO_WASMEDGE : null;
     }
 
     /**
      * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, mio-selector, nio, vthread,
-     * netty, c-drain, c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c).
+     * netty, c-drain, c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge).
      */
     static ServerKind parse(String name) {
         return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));

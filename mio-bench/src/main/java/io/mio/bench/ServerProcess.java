@@ -18,7 +18,9 @@ import java.util.concurrent.TimeoutException;
  * One server running as its own process, optionally pinned to a CPU with {@code taskset}: an echo server of
  * {@link ServerKind}, or an HTTP server of {@link HttpServerKind}. It is ready once it printed {@code READY <port>};
  * closing its standard input makes it exit. A Java server answers the line {@code gc} with its heap use after a
- * full collection ({@link #heapAfterGc}).
+ * full collection ({@link #heapAfterGc}). The exception: a guest on WasmEdge ({@link ServerKind#isWasmEdge}) is
+ * mio-examples' TcpServer as it is, run by {@code wasmedge} itself; it is ready at its line {@code " $ nc HOST PORT"},
+ * reads no standard input and is stopped with SIGTERM.
  */
 final class ServerProcess implements AutoCloseable {
     /** JVM options shared by every Java server: the same heap and collector for all. */
@@ -64,6 +66,10 @@ final class ServerProcess implements AutoCloseable {
         if (kind.isNative()) {
             cmd.add(cServer.toString());
             cmd.add(kind.cMode);
+        } else if (kind.isWasmEdge()) {
+            cmd.add(WasiExamples.wasmedge() == null ? "wasmedge" : WasiExamples.wasmedge().toString());
+            cmd.add("--run-mode=aot");
+            cmd.add(wasmedgeModule(kind).toString());
         } else {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(JVM_OPTIONS);
@@ -73,9 +79,38 @@ final class ServerProcess implements AutoCloseable {
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(kind.mainClass.getName());
             cmd.addAll(kind.mainArgs);
+            if (kind.wasiExample != null) {
+                cmd.add(wasiExample(kind).toString());
+            }
         }
         cmd.add("0");
         return cmd;
+    }
+
+    /** The compiled mio-wasi-examples program of {@code kind}; fails naming what to build when it was not built. */
+    static Path wasiExample(ServerKind kind) {
+        Path p = WasiExamples.find(kind.wasiExample);
+        if (p == null) {
+            throw new IllegalStateException(kind.label + ": " + WasiExamples.missing(kind.wasiExample));
+        }
+        return p;
+    }
+
+    /** Where the WasmEdge AOT builds of the .wasm files go: next to them, in mio-wasi-examples/target. */
+    static Path aotDir() {
+        return WasiExamples.dir().toAbsolutePath().normalize().resolveSibling("wasmedge-aot");
+    }
+
+    /**
+     * The guest of a WasmEdge kind, compiled ahead of time by {@code wasmedge compile} (once per .wasm content,
+     * about half a minute); fails with the reason when wasmedge or the .wasm is missing or the compile failed.
+     */
+    static Path wasmedgeModule(ServerKind kind) {
+        Path aot = WasiExamples.wasmedgeAot(wasiExample(kind), aotDir());
+        if (aot == null) {
+            throw new IllegalStateException(kind.label + ": " + WasiExamples.aotProblem);
+        }
+        return aot;
     }
 
     /** Starts the server and waits (up to {@code timeoutSeconds}) for its READY line. */
@@ -116,6 +151,9 @@ final class ServerProcess implements AutoCloseable {
                 while ((line = out.readLine()) != null) {
                     if (line.startsWith("READY ")) {
                         return Integer.parseInt(line.substring(6).trim());
+                    }
+                    if (kind.isWasmEdge() && WasiExamples.ncPort(line) > 0) {
+                        return WasiExamples.ncPort(line);
                     }
                 }
                 return -1;
@@ -163,7 +201,7 @@ final class ServerProcess implements AutoCloseable {
      * server does not answer in time.
      */
     Heap heapAfterGc(java.time.Duration timeout) throws IOException {
-        if (kind != null && kind.isNative()) {
+        if (kind != null && !kind.isJava()) {
             return null;
         }
         heapLines.clear();
@@ -199,6 +237,9 @@ final class ServerProcess implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (kind.isWasmEdge()) {
+                process.destroy(); // SIGTERM: the guest does not read its standard input
+            }
             process.getOutputStream().close(); // EOF on stdin: the server exits
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -164,7 +164,7 @@ public final class UserCpu {
                         stat[1] = ProcStat.read(pid);
                         perf[0].destroy(); // SIGTERM: perf writes its file and exits
                         perf[0].waitFor(30, TimeUnit.SECONDS);
-                        if (!kind.isNative()) {
+                        if (kind.isJava()) {
                             // names the JIT-compiled methods for perf report (/tmp/perf-PID.map)
                             run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                                     Long.toString(pid), "Compiler.perfmap"));

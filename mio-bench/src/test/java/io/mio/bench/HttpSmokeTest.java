@@ -166,10 +166,10 @@ class HttpSmokeTest {
 
         // A run of the echo part rewrites the file: the HTTP section stays, once, before the user-CPU section.
         System.setProperty("java.awt.headless", "true");
-        Report.Meta echoMeta = new Report.Meta(new Report.Machine("test CPU", 2, "1 GiB", "6.1", "JDK", "gcc", "perf"),
+        Report.Meta echoMeta = new Report.Meta(new Report.Machine("test CPU", 2, "1 GiB", "6.1", "JDK", "gcc", "perf", null),
                 "scripts/bench.sh --part echo", Instant.parse("2026-01-02T00:00:00Z"), Duration.ofMinutes(3), "0.00 0.00 0.00",
                 "1.00 1.00 1.00", 1, Duration.ofMillis(700), Duration.ofMillis(1000), Duration.ofMillis(500), 0, null,
-                null, List.of(), List.of(1), List.of(64), List.of(ServerKind.MIO), List.of(1), List.of(64), Duration.ofMinutes(2));
+                null, List.of(), List.of(1), List.of(64), List.of(ServerKind.MIO), List.of(1), List.of(64), Duration.ofMinutes(2), List.of());
         Report.write(List.of(new Row(1, ServerKind.MIO, 1, 64, 10_000, 50, 80, 100, 5, 5, 2, 1, 100, 0.4)), echoMeta, null, dir);
         String third = Files.readString(md);
         assertThat(third).doesNotContain("echo table").containsOnlyOnce("## HTTP").contains("**missed**")

@@ -35,10 +35,11 @@ class ReportTest {
     }
 
     private static String write(Path dir, List<Row> rows, List<ServerKind> servers, Scale.Result scale) throws Exception {
-        Report.Meta meta = new Report.Meta(new Report.Machine("test CPU", 2, "1 GiB", "6.1", "JDK", "gcc", "perf"),
+        Report.Meta meta = new Report.Meta(new Report.Machine("test CPU", 2, "1 GiB", "6.1", "JDK", "gcc", "perf",
+                        "wasmedge version 0.17.1"),
                 "scripts/bench.sh --test", Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMinutes(3), "0.00 0.00 0.00",
                 "1.00 1.00 1.00", 3, Duration.ofMillis(700), Duration.ofMillis(1000), Duration.ofMillis(500), 0, null,
-                null, List.of(), List.of(1), List.of(64), servers, List.of(1), List.of(64), Duration.ofMinutes(2));
+                null, List.of(), List.of(1), List.of(64), servers, List.of(1), List.of(64), Duration.ofMinutes(2), List.of());
         Report.write(rows, meta, scale, dir);
         return Files.readString(dir.resolve("benchmarks.md"));
     }
@@ -96,6 +97,52 @@ class ReportTest {
         assertThat(md).doesNotContain("## Headline").doesNotContain("## WebAssembly guest");
         assertThat(dir.resolve("benchmarks-scale-cpu.png")).exists();
         assertThat(dir.resolve("benchmarks-scale-memory.png")).exists();
+    }
+
+    @Test
+    void wasm_part_replaces_only_the_webassembly_section_and_keeps_the_wasi_subsection(@TempDir Path dir) throws Exception {
+        String before = "# Benchmarks\n\n## Results\n\nold results\n\n## WebAssembly guest\n\nold wasm table\n\n"
+                + "### Java compiled to wasm32-wasi\n\nsizes and start-up\n\n## Scale: idle connections\n\nold scale\n";
+        Files.writeString(dir.resolve("benchmarks.md"), before);
+        List<Row> rows = new ArrayList<>();
+        for (int r = 1; r <= 3; r++) {
+            rows.add(echo(r, ServerKind.MIO, 20, 3));
+            rows.add(echo(r, ServerKind.WASI_TCP, 30, 3));
+            rows.add(echo(r, ServerKind.WASI_TCP_WASMEDGE, 25, 10));
+        }
+        Report.Meta meta = new Report.Meta(new Report.Machine("test CPU", 2, "1 GiB", "6.1", "JDK", "gcc", "perf", "0.17.1"),
+                "scripts/bench.sh --part wasm", Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMinutes(3), "2.00 2.00 2.00",
+                "1.00 1.00 1.00", 3, Duration.ofMillis(500), Duration.ofMillis(800), Duration.ofMillis(400), 0, null, null,
+                List.of(), List.of(1), List.of(64), List.of(ServerKind.MIO, ServerKind.WASI_TCP, ServerKind.WASI_TCP_WASMEDGE),
+                List.of(1), List.of(64), Duration.ofMinutes(3), List.of());
+
+        Report.writeWasmSection(rows, meta, dir);
+        String md = Files.readString(dir.resolve("benchmarks.md"));
+
+        assertThat(md).startsWith("# Benchmarks\n\n## Results\n\nold results\n\n## WebAssembly guest\n\n")
+                .endsWith("### Java compiled to wasm32-wasi\n\nsizes and start-up\n\n## Scale: idle connections\n\nold scale\n")
+                .doesNotContain("old wasm table").contains("`scripts/bench.sh --part wasm`").contains("WasmEdge 0.17.1")
+                .contains("**The machine was shared**");
+        String wasm = section(md, "## WebAssembly guest");
+        assertThat(line(wasm, "| 1 | 64 B | Java TcpServer compiled to wasm (TeaVM, WASI backend) on mio-wasm |"))
+                .contains("1.50× <sub>(1.50, 1.50, 1.50)</sub>").contains("| 3.00 <sub>(3.00)</sub> | met |");
+        assertThat(line(wasm, "| 1 | 64 B | Java TcpServer compiled to wasm (TeaVM, WASI backend) on WasmEdge AOT |"))
+                .contains("1.25×").contains("| 10.00 <sub>(3.00)</sub> | **not met** |");
+    }
+
+    @Test
+    void wasi_subsection_is_replaced_or_added_at_the_end_of_the_webassembly_section() {
+        String md = "# B\n\n## WebAssembly guest\n\ntable\n\n## Scale: idle connections\n\nscale\n";
+        String added = Report.replaceWasiSubsection(md, "### Java compiled to wasm32-wasi\n\nfirst\n\n");
+        assertThat(added).isEqualTo("# B\n\n## WebAssembly guest\n\ntable\n\n### Java compiled to wasm32-wasi\n\nfirst\n\n"
+                + "## Scale: idle connections\n\nscale\n");
+        assertThat(Report.replaceWasiSubsection(added, "### Java compiled to wasm32-wasi\n\nsecond\n\n"))
+                .isEqualTo(added.replace("first", "second"));
+        assertThat(Report.replaceWasiSubsection("# B\n\n## Reproduce\n\nx\n", "### Java compiled to wasm32-wasi\n\nw\n\n"))
+                .isEqualTo("# B\n\n## WebAssembly guest\n\nNo wasm guest ran in the echo part of this page's run.\n\n"
+                        + "### Java compiled to wasm32-wasi\n\nw\n\n## Reproduce\n\nx\n");
+        assertThat(WasiExamples.ncPort(" $ nc 127.0.0.1 9000")).isEqualTo(9000);
+        assertThat(WasiExamples.ncPort("You can connect to the server using `nc`:")).isEqualTo(-1);
     }
 
     /** From {@code heading} to the next section. */
