@@ -152,7 +152,7 @@ final class ServerProcess implements AutoCloseable {
                     if (line.startsWith("READY ")) {
                         return Integer.parseInt(line.substring(6).trim());
                     }
-                    if (kind.isWasmEdge() && WasiExamples.ncPort(line) > 0) {
+                    if (kind != null && kind.isWasmEdge() && WasiExamples.ncPort(line) > 0) {
                         return WasiExamples.ncPort(line);
                     }
                 }
@@ -237,7 +237,7 @@ final class ServerProcess implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (kind.isWasmEdge()) {
+            if (kind != null && kind.isWasmEdge()) {
                 process.destroy(); // SIGTERM: the guest does not read its standard input
             }
             process.getOutputStream().close(); // EOF on stdin: the server exits
