@@ -726,7 +726,8 @@ public final class TlsStream implements Source, AutoCloseable {
      * fails the connection with an {@link SSLHandshakeException} naming the peer's {@code no_renegotiation} alert,
      * thrown by the call that reads it.
      *
-     * @throws IllegalStateException  if the initial handshake is not complete yet
+     * @throws IllegalStateException  if the initial handshake is not complete yet, or a close_notify was sent or
+     *                                received
      * @throws SSLException           if the engine refuses (for example renegotiation disabled)
      * @throws ClosedChannelException if this stream was closed
      */
@@ -734,6 +735,10 @@ public final class TlsStream implements Source, AutoCloseable {
         checkUsable();
         if (!handshakeDone) {
             throw new IllegalStateException("TlsStream: renegotiate() before the initial handshake completed");
+        }
+        if (shutdownCalled || closeNotifyReceived || engine.isOutboundDone()) {
+            // The engine would refuse too, but as a failure of the whole connection: reads could not go on.
+            throw new IllegalStateException("TlsStream: renegotiate() after close_notify");
         }
         try {
             engine.beginHandshake();

@@ -26,6 +26,8 @@ import java.util.function.BooleanSupplier;
 final class Loopback implements AutoCloseable {
     static final Token CLIENT = new Token(1);
     static final Token SERVER = new Token(2);
+    /** More than any test sends: {@link End#onEvent()} fails instead of reading on. */
+    static final long MAX_BYTES_PER_EVENT = 64L << 20;
 
     /** One side: its stream, what it received, what it still has to send. */
     static final class End {
@@ -36,6 +38,8 @@ final class Loopback implements AutoCloseable {
         ByteBuffer readBuffer;
         final ByteBuffer[] outgoing = {ByteBuffer.allocate(0)};
         boolean eof;
+        /** When {@link #onEvent()} gives up on a read that never returns 0 ({@link #pumpUntil} sets it). */
+        long deadline = Long.MAX_VALUE;
         boolean shutdownWanted;
         boolean shutdownDone;
         /** Echo everything received back to the peer. */
@@ -88,7 +92,15 @@ final class Loopback implements AutoCloseable {
             try {
                 if (!eof) {
                     int n;
+                    long readThisEvent = 0;
                     while ((n = tls.read(readBuffer.clear())) > 0) {
+                        readThisEvent += n;
+                        if (readThisEvent > MAX_BYTES_PER_EVENT || System.nanoTime() > deadline) {
+                            // A read that never returns 0 would otherwise spin here forever, where no timeout can stop
+                            // it (no test sends this much, and the pump's deadline has passed).
+                            throw new AssertionError(name + ": read() returned data for " + readThisEvent
+                                    + " bytes in one event and never 0");
+                        }
                         readBuffer.flip();
                         byte[] chunk = new byte[readBuffer.remaining()];
                         readBuffer.get(chunk);
@@ -200,6 +212,8 @@ final class Loopback implements AutoCloseable {
      */
     void pumpUntil(Duration timeout, BooleanSupplier done) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        client.deadline = deadline;
+        server.deadline = deadline;
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not done within " + timeout + ": " + state());

@@ -84,6 +84,24 @@ class TlsStreamTest {
     }
 
     @Test
+    void a_one_way_transfer_larger_than_the_socket_buffers_completes_on_writable_events() throws IOException {
+        // The server only reads, so the client gets no readable events: once the socket is full, only the WRITABLE
+        // registration that wantsWrite() asks for brings its queued records out.
+        try (Loopback l = Loopback.open(serverConfig("TLSv1.3"), clientConfig("TLSv1.3"), "localhost")) {
+            l.handshake();
+            byte[] data = new byte[8 << 20];
+            new Random(3).nextBytes(data);
+            l.client.send(data);
+            l.client.kickWrites();
+            l.pumpUntil(Duration.ofSeconds(60), () -> l.server.received.size() >= data.length
+                    || l.client.error != null || l.server.error != null);
+            assertThat(l.client.error).isNull();
+            assertThat(Arrays.equals(l.server.receivedBytes(), data)).as("server received the data intact").isTrue();
+            assertThat(l.client.allSent()).isTrue();
+        }
+    }
+
+    @Test
     void records_buffered_inside_the_stream_are_returned_without_a_socket_event() throws IOException {
         try (Loopback l = Loopback.open(serverConfig("TLSv1.3"), clientConfig("TLSv1.3"), "localhost")) {
             l.handshake();
@@ -200,10 +218,24 @@ class TlsStreamTest {
     }
 
     @Test
-    void renegotiate_before_the_handshake_is_an_error() throws IOException {
+    void renegotiate_before_the_handshake_or_after_close_notify_is_an_error() throws IOException {
         try (Loopback l = Loopback.open(serverConfig("TLSv1.3"), clientConfig("TLSv1.3"), "localhost")) {
             assertThatThrownBy(l.client.tls::renegotiate).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("before the initial handshake");
+            l.handshake();
+            l.client.shutdownWanted = true;
+            l.client.kickWrites();
+            l.pumpUntil(WAIT, () -> l.server.eof);
+            assertThatThrownBy(l.client.tls::renegotiate).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("after close_notify");
+            assertThatThrownBy(l.server.tls::renegotiate).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("after close_notify");
+            // Neither call broke the connection: the server can still send its last words and close.
+            l.server.send("still here".getBytes(StandardCharsets.US_ASCII));
+            l.server.shutdownWanted = true;
+            l.server.kickWrites();
+            l.pumpUntil(WAIT, () -> l.client.eof || l.client.error != null);
+            assertThat(new String(l.client.receivedBytes(), StandardCharsets.US_ASCII)).isEqualTo("still here");
         }
     }
 
