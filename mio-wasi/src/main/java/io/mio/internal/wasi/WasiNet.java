@@ -128,22 +128,9 @@ final class WasiNet {
         if (dst.isReadOnly()) {
             throw new java.nio.ReadOnlyBufferException();
         }
-        byte[] array = dst.array();
         int pos = dst.position();
-        int s = scratch();
-        putIovec(s, Wasi.addressOf(array, dst.arrayOffset() + pos), room);
-        int errno = Wasi.sockRecv(fd, s + IOV, 1, riflags, s + OUT, s + ROFLAGS);
-        if (errno == Wasi.AGAIN) {
-            return AGAIN;
-        }
-        if (errno != 0) {
-            throw WasiErrors.exception(what + " recv", errno);
-        }
-        int n = Address.fromInt(s + OUT).getInt();
-        if (n == 0) {
-            return -1;
-        }
-        if ((riflags & Wasi.RIFLAGS_PEEK) == 0) {
+        int n = recv(fd, dst.array(), dst.arrayOffset() + pos, room, riflags, what);
+        if (n > 0 && (riflags & Wasi.RIFLAGS_PEEK) == 0) {
             dst.position(pos + n);
         }
         return n;
@@ -156,18 +143,10 @@ final class WasiNet {
             return 0;
         }
         int pos = src.position();
-        int data = dataAddress(src, pos, len); // may allocate a copy: before the scratch's address is taken
-        int s = scratch();
-        putIovec(s, data, len);
-        int errno = Wasi.sockSend(fd, s + IOV, 1, 0, s + OUT);
-        if (errno == Wasi.AGAIN) {
-            return AGAIN;
+        int n = sendAt(fd, dataAddress(src, pos, len), len, what);
+        if (n > 0) {
+            src.position(pos + n);
         }
-        if (errno != 0) {
-            throw WasiErrors.exception(what + " send", errno);
-        }
-        int n = Address.fromInt(s + OUT).getInt();
-        src.position(pos + n);
         return n;
     }
 
@@ -248,16 +227,12 @@ final class WasiNet {
                 if (sendTo(fd, one, ip, 4, port, "probe") != 1) {
                     return 1;
                 }
-                int s = scratch();
-                putIovec(s, Wasi.addressOf(PROBE_IN, 0), 1);
-                Address a = Address.fromInt(s + ADDR);
-                a.putInt(s + ADDR_BYTES);
-                a.add(4).putInt(Wasi.ADDR_STORAGE_SIZE);
-                Address.fromInt(s + PORT).putInt(0);
-                if (Wasi.sockRecvFrom(fd, s + IOV, 1, s + ADDR, 0, s + PORT, s + OUT, s + ROFLAGS) != 0) {
+                // recvFrom asks portSwapped(), which answers "host order" while the probe runs: the port as written.
+                Sender self = new Sender();
+                if (recvFrom(fd, ByteBuffer.allocate(1), self, "probe") != 1) {
                     return 1;
                 }
-                int reported = Address.fromInt(s + PORT).getInt() & 0xFFFF;
+                int reported = self.port;
                 return reported == port ? 1 : reported == (Integer.reverseBytes(port) >>> 16) ? 2 : 1;
             } finally {
                 close(fd);
@@ -265,8 +240,6 @@ final class WasiNet {
         }
         return 1;
     }
-
-    private static final byte[] PROBE_IN = new byte[1];
 
     /** Sends {@code src}'s remaining content as one datagram to {@code to}: bytes sent, or {@link #AGAIN}. */
     static int sendTo(int fd, ByteBuffer src, InetSocketAddress to, String what) throws IOException {
@@ -299,11 +272,16 @@ final class WasiNet {
 
     /** Sends {@code len} bytes of {@code src} from {@code off} on a connected socket: bytes sent, or {@link #AGAIN}. */
     static int send(int fd, byte[] src, int off, int len, String what) throws IOException {
-        if (len == 0) {
-            return 0;
-        }
+        return len == 0 ? 0 : sendAt(fd, Wasi.addressOf(src, off), len, what);
+    }
+
+    /**
+     * One {@code sock_send} of {@code len} bytes at guest address {@code data}, taken by the caller with nothing
+     * allocated since (the scratch's address is taken here, and taking it allocates nothing).
+     */
+    private static int sendAt(int fd, int data, int len, String what) throws IOException {
         int s = scratch();
-        putIovec(s, Wasi.addressOf(src, off), len);
+        putIovec(s, data, len);
         int errno = Wasi.sockSend(fd, s + IOV, 1, 0, s + OUT);
         if (errno == Wasi.AGAIN) {
             return AGAIN;
