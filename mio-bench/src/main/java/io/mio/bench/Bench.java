@@ -32,7 +32,8 @@ import java.util.Set;
  * time on mio-wasm and WasmEdge, {@link WasiStartup}: the subsection "Java compiled to wasm32-wasi" of that section;
  * {@code --startup-runs N}, default 3), {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
- * {@code --servers mio,mio-selector,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge},
+ * {@code --servers mio,mio-selector,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls}
+ * (the TLS servers only when named: the load generator then speaks TLS 1.3 to them),
  * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
  * cells the wasm guests run), {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
  * {@code --docs DIR}, {@code --command TEXT} (the command line to quote in the report). Scale part:
@@ -361,7 +362,7 @@ public final class Bench {
                 EchoClient.Result r;
                 try {
                     r = EchoClient.run(addr, EchoClient.Plan.counted(p[0], p[1], p[2], Duration.ofSeconds(30)),
-                            new EchoClient.Hooks() { });
+                            new EchoClient.Hooks() { }, kind.clientTls());
                 } catch (IOException e) {
                     throw new IOException(kind.label + ", " + p[0] + " connections of " + p[1] + " B: "
                             + e.getMessage() + "; server log: " + server.logTail(), e);
@@ -619,7 +620,7 @@ public final class Bench {
                 return;
             }
             EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, processWarmup(kind).minusMillis(100),
-                    Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { });
+                    Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { }, kind.clientTls());
         } catch (IOException | RuntimeException e) {
             throw new IOException(kind.label + " warm-up: " + e.getMessage() + "; server log: " + server.logTail(), e);
         }
@@ -642,7 +643,7 @@ public final class Bench {
         Sampler sampler = new Sampler(server.pid());
         EchoClient.Result r;
         try {
-            r = EchoClient.run(addr, EchoClient.Plan.timed(conns, size, warmup, o.measure, o.perf), sampler);
+            r = EchoClient.run(addr, EchoClient.Plan.timed(conns, size, warmup, o.measure, o.perf), sampler, kind.clientTls());
         } catch (IOException | RuntimeException e) {
             throw new IOException(kind.label + " C=" + conns + " S=" + size + ": " + e.getMessage()
                     + "; server log: " + server.logTail(), e);

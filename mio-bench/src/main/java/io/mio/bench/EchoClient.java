@@ -7,6 +7,8 @@ import io.mio.Poll;
 import io.mio.Registry;
 import io.mio.Token;
 import io.mio.net.TcpStream;
+import io.mio.tls.TlsConfig;
+import io.mio.tls.TlsStream;
 
 import org.HdrHistogram.Histogram;
 
@@ -22,6 +24,10 @@ import java.time.Duration;
  * connections has one message of {@code size} bytes in flight: it sends, waits for the whole echo, checks it
  * byte for byte against what it sent (a sequence number leads every message), records the round trip's
  * latency, and sends again.
+ *
+ * <p>With a {@link TlsConfig} the connections speak TLS ({@link TlsStream}, handshakes done before the first
+ * message) and follow TlsStream's rule: on every event, whatever its flags, read until 0, and keep WRITABLE registered
+ * while the stream wants to write.
  *
  * <p>A timed run goes warm-up, measured window, then an optional perf window (perf's tracepoints slow
  * every syscall down, so its counts come from a separate, shorter window instead of the measured one). The
@@ -79,6 +85,7 @@ final class EchoClient {
 
     private static final class Conn {
         final TcpStream stream;
+        TlsStream tls; // null for plain TCP
         final Token token;
         final ByteBuffer out;
         final ByteBuffer in;
@@ -112,12 +119,20 @@ final class EchoClient {
     }
 
     static Result run(InetSocketAddress server, Plan plan, Hooks hooks) throws IOException {
+        return run(server, plan, hooks, null);
+    }
+
+    /** {@link #run(InetSocketAddress, Plan, Hooks)} over TLS with {@code tls}, or plain TCP if it is null. */
+    static Result run(InetSocketAddress server, Plan plan, Hooks hooks, TlsConfig tls) throws IOException {
         Conn[] conns = new Conn[plan.conns()];
         long deadline = System.nanoTime() + plan.deadline().toNanos();
         try (Poll poll = Poll.open()) {
             Registry registry = poll.registry();
             Events events = Events.withCapacity(1024);
             connectAll(server, plan, conns, poll, events, deadline);
+            if (tls != null) {
+                handshakeAll(tls, conns, poll, events, deadline);
+            }
             hooks.connected();
             return exchange(plan, conns, poll, registry, events, hooks, deadline);
         } finally {
@@ -165,6 +180,42 @@ final class EchoClient {
         }
     }
 
+    /** Wraps every connection in a TLS client stream and completes the handshakes. */
+    private static void handshakeAll(TlsConfig tls, Conn[] conns, Poll poll, Events events, long deadline)
+            throws IOException {
+        Registry registry = poll.registry();
+        int done = 0;
+        for (Conn c : conns) {
+            c.tls = TlsStream.client(c.stream, tls, "localhost");
+            if (c.tls.handshake()) {
+                done++;
+            }
+            interest(c, registry);
+        }
+        while (done < conns.length) {
+            poll.poll(events, Duration.ofMillis(100));
+            for (int i = 0; i < events.size(); i++) {
+                Conn c = conns[(int) events.get(i).token().value()];
+                if (c.tls.isHandshaking() && c.tls.handshake()) {
+                    done++;
+                }
+                interest(c, registry);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("only " + done + " of " + conns.length + " TLS handshakes done in time");
+            }
+        }
+    }
+
+    /** Keeps a TLS connection's WRITABLE registration exactly while it is needed. */
+    private static void interest(Conn c, Registry registry) throws IOException {
+        boolean want = c.tls.wantsWrite() || c.out.hasRemaining() && c.sentAt != 0;
+        if (want != c.writing) {
+            c.writing = want;
+            registry.reregister(c.stream, c.token, want ? Interest.READABLE.add(Interest.WRITABLE) : Interest.READABLE);
+        }
+    }
+
     private static Result exchange(Plan plan, Conn[] conns, Poll poll, Registry registry, Events events,
                                    Hooks hooks, long deadline) throws IOException {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -192,13 +243,24 @@ final class EchoClient {
             for (int i = 0, n = events.size(); i < n; i++) {
                 Event e = events.get(i);
                 Conn c = conns[(int) e.token().value()];
-                if (c.writing && e.isWritable()) {
-                    flush(c, registry);
+                int r;
+                if (c.tls != null) {
+                    // TLS: whatever the flags, write what waits, then read until 0 (records wait in the stream).
+                    if (c.writing) {
+                        flush(c, registry);
+                    }
+                    while ((r = c.tls.read(c.in)) > 0) {
+                        // until 0 (or -1)
+                    }
+                } else {
+                    if (c.writing && e.isWritable()) {
+                        flush(c, registry);
+                    }
+                    if (!e.isReadable() && !e.isReadClosed()) {
+                        continue;
+                    }
+                    r = c.stream.read(c.in);
                 }
-                if (!e.isReadable() && !e.isReadClosed()) {
-                    continue;
-                }
-                int r = c.stream.read(c.in);
                 if (r < 0) {
                     throw new IOException("server closed connection " + c.token.value());
                 }
@@ -206,7 +268,7 @@ final class EchoClient {
                     throw new IOException("server sent more bytes than the message on connection " + c.token.value());
                 }
                 if (c.in.position() < size) {
-                    continue; // short read: the rest of the echo raises a new edge
+                    continue; // short read (TLS: read until 0): the rest of the echo raises a new edge
                 }
                 if (c.inView.mismatch(c.outView) != -1) {
                     throw new IOException("echo differs from the message on connection " + c.token.value()
@@ -298,6 +360,11 @@ final class EchoClient {
 
     private static void flush(Conn c, Registry registry) throws IOException {
         ByteBuffer out = c.out;
+        if (c.tls != null) {
+            c.tls.write(out); // takes what it can; encrypted bytes the socket refused wait in the stream
+            interest(c, registry);
+            return;
+        }
         while (out.hasRemaining()) {
             if (c.stream.write(out) == 0) {
                 if (!c.writing) {

@@ -210,7 +210,7 @@ final class Scale {
     private static EchoClient.Result run(ServerKind kind, ServerProcess server, InetSocketAddress addr,
                                          EchoClient.Plan plan, EchoClient.Hooks hooks) throws IOException {
         try {
-            return EchoClient.run(addr, plan, hooks);
+            return EchoClient.run(addr, plan, hooks, kind.clientTls());
         } catch (IOException | RuntimeException e) {
             throw new IOException(kind.label + ", " + plan.conns() + " active connection(s): " + e.getMessage()
                     + "; server log: " + server.logTail(), e);

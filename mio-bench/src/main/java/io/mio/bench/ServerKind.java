@@ -41,7 +41,11 @@ enum ServerKind {
      * {@code wasmedge --run-mode=aot} as the server process itself: a comparison, where wasmedge is installed.
      */
     WASI_TCP_WASMEDGE("Java TcpServer compiled to wasm (TeaVM, WASI backend) on WasmEdge AOT", null, null, List.of(),
-            Integer.MAX_VALUE, List.of(), WasiExamples.TCP_SERVER);
+            Integer.MAX_VALUE, List.of(), WasiExamples.TCP_SERVER),
+    /** TLS 1.3 echo on io.mio's TlsStream (mio-tls; the JDK's SSLEngine); the load generator speaks TLS to it. */
+    MIO_TLS("io.mio TlsStream, TLS 1.3", MioTlsEchoServer.class, null),
+    /** TLS 1.3 echo on Netty's SslHandler with the JDK's SSLEngine (SslProvider.JDK), native epoll transport. */
+    NETTY_TLS("Netty SslHandler (JDK), TLS 1.3", NettyTlsEchoServer.class, null);
 
     /** Name in the progress lines, tables and charts. */
     final String label;
@@ -88,10 +92,10 @@ enum ServerKind {
      * on mio-wasm and on WasmEdge (the wasm guests only in the cells of {@code --wasm-conns} x
      * {@code --wasm-sizes}; the Java one skipped, with the reason, when its .wasm was not built or wasmedge is
      * missing). Left out, to be named with {@code --servers}: io.mio on its Selector backend (in the scale part
-     * by default), the Rust guest on epoll_oneoff and the C poll() guest.
+     * by default), the Rust guest on epoll_oneoff, the C poll() guest and the TLS servers (mio-tls, netty-tls).
      */
     static Set<ServerKind> defaults() {
-        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C));
+        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS));
     }
 
     /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */
@@ -107,6 +111,16 @@ enum ServerKind {
     /** A server on the JVM: it has a heap, and answers the line {@code gc}. */
     boolean isJava() {
         return mainClass != null;
+    }
+
+    /** A TLS server: the load generator connects with TLS ({@link Tls#clientConfig()}). */
+    boolean isTls() {
+        return mainClass == MioTlsEchoServer.class || mainClass == NettyTlsEchoServer.class;
+    }
+
+    /** What the load generator's connections to this server speak: TLS, or plain TCP (null). */
+    io.mio.tls.TlsConfig clientTls() {
+        return isTls() ? Tls.clientConfig() : null;
     }
 
     /** A WebAssembly guest: under mio-wasm, or (the WasmEdge comparison) under WasmEdge. */
@@ -132,7 +146,8 @@ enum ServerKind {
 
     /**
      * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, mio-selector, nio, vthread,
-     * netty, c-drain, c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge).
+     * netty, c-drain, c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
+     * mio-tls, netty-tls).
      */
     static ServerKind parse(String name) {
         return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));

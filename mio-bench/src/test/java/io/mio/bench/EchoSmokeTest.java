@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The benchmark's {@code --smoke} mode as a test: every server of the echo benchmark starts as its own
  * process and echoes correctly through the benchmark's own load generator (1 byte to 256 KiB messages, up
- * to 50 connections, every echo compared byte for byte; the wasm C guest only up to its 16 connections). No timing is measured or asserted. The C servers
+ * to 50 connections, every echo compared byte for byte; the wasm C guest only up to its 16 connections; the TLS
+ * servers over TLS 1.3). No timing is measured or asserted. The C servers
  * are skipped, with the reason, where gcc is missing; mio-examples' TcpServer compiled to wasm where its .wasm was
  * not built (a reactor build makes mio-wasi-examples before mio-bench; {@code -pl mio-bench} alone does not), and
  * its WasmEdge run where wasmedge is not installed.
@@ -68,6 +69,10 @@ class EchoSmokeTest {
         assertThat(ServerKind.parse("wasm-epoll")).isEqualTo(ServerKind.WASM_EPOLL);
         assertThat(ServerKind.parse("wasi-tcp")).isEqualTo(ServerKind.WASI_TCP);
         assertThat(ServerKind.parse("wasi-tcp-wasmedge")).isEqualTo(ServerKind.WASI_TCP_WASMEDGE);
+        assertThat(ServerKind.parse("mio-tls")).isEqualTo(ServerKind.MIO_TLS);
+        assertThat(ServerKind.parse("netty-tls")).isEqualTo(ServerKind.NETTY_TLS);
+        assertThat(ServerKind.defaults()).as("TLS servers run only when named").doesNotContain(ServerKind.MIO_TLS,
+                ServerKind.NETTY_TLS);
     }
 
     @Test
