@@ -589,13 +589,14 @@ public final class Bench {
      * for the Java TcpServer compiled to wasm by TeaVM (a module of 1,816 functions: on this 2-core machine, shared,
      * its CPU per round trip at 64 connections came down from 120 to a steady 14 µs over 12 to 18 s, and with four
      * seconds of warm-up its cells measured 3 to 9 times their steady figure), and one for WasmEdge's ahead-of-time
-     * compiled guest (no JIT).
+     * compiled guest (no JIT); four for a TLS server too (a TLS round trip costs some ten times a plain one, so one
+     * second is too few for the JIT).
      */
     static Duration processWarmup(ServerKind kind) {
         if (kind == ServerKind.WASI_TCP) {
             return Duration.ofSeconds(20);
         }
-        return Duration.ofSeconds(kind.isWasm() && !kind.isWasmEdge() ? 4 : 1);
+        return Duration.ofSeconds((kind.isWasm() && !kind.isWasmEdge()) || kind.isTls() ? 4 : 1);
     }
 
     /**

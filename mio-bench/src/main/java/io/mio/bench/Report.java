@@ -276,6 +276,10 @@ final class Report {
                 .append("judges the issue's user-CPU targets (at most 0.5× java.nio's, at most 0.35× Netty epoll's) on the time above ")
                 .append("the C server's, and shows each server's user-space profile and what io.mio and java.nio add to the bare ")
                 .append("syscall: [benchmarks-user-cpu.md](benchmarks-user-cpu.md).\n\n");
+        md.append("## TLS\n\n")
+                .append("`scripts/bench.sh --servers mio-tls,netty-tls` runs TLS 1.3 echo servers (the load generator then speaks ")
+                .append("TLS 1.3 with TLS_AES_128_GCM_SHA256): io.mio's `TlsStream` against Netty's `SslHandler`, both on the JDK's ")
+                .append("SSLEngine. Figures, the command, the machine and why they are noisy: [benchmarks-tls.md](benchmarks-tls.md).\n\n");
         md.append("## Microbenchmarks\n\n`scripts/jmh.sh` runs JMH microbenchmarks (poll with 0/1/64 ready events, ")
                 .append("a poll that finds nothing with 0 to 10000 idle sockets registered, wake to event, ")
                 .append("64-byte read and write with heap, direct and byte[] buffers against SocketChannel, all with `-prof gc`) ")
@@ -308,7 +312,7 @@ final class Report {
         md.append("- Each server process first echoes 64 B on ").append(Bench.PROCESS_WARMUP_CONNS).append(" connections for ")
                 .append(Bench.processWarmup(ServerKind.MIO).toSeconds()).append(" s, for the JIT (")
                 .append(Bench.processWarmup(ServerKind.WASM_ECHO).toSeconds())
-                .append(" s for a wasm guest: its module, compiled to JVM bytecode, is more code to JIT, and with less its first cells measured the JIT at work; ")
+                .append(" s for a wasm guest: its module, compiled to JVM bytecode, is more code to JIT, and with less its first cells measured the JIT at work; as long for a TLS server, whose round trips cost some ten times more; ")
                 .append(Bench.processWarmup(ServerKind.WASI_TCP).toSeconds())
                 .append(" s for the Java TcpServer compiled to wasm, a much larger module, in turns of 64 connections for ")
                 .append(Bench.WASI_WARMUP_MANY.toMillis()).append(" ms and 1 for ").append(Bench.WASI_WARMUP_ONE.toMillis())
@@ -335,6 +339,12 @@ final class Report {
                 .append("**C epoll** (`epoll_echo.c`, gcc -O2, edge-triggered, in two read modes: *drain* reads until EAGAIN, *short read* stops at a short read)");
         if (m.servers().stream().anyMatch(ServerKind::isWasm)) {
             md.append("; **wasm guests** (`WasmEchoServer`, see [WebAssembly guest](#webassembly-guest))");
+        }
+        if (m.servers().stream().anyMatch(ServerKind::isTls)) {
+            md.append("; **TLS 1.3** servers, to which the load generator speaks TLS 1.3 with TLS_AES_128_GCM_SHA256 only: "
+                    + "**io.mio TlsStream** (`MioTlsEchoServer`: mio-tls's `TlsStream` over the JDK's SSLEngine, shaped like "
+                    + "`MioEchoServer` but reading until 0, one shared heap buffer) and **Netty SslHandler (JDK)** "
+                    + "(`NettyTlsEchoServer`: `NettyEchoServer` with an `SslHandler` on `SslProvider.JDK`)");
         }
         md.append(".\n");
         if (m.servers().stream().anyMatch(ServerKind::isWasm)) {
