@@ -84,32 +84,56 @@ public final class TlsConfig {
         return new Builder(context);
     }
 
-    /** @return the SSL context every stream of this configuration uses */
+    /**
+     * The caller's SSL context, shared by every stream made with this configuration.
+     *
+     * @return the context
+     */
     public SSLContext context() {
         return context;
     }
 
-    /** @return the protocol versions to enable, or null for the context's defaults */
+    /**
+     * The protocol versions streams enable.
+     *
+     * @return the names, or null for the context's defaults
+     */
     public List<String> protocols() {
         return protocols;
     }
 
-    /** @return the cipher suites to enable, or null for the context's defaults */
+    /**
+     * The cipher suites streams enable.
+     *
+     * @return the names, or null for the context's defaults
+     */
     public List<String> cipherSuites() {
         return cipherSuites;
     }
 
-    /** @return the ALPN protocols, in preference order; empty when ALPN is not used */
+    /**
+     * The ALPN protocols a client offers or a server accepts.
+     *
+     * @return the names, most preferred first; empty when ALPN is not used
+     */
     public List<String> applicationProtocols() {
         return applicationProtocols;
     }
 
-    /** @return whether a server asks for client certificates */
+    /**
+     * Whether a server asks for client certificates.
+     *
+     * @return none, want or need
+     */
     public ClientAuth clientAuth() {
         return clientAuth;
     }
 
-    /** @return whether a client checks that the server's certificate names the host it connects to */
+    /**
+     * Whether a client checks that the server's certificate names the host it connects to.
+     *
+     * @return true if it checks (the default)
+     */
     public boolean hostnameVerification() {
         return hostnameVerification;
     }
@@ -281,7 +305,11 @@ public final class TlsConfig {
             return this;
         }
 
-        /** @return the configuration; the builder may be used again */
+        /**
+         * Makes the configuration.
+         *
+         * @return the configuration; the builder may be used again
+         */
         public TlsConfig build() {
             return new TlsConfig(this);
         }

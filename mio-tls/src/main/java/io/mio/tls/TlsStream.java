@@ -800,12 +800,20 @@ public final class TlsStream implements Source, AutoCloseable {
         return !handshakeDone;
     }
 
-    /** @return true if this is the client side */
+    /**
+     * Which side of the connection this stream is.
+     *
+     * @return true for the client side, false for the server side
+     */
     public boolean isClient() {
         return clientMode;
     }
 
-    /** @return false once {@link #close()} was called */
+    /**
+     * Whether this stream is open. Thread-safe.
+     *
+     * @return false once {@link #close()} was called (or the TCP stream was closed)
+     */
     public boolean isOpen() {
         return !closed && tcp.isOpen();
     }
