@@ -66,7 +66,10 @@ import java.util.Objects;
  * while ((n = tls.read(buf)) > 0) { consume(buf); }
  * if (n < 0) { ... peer sent close_notify ... }
  * if (pending.hasRemaining()) tls.write(pending); else tls.flush();
- * registry.reregister(tls, token, tls.wantsWrite() ? READABLE.add(WRITABLE) : READABLE);
+ * if (tls.wantsWrite() != writableRegistered) {   // reregister only on a change: each one re-arms the socket
+ *     writableRegistered = !writableRegistered;
+ *     registry.reregister(tls, token, writableRegistered ? READABLE.add(WRITABLE) : READABLE);
+ * }
  * }</pre>
  *
  * <h2>Closing</h2>
