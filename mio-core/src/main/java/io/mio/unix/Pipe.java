@@ -74,7 +74,7 @@ public final class Pipe implements AutoCloseable {
      * {@code stdout} as its standard output, {@code stderr} as its standard error. A {@code null} end leaves that
      * stream as {@code pb} says. Each given end is held open until {@link ProcessBuilder#start()} returns, so a
      * concurrent {@code close()} of an end cannot make its descriptor number reach the child as some other file;
-     * an end closed before the call fails it with {@link ClosedChannelException} and nothing is started.
+     * an end closed before the call fails it with {@link java.nio.channels.ClosedChannelException} and nothing is started.
      *
      * <p>{@code pb}'s redirects are changed only for the start and restored afterwards (also when it fails);
      * like {@link ProcessBuilder} itself, {@code pb} must not be used by another thread meanwhile. The child gets
@@ -82,7 +82,7 @@ public final class Pipe implements AutoCloseable {
      * process's copies of the ends given to the child after the start (see the class comment).
      *
      * @return the started process
-     * @throws ClosedChannelException if a given end is closed
+     * @throws java.nio.channels.ClosedChannelException if a given end is closed
      * @throws IOException if {@link ProcessBuilder#start()} fails
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend (a java.nio pipe has
      *         no descriptor to hand to a child)
@@ -134,7 +134,7 @@ public final class Pipe implements AutoCloseable {
          * {@link Pipe#startChild(ProcessBuilder, Receiver, Sender, Sender) Pipe.startChild(pb, null, this, null)},
          * which see. Close this sender after the start, or the receiver never sees end of file.
          *
-         * @throws ClosedChannelException if this sender is closed
+         * @throws java.nio.channels.ClosedChannelException if this sender is closed
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public Process startChild(ProcessBuilder pb) throws IOException {
@@ -222,7 +222,7 @@ public final class Pipe implements AutoCloseable {
          * {@link Pipe#startChild(ProcessBuilder, Receiver, Sender, Sender) Pipe.startChild(pb, this, null, null)},
          * which see. Close this receiver after the start, or the sender never sees a write-closed event.
          *
-         * @throws ClosedChannelException if this receiver is closed
+         * @throws java.nio.channels.ClosedChannelException if this receiver is closed
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public Process startChild(ProcessBuilder pb) throws IOException {
