@@ -20,6 +20,11 @@ import java.nio.file.Path;
  * where a file exists fails with EADDRINUSE. Abstract names ({@link UnixAddress#ofAbstract}) leave no file.
  *
  * <p>Thread-safe; {@link #close()} is safe against calls in flight on other threads.
+ *
+ * <p>Errors: every method throws {@link java.nio.channels.ClosedChannelException} once the listener is closed; a failed
+ * system call throws one of the JDK's {@link java.io.IOException}s (mostly {@link java.net.SocketException})
+ * whose message names the call and the errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend);
+ * would-block is never an exception.
  */
 public final class UnixListener implements Source, AutoCloseable {
     /** The listen backlog. */

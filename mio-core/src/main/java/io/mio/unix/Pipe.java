@@ -32,6 +32,11 @@ import java.util.Objects;
  * {@link ProcessBuilder} reopens the end through {@code /proc/self/fd}.)
  *
  * <p>Both ends are thread-safe and closing is safe against calls in flight, as for the sockets.
+ *
+ * <p>Errors: every method throws {@link java.nio.channels.ClosedChannelException} once an end is closed; a failed
+ * system call throws one of the JDK's {@link java.io.IOException}s (mostly {@link java.net.SocketException})
+ * whose message names the call and the errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend);
+ * would-block is never an exception.
  */
 public final class Pipe implements AutoCloseable {
     private final Sender sender;
@@ -114,7 +119,11 @@ public final class Pipe implements AutoCloseable {
             return new Sender(Backends.provider().adoptPipeSender(fd));
         }
 
-        /** Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block. */
+        /**
+         * Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block.
+         *
+         * @throws IOException with EPIPE once every read end of the pipe is closed (the JVM ignores SIGPIPE)
+         */
         public int write(ByteBuffer src) throws IOException {
             return impl.write(src);
         }
