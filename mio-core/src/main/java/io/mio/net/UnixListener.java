@@ -56,6 +56,8 @@ public final class UnixListener implements Source, AutoCloseable {
     /**
      * Binds to {@code address} (a path name or an abstract name) and listens. An unnamed address autobinds to a
      * fresh abstract name chosen by the kernel (see {@link #localAddr()}).
+     *
+     * @throws UnsupportedOperationException for an abstract name on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixListener bind(UnixAddress address) throws IOException {
         return new UnixListener(Backends.provider().bindUnix(address, DEFAULT_BACKLOG));
@@ -74,6 +76,8 @@ public final class UnixListener implements Source, AutoCloseable {
      * Accepts a pending connection, non-blocking.
      *
      * @return the new stream (non-blocking, close-on-exec), or null if none is pending
+     * @throws IOException if accept fails (for example EMFILE: too many open files). The connection stays
+     *         queued and, edge-triggered, no new event announces it: call accept again once descriptors are free
      */
     public UnixStream accept() throws IOException {
         UnixStreamSpi stream = impl.accept();
