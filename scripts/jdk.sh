@@ -6,6 +6,10 @@ jdk_ok() { [ -x "$1/bin/javac" ] && [ "$(java_major "$1")" -ge 25 ] 2>/dev/null;
 if [ -n "${JAVA_HOME:-}" ] && jdk_ok "$JAVA_HOME"; then
   :
 else
+  if [ -n "${JAVA_HOME:-}" ]; then
+    old_java="$(java_major "$JAVA_HOME" 2>/dev/null)"
+    echo "note: JAVA_HOME=$JAVA_HOME is ${old_java:+Java $old_java, }not a JDK 25 or newer: looking for one" >&2
+  fi
   found=""
   for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk-arm64 /usr/lib/jvm/temurin-2[5-9]* \
                    /usr/lib/jvm/java-2[5-9]-* /usr/lib/jvm/jdk-2[5-9]* /opt/java/openjdk \
@@ -13,7 +17,7 @@ else
     if [ -d "$candidate" ] && jdk_ok "$candidate"; then found="$candidate"; break; fi
   done
   if [ -z "$found" ]; then
-    echo "error: Mio for Java needs JDK 25 or newer; none found. Install one (e.g. Temurin 25) or set JAVA_HOME." >&2
+    echo "error: Mio for Java needs JDK 25 or newer; none found (JAVA_HOME: ${JAVA_HOME:-unset}; java on PATH: $( (command -v java >/dev/null && java -version 2>&1 | head -1) || echo none)). Install one (e.g. Temurin 25) or set JAVA_HOME." >&2
     return 1 2>/dev/null || exit 1
   fi
   export JAVA_HOME="$found"

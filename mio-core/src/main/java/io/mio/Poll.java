@@ -73,6 +73,9 @@ public final class Poll implements AutoCloseable {
      * below one millisecond rounds up to one (rounding down would make a busy loop), a huge one is clamped to
      * the kernel's limit. An elapsed timeout returns normally with no events. Allocates nothing.
      *
+     * @param events receives the events; reuse one per loop. Ready sources beyond its capacity are reported by
+     *        the next poll
+     * @param timeout the longest wait; null for no limit, {@link Duration#ZERO} to only collect what is ready
      * @throws NullPointerException if {@code events} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException if another thread is polling this Poll

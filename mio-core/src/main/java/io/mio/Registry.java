@@ -32,7 +32,14 @@ public final class Registry {
     /**
      * Registers {@code source} to be reported with {@code token} when it becomes ready for {@code interests}.
      *
+     * @param source a socket, pipe end, or a type of the caller's that delegates to one
+     * @param token returned by {@link Event#token()} for this source's events, as the very same object; tokens
+     *        need not be unique, but the loop can then not tell the sources apart
+     * @param interests what to report; {@link Interest#WRITABLE} for a connect in progress
      * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code source} was created by another {@link Backend} than this Poll
+     * @throws UnsupportedOperationException if {@code interests} has {@link Interest#PRIORITY} on the
+     *         {@link Backend#SELECTOR} backend
      * @throws IllegalStateException if the source is already registered, with this Poll or another
      * @throws java.nio.channels.ClosedChannelException if the source or the Poll is closed
      * @throws IOException if the operating system refuses
@@ -45,7 +52,8 @@ public final class Registry {
     }
 
     /**
-     * Replaces both the token and the interest of {@code source}'s registration.
+     * Replaces both the token and the interest of {@code source}'s registration. Readiness that is already
+     * there is reported again by the next poll (as with {@code EPOLL_CTL_MOD}), so reregistering also re-arms.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalStateException if the source is not registered with this Poll
@@ -75,6 +83,7 @@ public final class Registry {
     /**
      * A second handle to the same Poll, for use by another thread or component.
      *
+     * @return a new handle; registrations through either are the same Poll's
      * @throws java.nio.channels.ClosedChannelException if the Poll is closed
      */
     public Registry tryClone() throws IOException {

@@ -23,6 +23,8 @@ public final class Waker implements AutoCloseable {
     /**
      * Creates the waker of {@code registry}'s Poll, reporting {@code token}.
      *
+     * @param registry the registry of the Poll to wake
+     * @param token the token of the waker's events; choose one no source uses, so the loop can tell a wake apart
      * @throws IllegalStateException if that Poll already has a Waker
      * @throws java.nio.channels.ClosedChannelException if the Poll is closed
      * @throws IOException if the eventfd cannot be created

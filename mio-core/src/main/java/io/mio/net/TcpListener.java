@@ -20,6 +20,10 @@ import java.net.InetSocketAddress;
  * <p>Thread-safe: every method may be called from any thread. {@link #close()} is safe against calls in
  * flight on other threads: they finish on the descriptor they started with, later calls throw
  * {@link java.nio.channels.ClosedChannelException}, and the descriptor number is never used after that.
+ *
+ * <p>Errors: every method throws {@link java.nio.channels.ClosedChannelException} once the listener is closed,
+ * and a failed system call throws one of the JDK's {@link IOException}s whose message names the call and the
+ * errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend).
  */
 public final class TcpListener implements Source, AutoCloseable {
     /** mio's backlog (since 1.1, following Rust's std). */
@@ -73,7 +77,8 @@ public final class TcpListener implements Source, AutoCloseable {
      *
      * @return the new stream, or null if no connection is pending (would block)
      * @throws java.nio.channels.ClosedChannelException if this listener is closed
-     * @throws IOException if accept fails (for example EMFILE: too many open files)
+     * @throws IOException if accept fails (for example EMFILE: too many open files). The connection stays
+     *         queued and, edge-triggered, no new event announces it: call accept again once descriptors are free
      */
     public TcpStream accept() throws IOException {
         TcpStreamSpi stream = impl.accept();
@@ -88,6 +93,7 @@ public final class TcpListener implements Source, AutoCloseable {
     /**
      * Sets the IP time-to-live (IPv4 {@code IP_TTL}, IPv6 {@code IPV6_UNICAST_HOPS}) of accepted connections.
      *
+     * @throws IllegalArgumentException unless {@code 1 <= ttl <= 255}
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public void setTtl(int ttl) throws IOException {

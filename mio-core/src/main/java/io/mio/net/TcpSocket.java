@@ -29,6 +29,12 @@ import java.time.Duration;
  * {@link TcpListener#bind(InetSocketAddress)}, nothing is set implicitly (no SO_REUSEADDR unless you ask).
  *
  * <p>Not thread-safe: configure it on one thread, then share the listener or stream it produces.
+ *
+ * <p>Errors: {@link IllegalStateException} once {@code connect} or {@code listen} has spent the socket;
+ * {@link java.nio.channels.ClosedChannelException} after {@link #close()}; a failed system call throws one of the
+ * JDK's {@link IOException}s whose message names the option or call and the errno ({@link io.mio.OsError} gives
+ * it as a value on the EPOLL backend); {@link UnsupportedOperationException}, naming the limit, for what the
+ * {@link io.mio.Backend#SELECTOR} backend cannot do.
  */
 public final class TcpSocket implements AutoCloseable {
     /** This backend's socket: every option and the bind, listen and connect go to it. */

@@ -41,6 +41,14 @@ import java.util.Objects;
  * flight finish on the descriptor they started with, later calls throw
  * {@link java.nio.channels.ClosedChannelException}, no event is reported for the stream after close returns,
  * and the descriptor number never reaches a syscall again.
+ *
+ * <h2>Errors</h2>
+ * What every method may throw, besides what its own comment says: {@link java.nio.channels.ClosedChannelException}
+ * once the stream is closed; a {@link java.net.SocketException} (or another of the JDK's {@link IOException}s)
+ * when a system call fails, its message naming the call and the errno (ECONNRESET, EPIPE, ETIMEDOUT, ...), which
+ * {@link io.mio.OsError} gives as a value on the EPOLL backend: the connection is then broken, close it; {@link NullPointerException} for a null argument;
+ * {@link UnsupportedOperationException}, naming the limit, for what the {@link io.mio.Backend#SELECTOR} backend
+ * cannot do. Would-block is never an exception.
  */
 public final class TcpStream implements Source, AutoCloseable {
     /** This backend's connection: every method below delegates to it. */
@@ -107,6 +115,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * every buffer is direct (up to 64 buffers per call); otherwise one read per buffer.
      *
      * @return bytes read, 0 if it would block, -1 at end of stream
+     * @throws IndexOutOfBoundsException if the range is outside {@code dsts}
      */
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         return impl.read(dsts, offset, length);
@@ -165,6 +174,7 @@ public final class TcpStream implements Source, AutoCloseable {
      * 64 buffers per call); otherwise one write per buffer.
      *
      * @return bytes written, 0 if it would block
+     * @throws IndexOutOfBoundsException if the range is outside {@code srcs}
      */
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         return impl.write(srcs, offset, length);
@@ -178,6 +188,7 @@ public final class TcpStream implements Source, AutoCloseable {
     /**
      * Sends one byte of urgent data ({@code MSG_OOB}); the peer sees a priority event.
      *
+     * @return 1 if the byte was sent, 0 if it would block
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
      */
     public int sendUrgent(byte b) throws IOException {
@@ -265,7 +276,13 @@ public final class TcpStream implements Source, AutoCloseable {
         return impl.keepalive();
     }
 
-    /** Sets TCP_KEEPIDLE, the idle time before the first keepalive probe (whole seconds, 1..32767). */
+    /**
+     * Sets TCP_KEEPIDLE, the idle time before the first keepalive probe (whole seconds, 1..32767).
+     *
+     * @throws IllegalArgumentException if {@code idle} is not whole seconds in 1..32767
+     * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend where
+     *         {@code jdk.net.ExtendedSocketOptions} lacks the option on this OS
+     */
     public void setKeepaliveIdle(java.time.Duration idle) throws IOException {
         impl.setKeepaliveIdle(idle);
     }
@@ -275,7 +292,12 @@ public final class TcpStream implements Source, AutoCloseable {
         return impl.keepaliveIdle();
     }
 
-    /** Sets TCP_KEEPINTVL, the time between keepalive probes (whole seconds, 1..32767). */
+    /**
+     * Sets TCP_KEEPINTVL, the time between keepalive probes (whole seconds, 1..32767).
+     *
+     * @throws IllegalArgumentException if {@code interval} is not whole seconds in 1..32767
+     * @throws UnsupportedOperationException as for {@link #setKeepaliveIdle}
+     */
     public void setKeepaliveInterval(java.time.Duration interval) throws IOException {
         impl.setKeepaliveInterval(interval);
     }
@@ -285,7 +307,12 @@ public final class TcpStream implements Source, AutoCloseable {
         return impl.keepaliveInterval();
     }
 
-    /** Sets TCP_KEEPCNT, the unanswered probes before the connection is dropped (1..127). */
+    /**
+     * Sets TCP_KEEPCNT, the unanswered probes before the connection is dropped (1..127).
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= count <= 127}
+     * @throws UnsupportedOperationException as for {@link #setKeepaliveIdle}
+     */
     public void setKeepaliveRetries(int count) throws IOException {
         impl.setKeepaliveRetries(count);
     }
@@ -308,7 +335,11 @@ public final class TcpStream implements Source, AutoCloseable {
         return impl.quickack();
     }
 
-    /** Sets SO_RCVBUF; Linux doubles the value and {@link #recvBufferSize()} reports the doubled size. */
+    /**
+     * Sets SO_RCVBUF; Linux doubles the value and {@link #recvBufferSize()} reports the doubled size.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     */
     public void setRecvBufferSize(int bytes) throws IOException {
         impl.setRecvBufferSize(bytes);
     }
@@ -318,7 +349,11 @@ public final class TcpStream implements Source, AutoCloseable {
         return impl.recvBufferSize();
     }
 
-    /** Sets SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}. */
+    /**
+     * Sets SO_SNDBUF; Linux doubles the value, as for {@link #setRecvBufferSize}.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     */
     public void setSendBufferSize(int bytes) throws IOException {
         impl.setSendBufferSize(bytes);
     }
@@ -328,7 +363,11 @@ public final class TcpStream implements Source, AutoCloseable {
         return impl.sendBufferSize();
     }
 
-    /** Sets IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255. */
+    /**
+     * Sets IP_TOS (IPv4) or IPV6_TCLASS (IPv6), 0..255.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= tos <= 255}
+     */
     public void setTos(int tos) throws IOException {
         impl.setTos(tos);
     }
@@ -338,7 +377,12 @@ public final class TcpStream implements Source, AutoCloseable {
         return impl.tos();
     }
 
-    /** Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none. */
+    /**
+     * Reads and clears the pending socket error ({@code SO_ERROR}); null if there is none.
+     *
+     * @return the error as the exception a failed call would have thrown (a {@link java.net.ConnectException}
+     *         for a refused connect, ...), not thrown; null if there is none
+     */
     public IOException takeError() throws IOException {
         return impl.takeError();
     }

@@ -45,6 +45,14 @@ import java.nio.ByteBuffer;
  * Thread-safe. {@link #close()} may race with calls on other threads: calls in flight finish on the descriptor
  * they started with, later calls throw {@link java.nio.channels.ClosedChannelException}, no event is reported
  * after close returns, and the descriptor number never reaches a syscall again.
+ *
+ * <h2>Errors</h2>
+ * Besides what each method's comment says: {@link java.nio.channels.ClosedChannelException} once the socket is
+ * closed; for a failed system call one of the JDK's {@link IOException}s whose message names the call and the
+ * errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend), {@link java.net.PortUnreachableException}
+ * for an ICMP error on a connected socket, which does not break the socket; {@link NullPointerException} for a
+ * null argument; {@link UnsupportedOperationException}, naming the limit, for what the
+ * {@link io.mio.Backend#SELECTOR} backend cannot do. Would-block is never an exception.
  */
 public final class UdpSocket implements Source, AutoCloseable {
     /** The result of a send or receive that would block. */
@@ -113,7 +121,11 @@ public final class UdpSocket implements Source, AutoCloseable {
             return this;
         }
 
-        /** SO_RCVBUF in bytes (positive; Linux doubles it). */
+        /**
+         * SO_RCVBUF in bytes (positive; Linux doubles it).
+         *
+         * @throws IllegalArgumentException if {@code bytes} is not positive
+         */
         public Builder recvBufferSize(int bytes) {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("SO_RCVBUF must be positive, was " + bytes);
@@ -122,7 +134,11 @@ public final class UdpSocket implements Source, AutoCloseable {
             return this;
         }
 
-        /** SO_SNDBUF in bytes (positive; Linux doubles it). */
+        /**
+         * SO_SNDBUF in bytes (positive; Linux doubles it).
+         *
+         * @throws IllegalArgumentException if {@code bytes} is not positive
+         */
         public Builder sendBufferSize(int bytes) {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("SO_SNDBUF must be positive, was " + bytes);

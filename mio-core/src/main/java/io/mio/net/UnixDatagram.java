@@ -28,6 +28,11 @@ import java.nio.file.Path;
  *
  * <p>Not available on the {@link io.mio.Backend#SELECTOR} backend (the JDK has no Unix-domain datagram channel):
  * the factories throw {@link UnsupportedOperationException}.
+ *
+ * <p>Errors: every method throws {@link java.nio.channels.ClosedChannelException} once the socket is closed; a failed
+ * system call throws one of the JDK's {@link java.io.IOException}s (mostly {@link java.net.SocketException})
+ * whose message names the call and the errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend);
+ * would-block is never an exception.
  */
 public final class UnixDatagram implements Source, AutoCloseable {
     /** The result of a send or receive that would block. */

@@ -20,6 +20,11 @@ import java.nio.file.Path;
  * where a file exists fails with EADDRINUSE. Abstract names ({@link UnixAddress#ofAbstract}) leave no file.
  *
  * <p>Thread-safe; {@link #close()} is safe against calls in flight on other threads.
+ *
+ * <p>Errors: every method throws {@link java.nio.channels.ClosedChannelException} once the listener is closed; a failed
+ * system call throws one of the JDK's {@link java.io.IOException}s (mostly {@link java.net.SocketException})
+ * whose message names the call and the errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend);
+ * would-block is never an exception.
  */
 public final class UnixListener implements Source, AutoCloseable {
     /** The listen backlog. */
@@ -51,6 +56,8 @@ public final class UnixListener implements Source, AutoCloseable {
     /**
      * Binds to {@code address} (a path name or an abstract name) and listens. An unnamed address autobinds to a
      * fresh abstract name chosen by the kernel (see {@link #localAddr()}).
+     *
+     * @throws UnsupportedOperationException for an abstract name on the {@link io.mio.Backend#SELECTOR} backend
      */
     public static UnixListener bind(UnixAddress address) throws IOException {
         return new UnixListener(Backends.provider().bindUnix(address, DEFAULT_BACKLOG));
@@ -69,6 +76,8 @@ public final class UnixListener implements Source, AutoCloseable {
      * Accepts a pending connection, non-blocking.
      *
      * @return the new stream (non-blocking, close-on-exec), or null if none is pending
+     * @throws IOException if accept fails (for example EMFILE: too many open files). The connection stays
+     *         queued and, edge-triggered, no new event announces it: call accept again once descriptors are free
      */
     public UnixStream accept() throws IOException {
         UnixStreamSpi stream = impl.accept();

@@ -25,6 +25,11 @@ import java.util.Objects;
  * <p>Thread-safe. {@link #close()} may race with calls on other threads: calls in flight finish on the
  * descriptor they started with, later calls throw {@link java.nio.channels.ClosedChannelException}, and no event
  * is reported for the stream after close returns.
+ *
+ * <p>Errors: every method throws {@link java.nio.channels.ClosedChannelException} once the stream is closed; a failed
+ * system call throws one of the JDK's {@link java.io.IOException}s (mostly {@link java.net.SocketException})
+ * whose message names the call and the errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend);
+ * would-block is never an exception.
  */
 public final class UnixStream implements Source, AutoCloseable {
     /** This backend's stream: every method below delegates to it. */

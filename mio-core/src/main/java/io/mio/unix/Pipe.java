@@ -32,6 +32,11 @@ import java.util.Objects;
  * {@link ProcessBuilder} reopens the end through {@code /proc/self/fd}.)
  *
  * <p>Both ends are thread-safe and closing is safe against calls in flight, as for the sockets.
+ *
+ * <p>Errors: every method throws {@link java.nio.channels.ClosedChannelException} once an end is closed; a failed
+ * system call throws one of the JDK's {@link java.io.IOException}s (mostly {@link java.net.SocketException})
+ * whose message names the call and the errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend);
+ * would-block is never an exception.
  */
 public final class Pipe implements AutoCloseable {
     private final Sender sender;
@@ -74,7 +79,7 @@ public final class Pipe implements AutoCloseable {
      * {@code stdout} as its standard output, {@code stderr} as its standard error. A {@code null} end leaves that
      * stream as {@code pb} says. Each given end is held open until {@link ProcessBuilder#start()} returns, so a
      * concurrent {@code close()} of an end cannot make its descriptor number reach the child as some other file;
-     * an end closed before the call fails it with {@link ClosedChannelException} and nothing is started.
+     * an end closed before the call fails it with {@link java.nio.channels.ClosedChannelException} and nothing is started.
      *
      * <p>{@code pb}'s redirects are changed only for the start and restored afterwards (also when it fails);
      * like {@link ProcessBuilder} itself, {@code pb} must not be used by another thread meanwhile. The child gets
@@ -82,7 +87,7 @@ public final class Pipe implements AutoCloseable {
      * process's copies of the ends given to the child after the start (see the class comment).
      *
      * @return the started process
-     * @throws ClosedChannelException if a given end is closed
+     * @throws java.nio.channels.ClosedChannelException if a given end is closed
      * @throws IOException if {@link ProcessBuilder#start()} fails
      * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend (a java.nio pipe has
      *         no descriptor to hand to a child)
@@ -114,7 +119,11 @@ public final class Pipe implements AutoCloseable {
             return new Sender(Backends.provider().adoptPipeSender(fd));
         }
 
-        /** Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block. */
+        /**
+         * Writes {@code src}'s remaining bytes, as many as fit: bytes written, 0 if it would block.
+         *
+         * @throws IOException with EPIPE once every read end of the pipe is closed (the JVM ignores SIGPIPE)
+         */
         public int write(ByteBuffer src) throws IOException {
             return impl.write(src);
         }
@@ -134,7 +143,7 @@ public final class Pipe implements AutoCloseable {
          * {@link Pipe#startChild(ProcessBuilder, Receiver, Sender, Sender) Pipe.startChild(pb, null, this, null)},
          * which see. Close this sender after the start, or the receiver never sees end of file.
          *
-         * @throws ClosedChannelException if this sender is closed
+         * @throws java.nio.channels.ClosedChannelException if this sender is closed
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public Process startChild(ProcessBuilder pb) throws IOException {
@@ -222,7 +231,7 @@ public final class Pipe implements AutoCloseable {
          * {@link Pipe#startChild(ProcessBuilder, Receiver, Sender, Sender) Pipe.startChild(pb, this, null, null)},
          * which see. Close this receiver after the start, or the sender never sees a write-closed event.
          *
-         * @throws ClosedChannelException if this receiver is closed
+         * @throws java.nio.channels.ClosedChannelException if this receiver is closed
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public Process startChild(ProcessBuilder pb) throws IOException {

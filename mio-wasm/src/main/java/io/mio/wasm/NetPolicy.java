@@ -13,14 +13,14 @@ import java.util.logging.Logger;
  * numeric hosts and {@code localhost}), at most {@link #defaultMaxSockets()} open sockets (the process's open-file
  * limit, as a guest has under WasmEdge). Immutable and thread-safe.
  *
- * <p>Address patterns ({@link #allowBind}, {@link #allowConnect}) are {@code HOST:PORT}:
+ * <p>Address patterns ({@link Builder#allowBind}, {@link Builder#allowConnect}) are {@code HOST:PORT}:
  * <ul>
  *   <li>HOST: {@code *} (any address), an IPv4 literal, an IPv6 literal in brackets ({@code [::1]}), either with
  *       an optional {@code /prefix} (CIDR, {@code 10.0.0.0/8}), or {@code localhost} (127.0.0.0/8 and ::1);</li>
  *   <li>PORT: {@code *}, a number, or a range {@code 8000-8099}. Port 0 (bind to an ephemeral port) matches only
  *       {@code *} or a range that contains 0.</li>
  * </ul>
- * A bare {@code *} allows every address and port. Name patterns ({@link #allowResolve}) are a host name,
+ * A bare {@code *} allows every address and port. Name patterns ({@link Builder#allowResolve}) are a host name,
  * {@code *.example.com} (any subdomain) or {@code *} (every name).
  *
  * <p>A refused call is logged (java.util.logging, logger {@code io.mio.wasm.sandbox}, level WARNING) and fails

@@ -63,7 +63,7 @@ abstract class PollOneoff extends AddrInfo {
      * socket's known readiness says so (see the class comment), else the call waits in the Poll; subscriptions on
      * Chicory's fds are always ready except FD_READ on stdin, which asks Chicory; an unknown fd gives an event with
      * error BADF and a repeated (fd, type) one with error EXIST, an unknown type, clock or clock flag one with error
-     * INVAL; zero subscriptions return success with no event (WasmEdge); more than {@link #MAX_SUBSCRIPTIONS} are
+     * INVAL; zero subscriptions return success with no event (WasmEdge); more than {@code MAX_SUBSCRIPTIONS} are
      * INVAL. Misaligned arrays (8 bytes) or nevents (4) are ADDRNOTAVAIL, arrays outside memory FAULT, as in
      * WasmEdge 0.17.1.
      */

@@ -173,7 +173,7 @@ abstract class SocketOptions extends Readiness {
      * the socket's io.mio type cannot set at its stage (SO_REUSEADDR on a stream or bound UDP socket, where Linux
      * accepts it with no effect; any option on a listener; SO_BROADCAST on TCP; SO_KEEPALIVE/SO_LINGER on UDP) is
      * kept host-side and read back. SO_DONTROUTE, SO_OOBINLINE, SO_RCVLOWAT and SO_BINDTODEVICE, which io.mio has
-     * no setter for, are set with setsockopt on the descriptor io.mio exposes (see {@link #setRawOption}).
+     * no setter for, are set with setsockopt on the descriptor io.mio exposes (see {@code setRawOption}).
      * SO_RCVTIMEO and SO_SNDTIMEO bound the host's blocking waits.
      */
     public int sockSetOpt(Memory m, int fd, int level, int name, int valPtr, int len) {
