@@ -13,8 +13,15 @@ enum ServerKind {
     NIO("java.nio", NioEchoServer.class, null),
     VTHREAD("virtual threads", VirtualThreadEchoServer.class, null),
     NETTY("Netty epoll", NettyEchoServer.class, null),
+    /** The same Netty echo on its io_uring transport ({@link NettyUringEchoServer}), where io_uring works. */
+    NETTY_URING("Netty io_uring", NettyUringEchoServer.class, null),
     C_DRAIN("C epoll, drain", null, "drain"),
     C_SHORT("C epoll, short read", null, "short"),
+    /**
+     * src/main/c/uring_echo.c (liburing): multishot accept, multishot receive into a provided buffer ring, one send
+     * per received chunk, one io_uring_submit_and_wait per loop; where liburing-dev is installed and io_uring works.
+     */
+    C_URING("C io_uring", null, "plain"),
     /**
      * The benchmark's own C guest (src/main/wasm/echo_guest.c) on edge-triggered epoll_oneoff: subscriptions that
      * do not change between calls, the echo sent right after the read.
@@ -100,12 +107,34 @@ enum ServerKind {
 
     /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */
     static Set<ServerKind> scaleDefaults() {
-        return EnumSet.of(MIO, MIO_SELECTOR, NIO, VTHREAD, NETTY, C_SHORT);
+        return EnumSet.of(MIO, MIO_SELECTOR, NIO, VTHREAD, NETTY, NETTY_URING, C_SHORT, C_URING);
     }
 
-    /** The C epoll server (needs gcc). */
+    /** A C server (needs gcc): the epoll ones, or the io_uring one. */
     boolean isNative() {
         return cMode != null;
+    }
+
+    /** The binary of a C server, built by {@link CServer} next to the epoll one. */
+    String cProgram() {
+        return this == C_URING ? "uring_echo" : "epoll_echo";
+    }
+
+    /** An io_uring server: it runs only where io_uring works ({@link #uringProblem}). */
+    boolean isUring() {
+        return this == C_URING || this == NETTY_URING;
+    }
+
+    /**
+     * Why this io_uring server cannot run here, or null (also for every other kind): for the C one, what
+     * {@link CServer#build} found (call that first); for Netty's, why its transport is unavailable.
+     */
+    String uringProblem() {
+        return switch (this) {
+            case C_URING -> CServer.uringProblem;
+            case NETTY_URING -> NettyUringEchoServer.problem();
+            default -> null;
+        };
     }
 
     /** A server on the JVM: it has a heap, and answers the line {@code gc}. */
@@ -146,7 +175,7 @@ enum ServerKind {
 
     /**
      * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, mio-selector, nio, vthread,
-     * netty, c-drain, c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
+     * netty, netty-uring, c-drain, c-short, c-uring, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
      * mio-tls, netty-tls).
      */
     static ServerKind parse(String name) {

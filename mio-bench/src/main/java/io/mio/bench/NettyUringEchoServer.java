@@ -1,0 +1,66 @@
+package io.mio.bench;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Echo server on Netty 4.2's io_uring transport ({@code netty-transport-native-io_uring}, linux-x86_64), shaped like
+ * {@link NettyEchoServer}: one event-loop thread that accepts and serves, the same handler (write back every inbound
+ * buffer, flush per read burst), TCP_NODELAY on accepted channels. The io_uring handler keeps Netty's defaults (no
+ * provided buffer ring configured, so Netty's own receive buffers).
+ *
+ * <p>Usage: {@code NettyUringEchoServer [port]}; prints {@code READY <port>}. Fails at start, with Netty's reason,
+ * where io_uring is unavailable (old kernel, {@code kernel.io_uring_disabled}, seccomp).
+ */
+public final class NettyUringEchoServer {
+    private NettyUringEchoServer() {
+    }
+
+    private static String problem;
+    private static boolean probed;
+
+    /**
+     * Why Netty's io_uring transport cannot run in this JVM, or null; loads its native library on first call and
+     * keeps the answer. Thread-safe, does not block beyond that load.
+     */
+    static synchronized String problem() {
+        if (!probed) {
+            probed = true;
+            try {
+                problem = IoUring.isAvailable() ? null
+                        : "Netty's io_uring transport is unavailable here: " + IoUring.unavailabilityCause();
+            } catch (LinkageError e) {
+                problem = "Netty's io_uring transport could not be loaded: " + e;
+            }
+        }
+        return problem;
+    }
+
+    public static void main(String[] args) throws Exception {
+        IoUring.ensureAvailability();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory());
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(IoUringServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, ServerSupport.BACKLOG)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new NettyEchoServer.Echo())
+                    .bind(new InetSocketAddress("127.0.0.1", ServerSupport.port(args)))
+                    .sync()
+                    .channel();
+            ServerSupport.ready(((InetSocketAddress) channel.localAddress()).getPort());
+            channel.closeFuture().sync();
+        } finally {
+            group.shutdownGracefully();
+        }
+    }
+}
