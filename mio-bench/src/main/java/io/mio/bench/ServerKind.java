@@ -23,6 +23,11 @@ enum ServerKind {
      */
     C_URING("C io_uring", null, "plain"),
     /**
+     * The same C server on a ring set up with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN: completion
+     * work runs only inside the loop's io_uring_submit_and_wait (named with {@code --servers c-uring-defer}).
+     */
+    C_URING_DEFER("C io_uring, DEFER_TASKRUN", null, "defer"),
+    /**
      * The benchmark's own C guest (src/main/wasm/echo_guest.c) on edge-triggered epoll_oneoff: subscriptions that
      * do not change between calls, the echo sent right after the read.
      */
@@ -99,10 +104,11 @@ enum ServerKind {
      * on mio-wasm and on WasmEdge (the wasm guests only in the cells of {@code --wasm-conns} x
      * {@code --wasm-sizes}; the Java one skipped, with the reason, when its .wasm was not built or wasmedge is
      * missing). Left out, to be named with {@code --servers}: io.mio on its Selector backend (in the scale part
-     * by default), the Rust guest on epoll_oneoff, the C poll() guest and the TLS servers (mio-tls, netty-tls).
+     * by default), the Rust guest on epoll_oneoff, the C poll() guest, the TLS servers (mio-tls, netty-tls) and the C
+     * io_uring server with DEFER_TASKRUN (c-uring-defer).
      */
     static Set<ServerKind> defaults() {
-        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS));
+        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS, C_URING_DEFER));
     }
 
     /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */
@@ -117,12 +123,12 @@ enum ServerKind {
 
     /** The binary of a C server, built by {@link CServer} next to the epoll one. */
     String cProgram() {
-        return this == C_URING ? "uring_echo" : "epoll_echo";
+        return this == C_URING || this == C_URING_DEFER ? "uring_echo" : "epoll_echo";
     }
 
     /** An io_uring server: it runs only where io_uring works ({@link #uringProblem}). */
     boolean isUring() {
-        return this == C_URING || this == NETTY_URING;
+        return this == C_URING || this == C_URING_DEFER || this == NETTY_URING;
     }
 
     /**
@@ -131,7 +137,7 @@ enum ServerKind {
      */
     String uringProblem() {
         return switch (this) {
-            case C_URING -> CServer.uringProblem;
+            case C_URING, C_URING_DEFER -> CServer.uringProblem;
             case NETTY_URING -> NettyUringEchoServer.problem();
             default -> null;
         };
@@ -175,7 +181,7 @@ enum ServerKind {
 
     /**
      * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, mio-selector, nio, vthread,
-     * netty, netty-uring, c-drain, c-short, c-uring, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
+     * netty, netty-uring, c-drain, c-short, c-uring, c-uring-defer, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
      * mio-tls, netty-tls).
      */
     static ServerKind parse(String name) {

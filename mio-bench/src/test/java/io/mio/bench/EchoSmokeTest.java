@@ -69,6 +69,7 @@ class EchoSmokeTest {
         assertThat(ServerKind.parse("mio-selector")).isEqualTo(ServerKind.MIO_SELECTOR);
         assertThat(ServerKind.parse("c-short")).isEqualTo(ServerKind.C_SHORT);
         assertThat(ServerKind.parse("c-uring")).isEqualTo(ServerKind.C_URING);
+        assertThat(ServerKind.parse("c-uring-defer")).isEqualTo(ServerKind.C_URING_DEFER);
         assertThat(ServerKind.parse("netty-uring")).isEqualTo(ServerKind.NETTY_URING);
         assertThat(ServerKind.parse("Netty")).isEqualTo(ServerKind.NETTY);
         assertThat(ServerKind.parse("wasm-epoll")).isEqualTo(ServerKind.WASM_EPOLL);
@@ -78,6 +79,9 @@ class EchoSmokeTest {
         assertThat(ServerKind.parse("netty-tls")).isEqualTo(ServerKind.NETTY_TLS);
         assertThat(ServerKind.defaults()).as("TLS servers run only when named").doesNotContain(ServerKind.MIO_TLS,
                 ServerKind.NETTY_TLS);
+        assertThat(ServerKind.defaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING)
+                .doesNotContain(ServerKind.C_URING_DEFER);
+        assertThat(ServerKind.scaleDefaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING);
     }
 
     @Test
