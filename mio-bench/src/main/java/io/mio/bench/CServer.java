@@ -67,9 +67,7 @@ final class CServer {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                problem.add(text.contains("liburing.h") || text.contains("-luring")
-                        ? "liburing is not installed (Debian package liburing-dev; scripts/bench.sh installs it when run as root)"
-                        : "gcc failed: " + text.strip());
+                problem.add(compileProblem(text));
                 return null;
             }
             return binary;
@@ -81,6 +79,13 @@ final class CServer {
             problem.add("interrupted");
             return null;
         }
+    }
+
+    /** What a failed gcc run means: liburing missing (its header or library not found), or gcc's own words. */
+    static String compileProblem(String gccOutput) {
+        return gccOutput.contains("liburing.h") || gccOutput.contains("-luring")
+                ? "liburing is not installed (Debian package liburing-dev; scripts/bench.sh installs it when run as root)"
+                : "gcc failed: " + gccOutput.strip();
     }
 
     /** Runs {@code uring_echo probe}: null when io_uring works here, else what the probe printed. */

@@ -21,12 +21,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * peer does not read must not take all of it. The server pauses that connection's receive once 64 KiB of its
  * echoes wait unsent; without the pause, the hog below fills the ring and the other connection is never served
  * (checked by hand against a build without it). Skipped, with the reason, where gcc, liburing-dev or io_uring is
- * missing. No timing is asserted: the waits only bound a hang.
+ * missing; the reason for a missing liburing is checked too. No timing is asserted: the waits only bound a hang.
  */
 class CUringServerTest {
     private static final Path WORK = Path.of("target", "bench-smoke");
     /** More than the ring's 16 MiB plus what the sockets' buffers hold while the hog does not read. */
     private static final int HOG_BYTES = 48 << 20;
+
+    @Test
+    void a_missing_liburing_is_named_as_the_reason_to_skip() {
+        assertThat(CServer.compileProblem("uring_echo.c:19:10: fatal error: liburing.h: No such file or directory"))
+                .startsWith("liburing is not installed").contains("liburing-dev");
+        assertThat(CServer.compileProblem("/usr/bin/ld: cannot find -luring: No such file or directory"))
+                .startsWith("liburing is not installed");
+        assertThat(CServer.compileProblem("x.c:1:1: error: expected ';'\n")).isEqualTo("gcc failed: x.c:1:1: error: expected ';'");
+    }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
