@@ -28,6 +28,59 @@ class CUringServerTest {
     /** More than the ring's 16 MiB plus what the sockets' buffers hold while the hog does not read. */
     private static final int HOG_BYTES = 48 << 20;
 
+    /**
+     * 320 connections whose peers hold back their reads while each sends 256 KiB: paused at 64 KiB each they
+     * still need 20 MiB, more than the ring's 16 MiB, so receives run out of buffers (-ENOBUFS) and must be armed
+     * again as buffers come back (by hand, with a counter in the server: some ninety times per run).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void receives_that_run_out_of_buffers_resume_when_buffers_come_back_and_nothing_is_lost() throws Exception {
+        Path cServer = CServer.build(WORK);
+        Assumptions.assumeTrue(cServer != null, () -> "C server skipped: " + CServer.problem);
+        String uring = ServerKind.C_URING.uringProblem();
+        Assumptions.assumeTrue(uring == null, () -> "C io_uring server skipped: " + uring);
+
+        int conns = 320;
+        int size = 256 * 1024;
+        byte[] source = new byte[size + conns * 1024];
+        new Random(31).nextBytes(source); // connection i sends source[i * 1024, i * 1024 + size)
+        try (ServerProcess server = ServerProcess.start(ServerKind.C_URING, cServer, null, WORK.resolve("logs"), 60);
+             var writers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            Socket[] sockets = new Socket[conns];
+            java.util.List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < conns; i++) {
+                    Socket s = new Socket("127.0.0.1", server.port);
+                    s.setSoTimeout(30_000);
+                    sockets[i] = s;
+                    int from = i * 1024;
+                    sent.add(writers.submit(() -> {
+                        s.getOutputStream().write(source, from, size);
+                        return null;
+                    }));
+                }
+                Thread.sleep(2000); // no one reads yet: the server's buffers fill up
+                byte[] back = new byte[size];
+                for (int i = 0; i < conns; i++) {
+                    new DataInputStream(sockets[i].getInputStream()).readFully(back);
+                    assertThat(Arrays.mismatch(back, 0, size, source, i * 1024, i * 1024 + size))
+                            .as("first differing byte of connection %d's echo", i).isEqualTo(-1);
+                }
+                for (var f : sent) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+            } finally {
+                for (Socket s : sockets) {
+                    if (s != null) {
+                        s.close();
+                    }
+                }
+            }
+            assertThat(server.process.isAlive()).as("server still running").isTrue();
+        }
+    }
+
     @Test
     void a_missing_liburing_is_named_as_the_reason_to_skip() {
         assertThat(CServer.compileProblem("uring_echo.c:19:10: fatal error: liburing.h: No such file or directory"))
