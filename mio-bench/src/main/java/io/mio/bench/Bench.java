@@ -32,7 +32,7 @@ import java.util.Set;
  * time on mio-wasm and WasmEdge, {@link WasiStartup}: the subsection "Java compiled to wasm32-wasi" of that section;
  * {@code --startup-runs N}, default 3), {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
- * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls}
+ * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls}
  * (the TLS servers only when named: the load generator then speaks TLS 1.3 to them),
  * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
  * cells the wasm guests run), {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},

@@ -15,6 +15,9 @@ enum ServerKind {
     NETTY("Netty epoll", NettyEchoServer.class, null),
     /** The same Netty echo on its io_uring transport ({@link NettyUringEchoServer}), where io_uring works. */
     NETTY_URING("Netty io_uring", NettyUringEchoServer.class, null),
+    /** The same with a provided buffer ring for the accepted channels (named with {@code --servers netty-uring-bufring}). */
+    NETTY_URING_BUFRING("Netty io_uring, buffer ring", NettyUringEchoServer.class, null, List.of("bufring"),
+            Integer.MAX_VALUE),
     C_DRAIN("C epoll, drain", null, "drain"),
     C_SHORT("C epoll, short read", null, "short"),
     /**
@@ -105,10 +108,11 @@ enum ServerKind {
      * {@code --wasm-sizes}; the Java one skipped, with the reason, when its .wasm was not built or wasmedge is
      * missing). Left out, to be named with {@code --servers}: io.mio on its Selector backend (in the scale part
      * by default), the Rust guest on epoll_oneoff, the C poll() guest, the TLS servers (mio-tls, netty-tls) and the C
-     * io_uring server with DEFER_TASKRUN (c-uring-defer).
+     * io_uring server with DEFER_TASKRUN (c-uring-defer), Netty io_uring with a buffer ring (netty-uring-bufring).
      */
     static Set<ServerKind> defaults() {
-        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS, C_URING_DEFER));
+        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS, C_URING_DEFER,
+                NETTY_URING_BUFRING));
     }
 
     /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */
@@ -128,7 +132,7 @@ enum ServerKind {
 
     /** An io_uring server: it runs only where io_uring works ({@link #uringProblem}). */
     boolean isUring() {
-        return this == C_URING || this == C_URING_DEFER || this == NETTY_URING;
+        return this == C_URING || this == C_URING_DEFER || this == NETTY_URING || this == NETTY_URING_BUFRING;
     }
 
     /**
@@ -138,7 +142,7 @@ enum ServerKind {
     String uringProblem() {
         return switch (this) {
             case C_URING, C_URING_DEFER -> CServer.uringProblem;
-            case NETTY_URING -> NettyUringEchoServer.problem();
+            case NETTY_URING, NETTY_URING_BUFRING -> NettyUringEchoServer.problem();
             default -> null;
         };
     }
@@ -181,7 +185,7 @@ enum ServerKind {
 
     /**
      * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, mio-selector, nio, vthread,
-     * netty, netty-uring, c-drain, c-short, c-uring, c-uring-defer, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
+     * netty, netty-uring, netty-uring-bufring, c-drain, c-short, c-uring, c-uring-defer, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
      * mio-tls, netty-tls).
      */
     static ServerKind parse(String name) {

@@ -71,6 +71,7 @@ class EchoSmokeTest {
         assertThat(ServerKind.parse("c-uring")).isEqualTo(ServerKind.C_URING);
         assertThat(ServerKind.parse("c-uring-defer")).isEqualTo(ServerKind.C_URING_DEFER);
         assertThat(ServerKind.parse("netty-uring")).isEqualTo(ServerKind.NETTY_URING);
+        assertThat(ServerKind.parse("netty-uring-bufring")).isEqualTo(ServerKind.NETTY_URING_BUFRING);
         assertThat(ServerKind.parse("Netty")).isEqualTo(ServerKind.NETTY);
         assertThat(ServerKind.parse("wasm-epoll")).isEqualTo(ServerKind.WASM_EPOLL);
         assertThat(ServerKind.parse("wasi-tcp")).isEqualTo(ServerKind.WASI_TCP);
@@ -80,7 +81,7 @@ class EchoSmokeTest {
         assertThat(ServerKind.defaults()).as("TLS servers run only when named").doesNotContain(ServerKind.MIO_TLS,
                 ServerKind.NETTY_TLS);
         assertThat(ServerKind.defaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING)
-                .doesNotContain(ServerKind.C_URING_DEFER);
+                .doesNotContain(ServerKind.C_URING_DEFER, ServerKind.NETTY_URING_BUFRING);
         assertThat(ServerKind.scaleDefaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING);
     }
 
