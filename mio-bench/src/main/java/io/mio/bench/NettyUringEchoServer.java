@@ -55,6 +55,14 @@ public final class NettyUringEchoServer {
         return problem;
     }
 
+    /**
+     * Serves until its standard input closes (the harness's stop), blocking the calling thread; one event-loop
+     * thread does the work.
+     *
+     * @throws UnsatisfiedLinkError where Netty's io_uring transport is unavailable (its cause attached)
+     * @throws IllegalStateException with {@code bufring}, where the kernel cannot register buffer rings
+     * @throws Exception when the bind fails (e.g. the port is taken)
+     */
     public static void main(String[] args) throws Exception {
         IoUring.ensureAvailability();
         boolean bufferRing = args.length > 0 && args[0].equals("bufring");
