@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The loopback echo benchmark: io.mio against java.nio, virtual threads, Netty epoll, a C epoll server and
+# The loopback echo benchmark: io.mio against java.nio, virtual threads, Netty epoll and io_uring, C epoll and
+# io_uring servers and
 # WebAssembly echo guests under mio-wasm (among them mio-examples' TcpServer compiled to wasm32-wasi by TeaVM,
 # also on WasmEdge when wasmedge is installed); then the scale part: each server holding 0 to ~20000 idle
 # connections (memory per connection, cost of the active traffic meanwhile); then the HTTP part: wrk against
@@ -31,7 +32,7 @@
 # --scale-active N, --scale-servers ..., --http-servers mio,netty,jdk, --http-loads plaintext,json,pipelined,
 # --http-conns 64,1000, --http-rounds N, --http-measure-s S, --docs DIR) go to io.mio.bench.Bench (see its javadoc).
 #
-# Needs gcc (C servers), perf (syscall counts), taskset (pinning) and wrk (the HTTP part's load generator):
+# Needs gcc (C servers), liburing-dev (the C io_uring server), perf (syscall counts), taskset (pinning) and wrk (the HTTP part's load generator):
 # where one is missing and this runs as root on Debian, it is installed with apt-get (and said so); otherwise
 # that part is skipped with a message.
 set -euo pipefail
@@ -50,7 +51,19 @@ ensure() { # ensure COMMAND DEBIAN-PACKAGE WHAT-FOR
     echo "bench: $1 is missing and cannot be installed here: $3 will be skipped"
   fi
 }
+ensure_header() { # ensure_header HEADER DEBIAN-PACKAGE WHAT-FOR: as ensure, for a C library (its header)
+  [ -e "/usr/include/$1" ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: $1 is missing (needed for $3): installing Debian package $2 with apt-get"
+    if [ -z "$updated" ]; then apt-get update -qq >/dev/null 2>&1 || true; updated=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null 2>&1 \
+      || echo "bench: could not install $2: $3 will be skipped"
+  else
+    echo "bench: $1 is missing and cannot be installed here: $3 will be skipped"
+  fi
+}
 ensure gcc gcc "the C epoll server"
+ensure_header liburing.h liburing-dev "the C io_uring server"
 ensure perf linux-perf "syscall and context-switch counts"
 ensure taskset util-linux "pinning server and client to separate CPUs"
 ensure wrk wrk "the HTTP part"
@@ -64,13 +77,17 @@ cp_file=mio-bench/target/classpath.txt
 
 # mio-examples' HelloMio, TcpServer and UdpServer compiled to wasm32-wasi with TeaVM (mio-wasi-examples/target/wasm),
 # from this work tree's sources, for the wasm guest "Java TcpServer compiled to wasm" and the start-up part. Not
-# for a run of the scale part alone. If the build fails the harness skips those, saying the .wasm is not built.
+# for a run of the scale part alone, nor when --servers names no wasi-tcp kind. If the build fails the harness skips those, saying the .wasm is not built.
 wasi_build=1
 prev=""
 for a in "$@"; do
   if [ "$prev" = --part ] && [ "$a" = scale ]; then wasi_build=""; fi
+  # servers named without the Java TcpServer compiled to wasm: nothing of that build is used (but by wasi-startup)
+  if [ "$prev" = --servers ] && [[ ",$a," != *,wasi-tcp* ]]; then no_wasi_server=1; fi
+  if [ "$prev" = --part ] && [[ ",$a," == *,wasi-startup,* ]]; then wasi_startup=1; fi
   prev="$a"
 done
+if [ -n "${no_wasi_server:-}" ] && [ -z "${wasi_startup:-}" ]; then wasi_build=""; fi
 if [ -n "$wasi_build" ]; then
   echo "bench: compiling the Java examples to wasm32-wasi with TeaVM (mio-wasi-examples; a minute or two)"
   wasi_log="$(mktemp)"

@@ -32,7 +32,7 @@ import java.util.Set;
  * time on mio-wasm and WasmEdge, {@link WasiStartup}: the subsection "Java compiled to wasm32-wasi" of that section;
  * {@code --startup-runs N}, default 3), {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
- * {@code --servers mio,mio-selector,nio,vthread,netty,c-drain,c-short,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls}
+ * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls}
  * (the TLS servers only when named: the load generator then speaks TLS 1.3 to them),
  * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
  * cells the wasm guests run), {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
@@ -269,7 +269,7 @@ public final class Bench {
                 System.out.println("smoke " + kind.label + ": SKIPPED (" + CServer.problem + ")");
                 continue;
             }
-            String missing = wasiSkip(kind);
+            String missing = skip(kind);
             if (missing != null) {
                 System.out.println("smoke " + kind.label + ": SKIPPED (" + missing + ")");
                 continue;
@@ -293,6 +293,10 @@ public final class Bench {
             for (ServerKind kind : o.scaleServers) {
                 if (kind.isNative() && cServer == null) {
                     System.out.println("smoke scale " + kind.label + ": SKIPPED (" + CServer.problem + ")");
+                    continue;
+                }
+                if (kind.uringProblem() != null) {
+                    System.out.println("smoke scale " + kind.label + ": SKIPPED (" + kind.uringProblem() + ")");
                     continue;
                 }
                 try {
@@ -383,6 +387,12 @@ public final class Bench {
 
     static boolean needsC(java.util.Collection<ServerKind> kinds) {
         return kinds.stream().anyMatch(ServerKind::isNative);
+    }
+
+    /** Why {@code kind} cannot run here, or null: io_uring unusable ({@link ServerKind#uringProblem}), or {@link #wasiSkip}. */
+    static String skip(ServerKind kind) {
+        String uring = kind.uringProblem();
+        return uring != null ? uring : wasiSkip(kind);
     }
 
     /**
@@ -477,11 +487,18 @@ public final class Bench {
         }
         List<String> notes = new ArrayList<>();
         for (ServerKind kind : List.copyOf(kinds)) {
-            String skip = wasiSkip(kind);
+            String skip = skip(kind);
             if (skip != null) {
                 notes.add(kind.label + " skipped: " + skip);
                 System.out.println(notes.getLast());
                 kinds.remove(kind);
+            }
+        }
+        for (ServerKind kind : List.copyOf(scaleKinds)) {
+            if (kind.uringProblem() != null) {
+                notes.add(kind.label + " skipped in the scale part: " + kind.uringProblem());
+                System.out.println(notes.getLast());
+                scaleKinds.remove(kind);
             }
         }
         String perfNote = Perf.probe() ? null : "perf unavailable, no syscall or context-switch figures: " + Perf.unavailable();

@@ -22,8 +22,9 @@ import java.net.InetSocketAddress;
  * <p>Usage: {@code NettyEchoServer [port]}; prints {@code READY <port>}.
  */
 public final class NettyEchoServer {
+    /** Writes every inbound buffer back, flushes per read burst; shared with {@link NettyUringEchoServer}. */
     @ChannelHandler.Sharable
-    private static final class Echo extends ChannelInboundHandlerAdapter {
+    static final class Echo extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.write(msg);

@@ -337,6 +337,14 @@ final class Report {
                 .append("**virtual threads** (`VirtualThreadEchoServer`: blocking `java.net.Socket`, one virtual thread per connection); ")
                 .append("**Netty epoll** (`NettyEchoServer`: Netty 4.2 native epoll transport, one event-loop thread); ")
                 .append("**C epoll** (`epoll_echo.c`, gcc -O2, edge-triggered, in two read modes: *drain* reads until EAGAIN, *short read* stops at a short read)");
+        if (m.servers().stream().anyMatch(ServerKind::isUring)) {
+            md.append("; **Netty io_uring** (`NettyUringEchoServer`: the same handler on Netty 4.2.18's io_uring transport, its defaults;"
+                    + " *buffer ring*: its channels receive into a provided buffer ring of 4096 buffers)"
+                    + "; **C io_uring** (`uring_echo.c`, gcc -O2 with liburing: multishot accept, multishot receive into a provided"
+                    + " buffer ring of 4096 x 4 KiB shared by all connections, one send per received chunk from its buffer, one"
+                    + " `io_uring_submit_and_wait` per loop; *DEFER_TASKRUN*: its ring set up with IORING_SETUP_SINGLE_ISSUER |"
+                    + " IORING_SETUP_DEFER_TASKRUN)");
+        }
         if (m.servers().stream().anyMatch(ServerKind::isWasm)) {
             md.append("; **wasm guests** (`WasmEchoServer`, see [WebAssembly guest](#webassembly-guest))");
         }

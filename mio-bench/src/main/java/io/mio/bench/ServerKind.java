@@ -13,8 +13,23 @@ enum ServerKind {
     NIO("java.nio", NioEchoServer.class, null),
     VTHREAD("virtual threads", VirtualThreadEchoServer.class, null),
     NETTY("Netty epoll", NettyEchoServer.class, null),
+    /** The same Netty echo on its io_uring transport ({@link NettyUringEchoServer}), where io_uring works. */
+    NETTY_URING("Netty io_uring", NettyUringEchoServer.class, null),
+    /** The same with a provided buffer ring for the accepted channels (named with {@code --servers netty-uring-bufring}). */
+    NETTY_URING_BUFRING("Netty io_uring, buffer ring", NettyUringEchoServer.class, null, List.of("bufring"),
+            Integer.MAX_VALUE),
     C_DRAIN("C epoll, drain", null, "drain"),
     C_SHORT("C epoll, short read", null, "short"),
+    /**
+     * src/main/c/uring_echo.c (liburing): multishot accept, multishot receive into a provided buffer ring, one send
+     * per received chunk, one io_uring_submit_and_wait per loop; where liburing-dev is installed and io_uring works.
+     */
+    C_URING("C io_uring", null, "plain"),
+    /**
+     * The same C server on a ring set up with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN: completion
+     * work runs only inside the loop's io_uring_submit_and_wait (named with {@code --servers c-uring-defer}).
+     */
+    C_URING_DEFER("C io_uring, DEFER_TASKRUN", null, "defer"),
     /**
      * The benchmark's own C guest (src/main/wasm/echo_guest.c) on edge-triggered epoll_oneoff: subscriptions that
      * do not change between calls, the echo sent right after the read.
@@ -92,20 +107,44 @@ enum ServerKind {
      * on mio-wasm and on WasmEdge (the wasm guests only in the cells of {@code --wasm-conns} x
      * {@code --wasm-sizes}; the Java one skipped, with the reason, when its .wasm was not built or wasmedge is
      * missing). Left out, to be named with {@code --servers}: io.mio on its Selector backend (in the scale part
-     * by default), the Rust guest on epoll_oneoff, the C poll() guest and the TLS servers (mio-tls, netty-tls).
+     * by default), the Rust guest on epoll_oneoff, the C poll() guest, the TLS servers (mio-tls, netty-tls) and the C
+     * io_uring server with DEFER_TASKRUN (c-uring-defer), Netty io_uring with a buffer ring (netty-uring-bufring).
      */
     static Set<ServerKind> defaults() {
-        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS));
+        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS, C_URING_DEFER,
+                NETTY_URING_BUFRING));
     }
 
     /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */
     static Set<ServerKind> scaleDefaults() {
-        return EnumSet.of(MIO, MIO_SELECTOR, NIO, VTHREAD, NETTY, C_SHORT);
+        return EnumSet.of(MIO, MIO_SELECTOR, NIO, VTHREAD, NETTY, NETTY_URING, C_SHORT, C_URING);
     }
 
-    /** The C epoll server (needs gcc). */
+    /** A C server (needs gcc): the epoll ones, or the io_uring one. */
     boolean isNative() {
         return cMode != null;
+    }
+
+    /** The binary of a C server, built by {@link CServer} next to the epoll one. */
+    String cProgram() {
+        return this == C_URING || this == C_URING_DEFER ? "uring_echo" : "epoll_echo";
+    }
+
+    /** An io_uring server: it runs only where io_uring works ({@link #uringProblem}). */
+    boolean isUring() {
+        return this == C_URING || this == C_URING_DEFER || this == NETTY_URING || this == NETTY_URING_BUFRING;
+    }
+
+    /**
+     * Why this io_uring server cannot run here, or null (also for every other kind): for the C one, what
+     * {@link CServer#build} found (call that first); for Netty's, why its transport is unavailable.
+     */
+    String uringProblem() {
+        return switch (this) {
+            case C_URING, C_URING_DEFER -> CServer.uringProblem;
+            case NETTY_URING, NETTY_URING_BUFRING -> NettyUringEchoServer.problem();
+            default -> null;
+        };
     }
 
     /** A server on the JVM: it has a heap, and answers the line {@code gc}. */
@@ -146,7 +185,7 @@ enum ServerKind {
 
     /**
      * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, mio-selector, nio, vthread,
-     * netty, c-drain, c-short, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
+     * netty, netty-uring, netty-uring-bufring, c-drain, c-short, c-uring, c-uring-defer, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
      * mio-tls, netty-tls).
      */
     static ServerKind parse(String name) {

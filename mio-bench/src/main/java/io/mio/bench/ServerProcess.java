@@ -64,7 +64,7 @@ final class ServerProcess implements AutoCloseable {
             cmd.addAll(List.of("taskset", "-c", cpu.toString()));
         }
         if (kind.isNative()) {
-            cmd.add(cServer.toString());
+            cmd.add(cServer.resolveSibling(kind.cProgram()).toString());
             cmd.add(kind.cMode);
         } else if (kind.isWasmEdge()) {
             cmd.add(WasiExamples.wasmedge() == null ? "wasmedge" : WasiExamples.wasmedge().toString());

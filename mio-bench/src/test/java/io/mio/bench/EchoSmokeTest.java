@@ -18,9 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * process and echoes correctly through the benchmark's own load generator (1 byte to 256 KiB messages, up
  * to 50 connections, every echo compared byte for byte; the wasm C guest only up to its 16 connections; the TLS
  * servers over TLS 1.3). No timing is measured or asserted. The C servers
- * are skipped, with the reason, where gcc is missing; mio-examples' TcpServer compiled to wasm where its .wasm was
- * not built (a reactor build makes mio-wasi-examples before mio-bench; {@code -pl mio-bench} alone does not), and
- * its WasmEdge run where wasmedge is not installed.
+ * are skipped, with the reason, where gcc is missing; the io_uring servers (C, Netty) where liburing-dev is
+ * missing or io_uring is unavailable or refused (old kernel, kernel.io_uring_disabled, seccomp);
+ * mio-examples' TcpServer compiled to wasm where its .wasm was not built (a reactor build makes mio-wasi-examples
+ * before mio-bench; {@code -pl mio-bench} alone does not), and its WasmEdge run where wasmedge is not installed.
  */
 class EchoSmokeTest {
     private static final Path WORK = Path.of("target", "bench-smoke");
@@ -34,6 +35,8 @@ class EchoSmokeTest {
             cServer = CServer.build(WORK);
             Assumptions.assumeTrue(cServer != null, () -> "C server skipped: " + CServer.problem);
         }
+        String uring = kind.uringProblem();
+        Assumptions.assumeTrue(uring == null, () -> kind.label + " skipped: " + uring);
         String wasiMissing = kind.wasiProblem();
         Assumptions.assumeTrue(wasiMissing == null, () -> kind.label + " skipped: " + wasiMissing);
         if (kind.isWasmEdge()) {
@@ -65,6 +68,10 @@ class EchoSmokeTest {
         assertThat(ServerKind.parse("mio")).isEqualTo(ServerKind.MIO);
         assertThat(ServerKind.parse("mio-selector")).isEqualTo(ServerKind.MIO_SELECTOR);
         assertThat(ServerKind.parse("c-short")).isEqualTo(ServerKind.C_SHORT);
+        assertThat(ServerKind.parse("c-uring")).isEqualTo(ServerKind.C_URING);
+        assertThat(ServerKind.parse("c-uring-defer")).isEqualTo(ServerKind.C_URING_DEFER);
+        assertThat(ServerKind.parse("netty-uring")).isEqualTo(ServerKind.NETTY_URING);
+        assertThat(ServerKind.parse("netty-uring-bufring")).isEqualTo(ServerKind.NETTY_URING_BUFRING);
         assertThat(ServerKind.parse("Netty")).isEqualTo(ServerKind.NETTY);
         assertThat(ServerKind.parse("wasm-epoll")).isEqualTo(ServerKind.WASM_EPOLL);
         assertThat(ServerKind.parse("wasi-tcp")).isEqualTo(ServerKind.WASI_TCP);
@@ -73,6 +80,9 @@ class EchoSmokeTest {
         assertThat(ServerKind.parse("netty-tls")).isEqualTo(ServerKind.NETTY_TLS);
         assertThat(ServerKind.defaults()).as("TLS servers run only when named").doesNotContain(ServerKind.MIO_TLS,
                 ServerKind.NETTY_TLS);
+        assertThat(ServerKind.defaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING)
+                .doesNotContain(ServerKind.C_URING_DEFER, ServerKind.NETTY_URING_BUFRING);
+        assertThat(ServerKind.scaleDefaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING);
     }
 
     @Test

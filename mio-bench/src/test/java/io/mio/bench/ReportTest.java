@@ -146,6 +146,28 @@ class ReportTest {
     }
 
     /** From {@code heading} to the next section. */
+    @Test
+    void io_uring_peers_are_described_when_they_ran_and_compared_like_the_others(@TempDir Path dir) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (int r = 1; r <= 3; r++) {
+            rows.add(echo(r, ServerKind.MIO, 20, 2));
+            rows.add(echo(r, ServerKind.NETTY_URING, 30, 0.5));
+            rows.add(echo(r, ServerKind.C_URING, 10, 0.4));
+        }
+        Path withUring = Files.createDirectories(dir.resolve("uring"));
+        String md = write(withUring, rows, List.of(ServerKind.MIO, ServerKind.NETTY_URING, ServerKind.C_URING), null);
+
+        assertThat(line(md, "- Servers:")).contains("**Netty io_uring** (`NettyUringEchoServer`")
+                .contains("**C io_uring** (`uring_echo.c`").contains("provided buffer ring");
+        assertThat(line(md, "| 1 | 64 B | C io_uring |")).contains("0.50× <sub>(0.50, 0.50, 0.50)</sub>");
+        assertThat(line(md, "| 1 | 64 B | Netty io_uring |")).contains("1.50× <sub>(1.50, 1.50, 1.50)</sub>");
+
+        Path without = Files.createDirectories(dir.resolve("epoll"));
+        String plain = write(without, rows.stream().filter(r -> r.server() == ServerKind.MIO).toList(),
+                List.of(ServerKind.MIO), null);
+        assertThat(line(plain, "- Servers:")).doesNotContain("io_uring");
+    }
+
     private static String section(String md, String heading) {
         int from = md.indexOf(heading + "\n");
         assertThat(from).as("section " + heading).isNotNegative();

@@ -48,6 +48,8 @@ class ScaleTest {
             cServer = CServer.build(WORK);
             Assumptions.assumeTrue(cServer != null, () -> "C server skipped: " + CServer.problem);
         }
+        String uring = kind.uringProblem();
+        Assumptions.assumeTrue(uring == null, () -> kind.label + " skipped: " + uring);
         Scale.SmokeResult r = Scale.smoke(kind, cServer, WORK.resolve("logs"), holders, Bench.SMOKE_IDLE, Bench.SMOKE_ACTIVE);
 
         assertThat(r.serverFdsGained()).as("descriptors the server gained").isGreaterThanOrEqualTo(Bench.SMOKE_IDLE);
