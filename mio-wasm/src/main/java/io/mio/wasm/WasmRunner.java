@@ -6,6 +6,7 @@ import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Runs one wasm32-wasi command module (its {@code _start}) on Chicory with WASI preview 1 and WasmEdge's socket
@@ -34,9 +36,12 @@ public final class WasmRunner implements AutoCloseable {
     private final WasiPreview1 wasi;
     private final SocketHost sockets;
     private final boolean compile;
+    /** Compiled code shared with other runners of the same module ({@link WasmHost}), or null: compile in run(). */
+    private final Function<Instance, Machine> machine;
 
     private WasmRunner(Builder b) throws IOException {
         this.module = b.module;
+        this.machine = b.machine;
         WasiOptions.Builder o = WasiOptions.builder();
         o.withArguments(b.args);
         b.env.forEach(o::withEnvironment);
@@ -82,8 +87,7 @@ public final class WasmRunner implements AutoCloseable {
                 .withMemoryFactory(ByteArrayMemory::new)
                 .withStart(false);
         if (compile) {
-            ib.withMachineFactory(MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT).compile());
+            ib.withMachineFactory(machine != null ? machine : compile(module));
         }
         try {
             Instance instance = ib.build();
@@ -96,6 +100,18 @@ public final class WasmRunner implements AutoCloseable {
         } finally {
             sockets.close();
         }
+    }
+
+    /** How many modules were compiled in this JVM (tests check that a WasmHost compiles once). */
+    static final java.util.concurrent.atomic.AtomicInteger COMPILATIONS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Compiles {@code module}'s functions to JVM bytecode (Chicory's runtime compiler; a function too large for a JVM
+     * method is interpreted): a machine factory that any number of instances of that same module object may share.
+     */
+    static Function<Instance, Machine> compile(WasmModule module) {
+        COMPILATIONS.incrementAndGet();
+        return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT).compile();
     }
 
     @Override
@@ -115,9 +131,22 @@ public final class WasmRunner implements AutoCloseable {
         private NetPolicy policy = NetPolicy.denyAll();
         private boolean compile = true;
         private boolean tcpNodelay = true;
+        private final Function<Instance, Machine> machine;
 
         private Builder(WasmModule module) {
+            this(module, null);
+            this.compile = true;
+        }
+
+        /** A builder whose runners reuse {@code machine}, compiled from {@code module} ({@link WasmHost#guest()}). */
+        Builder(WasmModule module, Function<Instance, Machine> machine) {
             this.module = module;
+            this.machine = machine;
+            this.compile = machine != null; // a WasmHost that interprets makes builders that interpret
+        }
+
+        WasmModule module() {
+            return module;
         }
 
         /** The guest's argv, program name first. */
