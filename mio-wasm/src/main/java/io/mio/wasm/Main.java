@@ -92,6 +92,33 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** A byte count with an optional K, M or G suffix (powers of 1024), at least one 64 KiB page. */
+    static final class Size implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toUpperCase(java.util.Locale.ROOT);
+            long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+                case 'K' -> 1L << 10;
+                case 'M' -> 1L << 20;
+                case 'G' -> 1L << 30;
+                default -> 1;
+            };
+            try {
+                long n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1));
+                if (n < 0 || n > (1L << 40) / unit) {
+                    throw new NumberFormatException();
+                }
+                if (n * unit < 65536) {
+                    throw new CommandLine.TypeConversionException("at least 64K (one wasm page), not " + value);
+                }
+                return n * unit;
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("a size is a number of bytes with an optional K, M or"
+                        + " G suffix (64M), not " + value);
+            }
+        }
+    }
+
     static final class DeviceName extends Checked {
         DeviceName() {
             super(v -> NetPolicy.builder().allowDevice(v));
@@ -133,6 +160,11 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--max-sockets", paramLabel = "N", description = "Open sockets at most (default: the "
                 + "process's open-file limit, at least 1024: ${DEFAULT-VALUE} here).")
         private int maxSockets = NetPolicy.defaultMaxSockets();
+
+        @Option(names = "--max-memory", paramLabel = "SIZE", converter = Size.class, description = "Cap the guest's "
+                + "linear memory (each copy's, with --instances) at SIZE bytes (K, M, G suffixes: 64M); past it "
+                + "memory.grow fails. Default: the module's own maximum (at most 4G).")
+        private Long maxMemory;
 
         @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set an environment variable. Repeatable.")
         private List<String> env = new ArrayList<>();
@@ -202,6 +234,9 @@ public final class Main implements Callable<Integer> {
                 NetPolicy policy = p.build();
                 b.args(argv).policy(policy).compile(!interpret).tcpNodelay(tcpNodelay)
                         .stdin(main.in).stdout(main.out).stderr(main.err);
+                if (maxMemory != null) {
+                    b.maxMemory(maxMemory);
+                }
                 envAndDirs(b, null);
                 log.fine("running " + app + (interpret ? " (interpreted)" : " (compiled to JVM bytecode)")
                         + ", " + policy + ", TCP_NODELAY " + (tcpNodelay ? "on" : "off"));
@@ -209,7 +244,8 @@ public final class Main implements Callable<Integer> {
                     int code = r.run();
                     log.fine("the guest exited with code " + code);
                     return code;
-                } catch (UnlinkableException | UninstantiableException | InvalidException | MalformedException e) {
+                } catch (UnlinkableException | UninstantiableException | InvalidException | MalformedException
+                         | IllegalArgumentException e) {
                     main.err.println("mio-wasm: cannot run " + app + ": " + message(e));
                     return CANNOT_RUN;
                 } catch (ChicoryException | StackOverflowError e) {
@@ -277,6 +313,9 @@ public final class Main implements Callable<Integer> {
                         WasmRunner.Builder b = host.guest().args(argv).policy(policy).tcpNodelay(tcpNodelay)
                                 .stdin(InputStream.nullInputStream()).stdout(out).stderr(err);
                         envAndDirs(b, n);
+                        if (maxMemory != null) {
+                            b.maxMemory(maxMemory);
+                        }
                         try {
                             guests.add(host.start(n, b));
                         } catch (java.io.IOException e) {

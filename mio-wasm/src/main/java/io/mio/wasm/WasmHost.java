@@ -26,7 +26,8 @@ import java.util.function.Function;
  * Many guests of one module in one JVM: the module is parsed and compiled to JVM bytecode once, and each
  * {@link #start started} guest is an isolated instance of it on its own thread, with its own linear memory, WASI
  * state (arguments, environment, pre-opened directories, stdin/stdout/stderr, exit code), socket descriptor table,
- * {@link io.mio.Poll}, {@link NetPolicy sandbox} and socket limit. What the instances share is immutable: the
+ * {@link io.mio.Poll}, {@link NetPolicy sandbox}, socket limit and memory cap ({@link WasmRunner.Builder#maxMemory}:
+ * guest memories share the JVM's heap, so set one where guests are not trusted). What the instances share is immutable: the
  * parsed module and the classes Chicory generated for its functions.
  *
  * <pre>{@code
@@ -174,7 +175,8 @@ public final class WasmHost implements AutoCloseable {
      * One running instance of the host's module. Thread-safe. Its exit code is {@link #exit()}'s value: the guest's
      * own ({@code proc_exit}, 0 when {@code _start} returns), {@link Main#TRAPPED} when it trapped or was stopped
      * in a host call (then {@link #failure()} says why), {@link Main#CANNOT_RUN} when it could not be linked or
-     * instantiated (an import no host function matches, a start function that traps).
+     * instantiated (an import no host function matches, a start function that traps, a memory that starts above
+     * its {@link WasmRunner.Builder#maxMemory cap}).
      */
     public final class Guest implements AutoCloseable {
         private final String name;
@@ -197,7 +199,7 @@ public final class WasmHost implements AutoCloseable {
         private void run() {
             try {
                 exit.complete(runner.run());
-            } catch (UnlinkableException | UninstantiableException e) {
+            } catch (UnlinkableException | UninstantiableException | IllegalArgumentException e) {
                 failure = e;
                 exit.complete(Main.CANNOT_RUN);
             } catch (ChicoryException | StackOverflowError e) {

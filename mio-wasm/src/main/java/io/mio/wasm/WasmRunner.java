@@ -12,6 +12,7 @@ import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,16 +33,20 @@ import java.util.function.Function;
  * that interrupts the host's wait (EINTR) only makes it wait on until the call's deadline.
  */
 public final class WasmRunner implements AutoCloseable {
+    private static final long PAGE = 64 * 1024;
     private final WasmModule module;
     private final WasiPreview1 wasi;
     private final SocketHost sockets;
     private final boolean compile;
     /** Compiled code shared with other runners of the same module ({@link WasmHost}), or null: compile in run(). */
     private final Function<Instance, Machine> machine;
+    /** The most 64 KiB pages the guest's memory may grow to, or -1: the module's own maximum. */
+    private final int maxPages;
 
     private WasmRunner(Builder b) throws IOException {
         this.module = b.module;
         this.machine = b.machine;
+        this.maxPages = b.maxPages;
         WasiOptions.Builder o = WasiOptions.builder();
         o.withArguments(b.args);
         b.env.forEach(o::withEnvironment);
@@ -89,6 +94,10 @@ public final class WasmRunner implements AutoCloseable {
         if (compile) {
             ib.withMachineFactory(machine != null ? machine : compile(module));
         }
+        MemoryLimits capped = cappedMemory();
+        if (capped != null) {
+            ib.withMemoryLimits(capped);
+        }
         try {
             Instance instance = ib.build();
             instance.export("_start").apply();
@@ -100,6 +109,22 @@ public final class WasmRunner implements AutoCloseable {
         } finally {
             sockets.close();
         }
+    }
+
+    /**
+     * The module's own memory limits with the maximum cut to {@link Builder#maxMemory}, or null: no cap, or the
+     * module defines no memory of its own.
+     */
+    private MemoryLimits cappedMemory() {
+        if (maxPages < 0 || module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {
+            return null;
+        }
+        MemoryLimits own = module.memorySection().get().getMemory(0).limits();
+        if (own.initialPages() > maxPages) {
+            throw new IllegalArgumentException("the module's memory starts at " + own.initialPages() + " pages of 64 KiB, "
+                    + "more than its cap of " + maxPages + " pages (--max-memory)");
+        }
+        return new MemoryLimits(own.initialPages(), Math.min(own.maximumPages(), maxPages), own.shared());
     }
 
     /** How many modules were compiled in this JVM (tests check that a WasmHost compiles once). */
@@ -132,6 +157,7 @@ public final class WasmRunner implements AutoCloseable {
         private boolean compile = true;
         private boolean tcpNodelay = true;
         private final Function<Instance, Machine> machine;
+        private int maxPages = -1;
 
         private Builder(WasmModule module) {
             this(module, null);
@@ -190,6 +216,23 @@ public final class WasmRunner implements AutoCloseable {
         /** TCP_NODELAY on every guest TCP stream (default: on); see {@link SocketHost#setTcpNodelay}. */
         public Builder tcpNodelay(boolean on) {
             this.tcpNodelay = on;
+            return this;
+        }
+
+        /**
+         * Caps the guest's linear memory at {@code bytes} (rounded down to whole 64 KiB pages): past it the guest's
+         * {@code memory.grow} fails (returns -1, as when a runtime is out of memory; a Rust guest then aborts). Its
+         * memory lives on the JVM's heap, shared by every guest of a {@link WasmHost}, so a cap keeps one guest from
+         * taking the heap the others need. Default: none, the module's own maximum (at most 4 GiB). A module whose
+         * memory starts above the cap cannot run: {@link #run()} throws IllegalArgumentException.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is less than one page
+         */
+        public Builder maxMemory(long bytes) {
+            if (bytes < PAGE) {
+                throw new IllegalArgumentException("a memory cap needs at least one 64 KiB page, not " + bytes + " bytes");
+            }
+            this.maxPages = (int) Math.min(bytes / PAGE, MemoryLimits.MAX_PAGES);
             return this;
         }
 
