@@ -157,6 +157,22 @@ class WasmHostTest {
     }
 
     @Test
+    void stop_ends_a_guest_spinning_in_its_own_code_compiled_or_interpreted() throws Exception {
+        byte[] spin;
+        try (InputStream in = WasmHostTest.class.getResourceAsStream("/guests/spin.wasm")) {
+            spin = in.readAllBytes();
+        }
+        for (boolean compile : new boolean[] {true, false}) {
+            try (WasmHost h = WasmHost.of("spin", spin, compile)) {
+                WasmHost.Guest g = h.start(h.guest().args(List.of("spin")));
+                assertThat(g.awaitExit(Duration.ofMillis(300))).as("spinning").isNull();
+                g.stop();
+                assertThat(g.awaitExit(Duration.ofSeconds(20))).as("compiled " + compile).isEqualTo(Main.TRAPPED);
+            }
+        }
+    }
+
+    @Test
     void a_configuration_of_another_module_is_refused() throws Exception {
         byte[] same;
         try (InputStream in = WasmHostTest.class.getResourceAsStream("/guests/trap_echo.wasm")) {
