@@ -451,7 +451,7 @@ final class WasmDensity {
     }
 
     /** Memory added per guest from the fewest to {@code n} guests, in MB, or NaN. */
-    private static double perGuestMb(List<Density> rows, String runtime, int n, boolean pss) {
+    static double perGuestMb(List<Density> rows, String runtime, int n, boolean pss) {
         Density base = null;
         Density at = null;
         for (Density d : rows) {
