@@ -26,7 +26,8 @@ import java.util.logging.StreamHandler;
 
 /**
  * The command line: {@code mio-wasm run [options] app.wasm [args...]} runs a wasm32-wasi command module with
- * WasmEdge's socket API on io.mio, in a sandbox that denies all network access unless allowed. Exits with the
+ * WasmEdge's socket API on io.mio, in a sandbox that denies all network access unless allowed ({@code --instances N}
+ * runs N isolated copies in this JVM, {@link WasmHost}). Exits with the
  * guest's exit code, {@value #TRAPPED} if the guest traps, {@value #CANNOT_RUN} if the module cannot be loaded or
  * linked, 2 for a usage error. mio-wasm's own messages go to stderr, one line each, prefixed {@code mio-wasm:}.
  */
