@@ -515,6 +515,19 @@ final class WasmDensity {
                 }
             }
         }
+        for (String rt : runtimes) {
+            int most = density.stream().filter(d -> d.runtime().equals(rt)).mapToInt(Density::guests).max().orElse(0);
+            double rss = perGuestMb(density, rt, most, false);
+            if (!Double.isNaN(rss)) {
+                md.append(String.format(Locale.ROOT, "%n- **%s**: %.2f MB RSS (%.2f MB PSS) per additional guest up to %d"
+                        + " guests: the target of at most 10 MB %s.", rt, rss, perGuestMb(density, rt, most, true), most,
+                        rss <= 10 ? "is **met**" : "is **not met** on RSS" + (perGuestMb(density, rt, most, true) <= 10
+                                ? " (met on PSS)" : "")));
+            }
+        }
+        md.append("\n- A figure of a few guests can be lower than one of fewer: the JVM's heap and native heap (a"
+                + " collection, a trim) move its RSS between reads by more than a few guests add; the figure at the most"
+                + " guests is the one to read.");
         md.append("\n- start s: from starting the processes to every guest's `listening` line (mio-wasm: one JVM start")
                 .append(" and one compilation of the module for all copies; WasmEdge: the processes start side by side).\n");
         md.append("\n### Nagle: `--tcp-nodelay`\n\n");

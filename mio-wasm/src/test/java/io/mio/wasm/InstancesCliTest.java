@@ -105,6 +105,18 @@ class InstancesCliTest {
     }
 
     @Test
+    void a_sandbox_refusal_names_the_copy_it_refused() throws Exception {
+        MainTest.Result r = MainTest.run("run", "--instances", "2", guest("trap_echo").toString(), "0");
+        assertThat(r.code()).as("each copy exits with sock_bind's ACCES").isEqualTo(WasiErrno.ACCES);
+        for (String copy : new String[] {"[0]", "[1]"}) {
+            assertThat(r.err().lines()).anyMatch(l -> l.startsWith("mio-wasm: " + copy + " sock_bind 127.0.0.1:0 refused"
+                    + " by the sandbox (ACCES): add --allow-bind 127.0.0.1:0"));
+        }
+        assertThat(r.out().lines()).contains("[0] error 2 in we_sock_bind(fd, &addr, port)",
+                "[1] error 2 in we_sock_bind(fd, &addr, port)");
+    }
+
+    @Test
     void a_bad_count_is_a_usage_error() throws Exception {
         MainTest.Result r = MainTest.run("run", "--instances", "0", guest("trap_echo").toString());
         assertThat(r.code()).isEqualTo(2);
