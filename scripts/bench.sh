@@ -25,6 +25,13 @@
 #                                 the .wasm size of each Java example compiled to wasm32-wasi and TcpServer's
 #                                 start-up time on mio-wasm, WasmEdge (interpreter, AOT) and the JVM, median of 3
 #                                 (--startup-runs N): the section's subsection "Java compiled to wasm32-wasi"
+#   scripts/bench.sh --part wasm-density
+#                                 1, 10 and 100 echo guests in one mio-wasm JVM (run --instances N) against one
+#                                 WasmEdge AOT process per guest: RSS and PSS in total and per additional guest,
+#                                 each guest checked to echo; and requests/s on one keep-alive connection to the
+#                                 hyper-shaped guest with and without --tcp-nodelay, WasmEdge beside it (about 3 min;
+#                                 --density-guests 1,10,100, --nodelay-s 5): its own section of docs/benchmarks.md
+#                                 and docs/benchmarks-wasm-density.csv
 #   scripts/bench.sh --smoke      only checks that every server starts and echoes correctly, and holds idle
 #                                 connections while others echo, and that every HTTP server answers correctly
 #                                 (no timings)
@@ -85,6 +92,7 @@ for a in "$@"; do
   # servers named without the Java TcpServer compiled to wasm: nothing of that build is used (but by wasi-startup)
   if [ "$prev" = --servers ] && [[ ",$a," != *,wasi-tcp* ]]; then no_wasi_server=1; fi
   if [ "$prev" = --part ] && [[ ",$a," == *,wasi-startup,* ]]; then wasi_startup=1; fi
+  if [ "$prev" = --part ] && [ "$a" = wasm-density ]; then wasi_build=""; fi # needs no TeaVM build
   prev="$a"
 done
 if [ -n "${no_wasi_server:-}" ] && [ -z "${wasi_startup:-}" ]; then wasi_build=""; fi

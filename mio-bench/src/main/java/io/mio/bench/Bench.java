@@ -30,7 +30,10 @@ import java.util.Set;
  * section of docs/benchmarks.md and writes docs/benchmarks-wasm.csv, the rest of the report stays as it is),
  * {@code --part wasi-startup} (the .wasm sizes of mio-examples compiled to wasm32-wasi and TcpServer's start-up
  * time on mio-wasm and WasmEdge, {@link WasiStartup}: the subsection "Java compiled to wasm32-wasi" of that section;
- * {@code --startup-runs N}, default 3), {@code --rounds N}, {@code --warmup-ms},
+ * {@code --startup-runs N}, default 3), {@code --part wasm-density} (1, 10 and 100 echo guests in one mio-wasm JVM
+ * against a WasmEdge process each, memory per guest, and requests/s on one keep-alive connection with and without
+ * TCP_NODELAY, {@link WasmDensity}: its own section; {@code --density-guests 1,10,100}, {@code --nodelay-s 5}),
+ * {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
  * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls}
  * (the TLS servers only when named: the load generator then speaks TLS 1.3 to them),
@@ -59,6 +62,10 @@ public final class Bench {
         /** The .wasm sizes and start-up times of the Java examples compiled to wasm32-wasi ({@link WasiStartup}). */
         boolean wasiStartup;
         int startupRuns = 3;
+        /** Many echo guests per JVM against a WasmEdge process each, and Nagle ({@link WasmDensity}). */
+        boolean wasmDensity;
+        List<Integer> densityGuests = List.of(1, 10, 100);
+        int nodelaySeconds = 5;
         int rounds = 3;
         // Cut from 1000 / 1500 / 500 ms when the wasm guests and the scale part joined the default run (Report says so).
         Duration warmup = Duration.ofMillis(500);
@@ -107,8 +114,9 @@ public final class Bench {
                                 case "http" -> o.http = true;
                                 case "wasm" -> o.wasm = true;
                                 case "wasi-startup" -> o.wasiStartup = true;
+                                case "wasm-density" -> o.wasmDensity = true;
                                 default -> throw new IllegalArgumentException("unknown part " + part
-                                        + " (echo, scale, http, wasm, wasi-startup)");
+                                        + " (echo, scale, http, wasm, wasi-startup, wasm-density)");
                             }
                         }
                         if ((o.wasm || o.wasiStartup) && (o.echo || o.scale)) {
@@ -117,6 +125,8 @@ public final class Bench {
                         }
                     }
                     case "--startup-runs" -> o.startupRuns = Integer.parseInt(args[++i]);
+                    case "--density-guests" -> o.densityGuests = ints(args[++i]);
+                    case "--nodelay-s" -> o.nodelaySeconds = Integer.parseInt(args[++i]);
                     case "--no-scale" -> o.scale = false;
                     case "--no-http" -> o.http = false;
                     case "--http-servers" -> o.httpServers = java.util.Arrays.stream(args[++i].split(","))
@@ -224,6 +234,10 @@ public final class Bench {
         }
         if (o.wasiStartup) {
             WasiStartup.run(o.startupRuns, o.work.resolve("wasi-startup"), o.docs, o.command);
+        }
+        if (o.wasmDensity) {
+            WasmDensity.run(new WasmDensity.Settings(o.densityGuests, o.nodelaySeconds, o.work.resolve("wasm-density"),
+                    o.docs, o.command));
         }
     }
 

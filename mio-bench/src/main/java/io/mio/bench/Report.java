@@ -184,6 +184,8 @@ final class Report {
     static void write(List<Row> rows, Meta m, Scale.Result scale, Path docs) throws IOException {
         // The subsection on the Java examples compiled to wasm comes from its own part (--part wasi-startup): kept.
         String wasi = subsection(existing(docs), WASI_HEADING);
+        // So does the section on many guests per JVM and Nagle (--part wasm-density, WasmDensity).
+        String density = subsection(existing(docs), WasmDensity.HEADING);
         boolean echo = !m.servers().isEmpty();
         ServerKind base = m.servers().contains(ServerKind.MIO) || !echo ? ServerKind.MIO : m.servers().getFirst();
         StringBuilder md = new StringBuilder();
@@ -263,6 +265,9 @@ final class Report {
             }
         } else if (wasi != null) {
             md.append(WASM_HEADING).append("\n\nNo wasm guest ran in this run's echo part.\n\n").append(wasi);
+        }
+        if (density != null) {
+            md.append(density);
         }
         if (scale != null) {
             scaleSection(md, scale, m, docs);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -25,7 +26,8 @@ import java.util.logging.StreamHandler;
 
 /**
  * The command line: {@code mio-wasm run [options] app.wasm [args...]} runs a wasm32-wasi command module with
- * WasmEdge's socket API on io.mio, in a sandbox that denies all network access unless allowed. Exits with the
+ * WasmEdge's socket API on io.mio, in a sandbox that denies all network access unless allowed ({@code --instances N}
+ * runs N isolated copies in this JVM, {@link WasmHost}). Exits with the
  * guest's exit code, {@value #TRAPPED} if the guest traps, {@value #CANNOT_RUN} if the module cannot be loaded or
  * linked, 2 for a usage error. mio-wasm's own messages go to stderr, one line each, prefixed {@code mio-wasm:}.
  */
@@ -91,6 +93,33 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** A byte count with an optional K, M or G suffix (powers of 1024), at least one 64 KiB page. */
+    static final class Size implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toUpperCase(java.util.Locale.ROOT);
+            long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+                case 'K' -> 1L << 10;
+                case 'M' -> 1L << 20;
+                case 'G' -> 1L << 30;
+                default -> 1;
+            };
+            try {
+                long n = Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1));
+                if (n < 0 || n > (1L << 40) / unit) {
+                    throw new NumberFormatException();
+                }
+                if (n * unit < 65536) {
+                    throw new CommandLine.TypeConversionException("at least 64K (one wasm page), not " + value);
+                }
+                return n * unit;
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("a size is a number of bytes with an optional K, M or"
+                        + " G suffix (64M), not " + value);
+            }
+        }
+    }
+
     static final class DeviceName extends Checked {
         DeviceName() {
             super(v -> NetPolicy.builder().allowDevice(v));
@@ -133,6 +162,11 @@ public final class Main implements Callable<Integer> {
                 + "process's open-file limit, at least 1024: ${DEFAULT-VALUE} here).")
         private int maxSockets = NetPolicy.defaultMaxSockets();
 
+        @Option(names = "--max-memory", paramLabel = "SIZE", converter = Size.class, description = "Cap the guest's "
+                + "linear memory (each copy's, with --instances) at SIZE bytes (K, M, G suffixes: 64M); past it "
+                + "memory.grow fails. Default: the module's own maximum (at most 4G).")
+        private Long maxMemory;
+
         @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set an environment variable. Repeatable.")
         private List<String> env = new ArrayList<>();
 
@@ -147,6 +181,13 @@ public final class Main implements Callable<Integer> {
 
         @Option(names = "--interpret", description = "Interpret the module instead of compiling it to JVM bytecode.")
         private boolean interpret;
+
+        @Option(names = "--instances", paramLabel = "N", description = "Run N isolated copies of APP in this JVM, "
+                + "compiled once, each on its own thread with its own memory, sockets, sandbox (the same rules) and "
+                + "--max-sockets. {i} in ARGS and --env values becomes the copy's number (0 to N-1); each line a copy "
+                + "prints is prefixed [i]; stdin is empty. Exits when all have ended: 0 if all exited 0, else the "
+                + "lowest-numbered copy's non-zero code (default: 1).")
+        private int instances = 1;
 
         @Option(names = {"-q", "--quiet"}, description = "Print none of mio-wasm's own messages but the error that "
                 + "ends a run (no sandbox refusals).")
@@ -168,6 +209,10 @@ public final class Main implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--quiet and --verbose are mutually exclusive");
             }
+            if (instances < 1 || instances > MAX_INSTANCES) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--instances needs a number from 1 to " + MAX_INSTANCES + ", not " + instances);
+            }
             NetPolicy.Builder p = NetPolicy.builder().maxSockets(maxSockets);
             allowBind.forEach(p::allowBind);
             allowConnect.forEach(p::allowConnect);
@@ -176,6 +221,9 @@ public final class Main implements Callable<Integer> {
             List<String> argv = new ArrayList<>();
             argv.add(app.getFileName().toString());
             argv.addAll(args);
+            if (instances > 1) {
+                return runInstances(p.build());
+            }
             try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING)) {
                 WasmRunner.Builder b;
                 try {
@@ -187,25 +235,18 @@ public final class Main implements Callable<Integer> {
                 NetPolicy policy = p.build();
                 b.args(argv).policy(policy).compile(!interpret).tcpNodelay(tcpNodelay)
                         .stdin(main.in).stdout(main.out).stderr(main.err);
-                for (String e : env) {
-                    int eq = e.indexOf('=');
-                    if (eq <= 0) {
-                        throw new CommandLine.ParameterException(spec.commandLine(), "--env needs NAME=VALUE: " + e);
-                    }
-                    b.env(e.substring(0, eq), e.substring(eq + 1));
+                if (maxMemory != null) {
+                    b.maxMemory(maxMemory);
                 }
-                for (String d : dirs) {
-                    int eq = d.indexOf('=');
-                    String guest = eq < 0 ? d : d.substring(0, eq);
-                    b.dir(guest, Path.of(eq < 0 ? d : d.substring(eq + 1)));
-                }
+                envAndDirs(b, null);
                 log.fine("running " + app + (interpret ? " (interpreted)" : " (compiled to JVM bytecode)")
                         + ", " + policy + ", TCP_NODELAY " + (tcpNodelay ? "on" : "off"));
                 try (WasmRunner r = b.build()) {
                     int code = r.run();
                     log.fine("the guest exited with code " + code);
                     return code;
-                } catch (UnlinkableException | UninstantiableException | InvalidException | MalformedException e) {
+                } catch (UnlinkableException | UninstantiableException | InvalidException | MalformedException
+                         | IllegalArgumentException e) {
                     main.err.println("mio-wasm: cannot run " + app + ": " + message(e));
                     return CANNOT_RUN;
                 } catch (ChicoryException | StackOverflowError e) {
@@ -226,8 +267,169 @@ public final class Main implements Callable<Integer> {
             }
         }
 
+        /** --env and --dir onto {@code b}; {@code instance} (or null) replaces {i} in the values. */
+        private void envAndDirs(WasmRunner.Builder b, String instance) {
+            for (String e : env) {
+                int eq = e.indexOf('=');
+                if (eq <= 0) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--env needs NAME=VALUE: " + e);
+                }
+                String value = e.substring(eq + 1);
+                b.env(e.substring(0, eq), instance == null ? value : value.replace("{i}", instance));
+            }
+            for (String d : dirs) {
+                int eq = d.indexOf('=');
+                String guest = eq < 0 ? d : d.substring(0, eq);
+                b.dir(guest, Path.of(eq < 0 ? d : d.substring(eq + 1)));
+            }
+        }
+
+        /** --instances N: N guests of one compiled module in this JVM ({@link WasmHost}); waits for all of them. */
+        private int runInstances(NetPolicy policy) {
+            String threadPrefix = "mio-wasm-" + app.getFileName() + "-";
+            try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING,
+                    threadPrefix)) {
+                WasmHost host;
+                try {
+                    host = WasmHost.load(app, !interpret);
+                } catch (java.io.IOException | RuntimeException e) {
+                    main.err.println("mio-wasm: cannot load " + app + ": " + message(e));
+                    return CANNOT_RUN;
+                }
+                try (host) {
+                    log.fine("running " + instances + " instances of " + app + (interpret ? " (interpreted)"
+                            : " (compiled to JVM bytecode once)") + ", each with " + policy + ", TCP_NODELAY "
+                            + (tcpNodelay ? "on" : "off"));
+                    List<WasmHost.Guest> guests = new ArrayList<>();
+                    List<PrefixedLines> streams = new ArrayList<>();
+                    for (int i = 0; i < instances; i++) {
+                        String n = Integer.toString(i);
+                        List<String> argv = new ArrayList<>();
+                        argv.add(app.getFileName().toString());
+                        args.forEach(a -> argv.add(a.replace("{i}", n)));
+                        PrefixedLines out = new PrefixedLines(main.out, "[" + n + "] ");
+                        PrefixedLines err = new PrefixedLines(main.err, "[" + n + "] ");
+                        streams.add(out);
+                        streams.add(err);
+                        WasmRunner.Builder b = host.guest().args(argv).policy(policy).tcpNodelay(tcpNodelay)
+                                .stdin(InputStream.nullInputStream()).stdout(out).stderr(err);
+                        envAndDirs(b, n);
+                        if (maxMemory != null) {
+                            b.maxMemory(maxMemory);
+                        }
+                        try {
+                            guests.add(host.start(n, b));
+                        } catch (java.io.IOException e) {
+                            main.err.println("mio-wasm: cannot start instance " + n + ": " + message(e));
+                            return CANNOT_RUN;
+                        }
+                    }
+                    // each copy's end is told as it happens (a trapped copy while the others serve on)
+                    List<CompletableFuture<Integer>> ends = new ArrayList<>();
+                    for (WasmHost.Guest g : guests) {
+                        ends.add(g.exit().handle((code, error) -> ended(g, code, error, log)));
+                    }
+                    int result = 0;
+                    for (CompletableFuture<Integer> end : ends) {
+                        int code;
+                        try {
+                            code = end.get();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return TRAPPED;
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            code = TRAPPED;
+                        }
+                        if (result == 0) {
+                            result = code;
+                        }
+                    }
+                    streams.forEach(PrefixedLines::flush);
+                    return result;
+                }
+            } finally {
+                main.out.flush();
+                main.err.flush();
+            }
+        }
+
+        /** Tells how copy {@code g} ended (on stderr when it failed); returns its exit code. */
+        private int ended(WasmHost.Guest g, Integer exitCode, Throwable error, Messages log) {
+            int code = exitCode != null ? exitCode : TRAPPED;
+            Throwable why = error != null ? error : g.failure();
+            if (code == CANNOT_RUN && why != null) {
+                main.err.println("mio-wasm: [" + g.name() + "] cannot run " + app + ": " + message(why));
+            } else if (why != null) {
+                String what = why instanceof StackOverflowError ? "call stack exhausted" : message(why);
+                main.err.println("mio-wasm: [" + g.name() + "] the guest trapped: " + what + " (exit code " + code
+                        + ")");
+                if (verbose) {
+                    why.printStackTrace(main.err);
+                }
+            } else {
+                log.fine("[" + g.name() + "] the guest exited with code " + code);
+            }
+            return code;
+        }
+
         private static String message(Throwable e) {
             return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        }
+    }
+
+    /** The most copies {@code --instances} runs. */
+    static final int MAX_INSTANCES = 100_000;
+
+    /**
+     * One guest's stdout or stderr under {@code --instances}: whole lines, each prefixed with the copy's number, so
+     * that the copies' lines do not interleave mid-line; a last line without its newline comes out at {@link #flush()}.
+     */
+    static final class PrefixedLines extends java.io.OutputStream {
+        private final PrintStream target;
+        private final byte[] prefix;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+        PrefixedLines(PrintStream target, String prefix) {
+            this.target = target;
+            this.prefix = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            line.write(b);
+            if (b == '\n') {
+                emit();
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            int start = off;
+            for (int i = off; i < off + len; i++) {
+                if (b[i] == '\n') {
+                    line.write(b, start, i + 1 - start);
+                    emit();
+                    start = i + 1;
+                }
+            }
+            line.write(b, start, off + len - start);
+        }
+
+        private void emit() {
+            synchronized (target) { // one whole line at a time among all copies
+                target.write(prefix, 0, prefix.length);
+                target.write(line.toByteArray(), 0, line.size());
+                target.flush();
+            }
+            line.reset();
+        }
+
+        @Override
+        public synchronized void flush() {
+            if (line.size() > 0) {
+                line.write('\n');
+                emit();
+            }
         }
     }
 
@@ -243,10 +445,17 @@ public final class Main implements Callable<Integer> {
         private final StreamHandler handler;
 
         Messages(PrintStream err, Level level) {
+            this(err, level, null);
+        }
+
+        /** {@code guestThreads}: a record logged on a thread named so is prefixed with the rest of its name in []. */
+        Messages(PrintStream err, Level level, String guestThreads) {
             handler = new StreamHandler(err, new Formatter() {
                 @Override
                 public String format(LogRecord r) {
-                    String m = "mio-wasm: " + formatMessage(r);
+                    String t = Thread.currentThread().getName(); // handlers publish on the logging thread
+                    String m = "mio-wasm: " + (guestThreads != null && t.startsWith(guestThreads)
+                            ? "[" + t.substring(guestThreads.length()) + "] " : "") + formatMessage(r);
                     return (r.getThrown() != null ? m + ": " + r.getThrown() : m) + System.lineSeparator();
                 }
             }) {

@@ -6,11 +6,13 @@ import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Runs one wasm32-wasi command module (its {@code _start}) on Chicory with WASI preview 1 and WasmEdge's socket
@@ -30,13 +33,20 @@ import java.util.Objects;
  * that interrupts the host's wait (EINTR) only makes it wait on until the call's deadline.
  */
 public final class WasmRunner implements AutoCloseable {
+    private static final long PAGE = 64 * 1024;
     private final WasmModule module;
     private final WasiPreview1 wasi;
     private final SocketHost sockets;
     private final boolean compile;
+    /** Compiled code shared with other runners of the same module ({@link WasmHost}), or null: compile in run(). */
+    private final Function<Instance, Machine> machine;
+    /** The most 64 KiB pages the guest's memory may grow to, or -1: the module's own maximum. */
+    private final int maxPages;
 
     private WasmRunner(Builder b) throws IOException {
         this.module = b.module;
+        this.machine = b.machine;
+        this.maxPages = b.maxPages;
         WasiOptions.Builder o = WasiOptions.builder();
         o.withArguments(b.args);
         b.env.forEach(o::withEnvironment);
@@ -82,8 +92,11 @@ public final class WasmRunner implements AutoCloseable {
                 .withMemoryFactory(ByteArrayMemory::new)
                 .withStart(false);
         if (compile) {
-            ib.withMachineFactory(MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT).compile());
+            ib.withMachineFactory(machine != null ? machine : compile(module));
+        }
+        MemoryLimits capped = cappedMemory();
+        if (capped != null) {
+            ib.withMemoryLimits(capped);
         }
         try {
             Instance instance = ib.build();
@@ -96,6 +109,34 @@ public final class WasmRunner implements AutoCloseable {
         } finally {
             sockets.close();
         }
+    }
+
+    /**
+     * The module's own memory limits with the maximum cut to {@link Builder#maxMemory}, or null: no cap, or the
+     * module defines no memory of its own.
+     */
+    private MemoryLimits cappedMemory() {
+        if (maxPages < 0 || module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {
+            return null;
+        }
+        MemoryLimits own = module.memorySection().get().getMemory(0).limits();
+        if (own.initialPages() > maxPages) {
+            throw new IllegalArgumentException("the module's memory starts at " + own.initialPages() + " pages of 64 KiB, "
+                    + "more than its cap of " + maxPages + " pages (--max-memory)");
+        }
+        return new MemoryLimits(own.initialPages(), Math.min(own.maximumPages(), maxPages), own.shared());
+    }
+
+    /** How many modules were compiled in this JVM (tests check that a WasmHost compiles once). */
+    static final java.util.concurrent.atomic.AtomicInteger COMPILATIONS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Compiles {@code module}'s functions to JVM bytecode (Chicory's runtime compiler; a function too large for a JVM
+     * method is interpreted): a machine factory that any number of instances of that same module object may share.
+     */
+    static Function<Instance, Machine> compile(WasmModule module) {
+        COMPILATIONS.incrementAndGet();
+        return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT).compile();
     }
 
     @Override
@@ -115,9 +156,23 @@ public final class WasmRunner implements AutoCloseable {
         private NetPolicy policy = NetPolicy.denyAll();
         private boolean compile = true;
         private boolean tcpNodelay = true;
+        private final Function<Instance, Machine> machine;
+        private int maxPages = -1;
 
         private Builder(WasmModule module) {
+            this(module, null);
+            this.compile = true;
+        }
+
+        /** A builder whose runners reuse {@code machine}, compiled from {@code module} ({@link WasmHost#guest()}). */
+        Builder(WasmModule module, Function<Instance, Machine> machine) {
             this.module = module;
+            this.machine = machine;
+            this.compile = machine != null; // a WasmHost that interprets makes builders that interpret
+        }
+
+        WasmModule module() {
+            return module;
         }
 
         /** The guest's argv, program name first. */
@@ -161,6 +216,23 @@ public final class WasmRunner implements AutoCloseable {
         /** TCP_NODELAY on every guest TCP stream (default: on); see {@link SocketHost#setTcpNodelay}. */
         public Builder tcpNodelay(boolean on) {
             this.tcpNodelay = on;
+            return this;
+        }
+
+        /**
+         * Caps the guest's linear memory at {@code bytes} (rounded down to whole 64 KiB pages): past it the guest's
+         * {@code memory.grow} fails (returns -1, as when a runtime is out of memory; a Rust guest then aborts). Its
+         * memory lives on the JVM's heap, shared by every guest of a {@link WasmHost}, so a cap keeps one guest from
+         * taking the heap the others need. Default: none, the module's own maximum (at most 4 GiB). A module whose
+         * memory starts above the cap cannot run: {@link #run()} throws IllegalArgumentException.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is less than one page
+         */
+        public Builder maxMemory(long bytes) {
+            if (bytes < PAGE) {
+                throw new IllegalArgumentException("a memory cap needs at least one 64 KiB page, not " + bytes + " bytes");
+            }
+            this.maxPages = (int) Math.min(bytes / PAGE, MemoryLimits.MAX_PAGES);
             return this;
         }
 

@@ -62,10 +62,17 @@ class LauncherTest {
     }
 
     private Ran launch(String... args) throws Exception {
+        return launch(java.util.Map.of(), args);
+    }
+
+    private Ran launch(java.util.Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("mio-wasm/scripts/mio-wasm")
                 .toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(root.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
+        pb.environment().remove("MIO_WASM_JVM_FLAGS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -92,7 +99,8 @@ class LauncherTest {
         assertThat(first.err()).startsWith("mio-wasm: first run: building io.mio and mio-wasm with Maven")
                 .endsWith("mio-wasm: built.\n");
         assertThat(builds()).isEqualTo(1);
-        assertThat(first.out()).startsWith("java --enable-native-access=io.mio,io.mio.wasm --module-path ")
+        assertThat(first.out()).startsWith("java -XX:+UseSerialGC -Xms8m -XX:TrimNativeHeapInterval=2000"
+                        + " --enable-native-access=io.mio,io.mio.wasm --module-path ")
                 .contains("mio-wasm-0.1.0-SNAPSHOT.jar:/deps/a.jar:/deps/b.jar")
                 .endsWith("--module io.mio.wasm/io.mio.wasm.Main run app.wasm x\n");
 
@@ -114,6 +122,15 @@ class LauncherTest {
         Ran quiet = launch("run", "--quiet", "app.wasm");
         assertThat(quiet.err()).as("--quiet: builds without a word").isEmpty();
         assertThat(quiet.out()).endsWith("run --quiet app.wasm\n");
+    }
+
+    @Test
+    void mio_wasm_jvm_flags_replaces_the_memory_flags() throws Exception {
+        launch("run", "app.wasm"); // the build
+        Ran g1 = launch(java.util.Map.of("MIO_WASM_JVM_FLAGS", "-XX:+UseG1GC -Xmx2g"), "run", "app.wasm");
+        assertThat(g1.out()).startsWith("java -XX:+UseG1GC -Xmx2g --enable-native-access=io.mio,io.mio.wasm ");
+        Ran none = launch(java.util.Map.of("MIO_WASM_JVM_FLAGS", ""), "run", "app.wasm");
+        assertThat(none.out()).startsWith("java --enable-native-access=io.mio,io.mio.wasm ");
     }
 
     @Test
