@@ -3,6 +3,7 @@ package io.mio;
 import io.mio.event.Source;
 import io.mio.internal.Bridge;
 import io.mio.internal.spi.SelectorSpi;
+import io.mio.internal.spi.Telemetry;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -24,9 +25,12 @@ public final class Registry {
 
     /** The Poll's selector; {@link Waker} and (through {@link Bridge}) the backends' sources reach it. */
     final SelectorSpi selector;
+    /** Reports successful calls to the flight recorder as {@code io.mio.Registration} events (see {@link Poll}). */
+    private final Telemetry telemetry;
 
-    Registry(SelectorSpi selector) {
+    Registry(SelectorSpi selector, Telemetry telemetry) {
         this.selector = selector;
+        this.telemetry = telemetry;
     }
 
     /**
@@ -42,6 +46,9 @@ public final class Registry {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(interests, "interests");
         source.register(this, token, interests);
+        if (telemetry.registrationEnabled()) {
+            telemetry.registration("register", source, token, interests);
+        }
     }
 
     /**
@@ -57,6 +64,9 @@ public final class Registry {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(interests, "interests");
         source.reregister(this, token, interests);
+        if (telemetry.registrationEnabled()) {
+            telemetry.registration("reregister", source, token, interests);
+        }
     }
 
     /**
@@ -70,6 +80,9 @@ public final class Registry {
     public void deregister(Source source) throws IOException {
         Objects.requireNonNull(source, "source");
         source.deregister(this);
+        if (telemetry.registrationEnabled()) {
+            telemetry.registration("deregister", source, null, null);
+        }
     }
 
     /**
@@ -79,7 +92,7 @@ public final class Registry {
      */
     public Registry tryClone() throws IOException {
         selector.ensureOpen();
-        return new Registry(selector);
+        return new Registry(selector, telemetry);
     }
 
     /** True if both handles belong to the same Poll. */
