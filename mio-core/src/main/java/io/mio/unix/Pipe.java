@@ -9,6 +9,8 @@ import io.mio.internal.spi.PipeSpi;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.util.Objects;
 
 /**
@@ -32,6 +34,14 @@ import java.util.Objects;
  * {@link ProcessBuilder} reopens the end through {@code /proc/self/fd}.)
  *
  * <p>Both ends are thread-safe and closing is safe against calls in flight, as for the sockets.
+ *
+ * <h2>As java.nio channels</h2>
+ * The {@link Sender} is a {@link GatheringByteChannel} (so a {@link java.nio.channels.WritableByteChannel}), the
+ * {@link Receiver} a {@link ScatteringByteChannel} (so a {@link java.nio.channels.ReadableByteChannel}), with the
+ * contract of a channel in non-blocking mode: the bytes moved, {@code 0} when nothing could be moved without blocking,
+ * {@code -1} at end of file; see {@link io.mio.net.TcpStream}'s class comment for what differs from a JDK channel
+ * (not interruptible, concurrent calls not queued, registered with a {@link io.mio.Poll}). {@code close()} is
+ * idempotent; after it every call throws {@link java.nio.channels.ClosedChannelException}.
  */
 public final class Pipe implements AutoCloseable {
     private final Sender sender;
@@ -94,7 +104,7 @@ public final class Pipe implements AutoCloseable {
     }
 
     /** The write end of a pipe. */
-    public static final class Sender implements Source, AutoCloseable {
+    public static final class Sender implements Source, GatheringByteChannel {
         /** This backend's end: every method below delegates to it. */
         private final PipeSpi.Sender impl;
 
@@ -130,11 +140,32 @@ public final class Pipe implements AutoCloseable {
         }
 
         /**
+         * Gather write of {@code srcs[offset, offset + length)}, in order; the buffers' positions move. One writev when
+         * every buffer is direct (up to 64 buffers per call), otherwise one write per buffer, stopping at the first
+         * not written whole.
+         *
+         * @return bytes written, 0 if it would block (or nothing remained)
+         * @throws IndexOutOfBoundsException if the range is outside {@code srcs}
+         * @throws IOException EPIPE if the receiver is closed
+         * @throws java.nio.channels.ClosedChannelException if this sender is closed
+         */
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return impl.write(srcs, offset, length);
+        }
+
+        /** Gather write of all of {@code srcs}; see {@link #write(ByteBuffer[], int, int)}. */
+        @Override
+        public long write(ByteBuffer[] srcs) throws IOException {
+            return impl.write(srcs, 0, srcs.length);
+        }
+
+        /**
          * Starts {@code pb} with this pipe's write end as the child's standard output: a shortcut for
          * {@link Pipe#startChild(ProcessBuilder, Receiver, Sender, Sender) Pipe.startChild(pb, null, this, null)},
          * which see. Close this sender after the start, or the receiver never sees end of file.
          *
-         * @throws ClosedChannelException if this sender is closed
+         * @throws java.nio.channels.ClosedChannelException if this sender is closed
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public Process startChild(ProcessBuilder pb) throws IOException {
@@ -183,7 +214,7 @@ public final class Pipe implements AutoCloseable {
     }
 
     /** The read end of a pipe. */
-    public static final class Receiver implements Source, AutoCloseable {
+    public static final class Receiver implements Source, ScatteringByteChannel {
         /** This backend's end: every method below delegates to it. */
         private final PipeSpi.Receiver impl;
 
@@ -218,11 +249,32 @@ public final class Pipe implements AutoCloseable {
         }
 
         /**
+         * Scatter read into {@code dsts[offset, offset + length)}, filling each before the next; the buffers' positions
+         * move. One readv when every buffer is direct (up to 64 buffers per call), otherwise one read per buffer,
+         * stopping at the first not filled.
+         *
+         * @return bytes read, 0 if it would block (or no buffer has room), -1 at end of file
+         * @throws IndexOutOfBoundsException if the range is outside {@code dsts}
+         * @throws java.nio.ReadOnlyBufferException if one of the buffers is read-only
+         * @throws java.nio.channels.ClosedChannelException if this receiver is closed
+         */
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return impl.read(dsts, offset, length);
+        }
+
+        /** Scatter read into all of {@code dsts}; see {@link #read(ByteBuffer[], int, int)}. */
+        @Override
+        public long read(ByteBuffer[] dsts) throws IOException {
+            return impl.read(dsts, 0, dsts.length);
+        }
+
+        /**
          * Starts {@code pb} with this pipe's read end as the child's standard input: a shortcut for
          * {@link Pipe#startChild(ProcessBuilder, Receiver, Sender, Sender) Pipe.startChild(pb, this, null, null)},
          * which see. Close this receiver after the start, or the sender never sees a write-closed event.
          *
-         * @throws ClosedChannelException if this receiver is closed
+         * @throws java.nio.channels.ClosedChannelException if this receiver is closed
          * @throws UnsupportedOperationException on the {@link io.mio.Backend#SELECTOR} backend
          */
         public Process startChild(ProcessBuilder pb) throws IOException {
