@@ -36,7 +36,7 @@ public final class JfrTelemetry implements Telemetry {
         event.end();
         if (event.shouldCommit()) {
             event.events = set.size;
-            event.timeout = millis;
+            event.timeout = millis < 0 ? Long.MAX_VALUE : millis; // MAX_VALUE: the recorder's "Forever"
             event.backend = selector.backend().name();
             event.commit();
         }

@@ -20,7 +20,7 @@ public final class PollWaitEvent extends Event {
     int events;
 
     @Label("Timeout")
-    @Description("The timeout asked, rounded up to whole milliseconds; -1 for none (wait until an event or a wake)")
+    @Description("The timeout asked, rounded up to whole milliseconds; Forever for none (wait until an event or a wake)")
     @Timespan(Timespan.MILLISECONDS)
     long timeout;
 
