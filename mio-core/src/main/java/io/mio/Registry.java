@@ -17,6 +17,9 @@ import java.util.Objects;
  *
  * <p>Registrations are edge-triggered: a ready source is reported once, and again only after an operation
  * on it would block (returned 0, in this library's convention) or new readiness arrives.
+ *
+ * <p>While a flight recording has them enabled, successful calls are {@code io.mio.Registration} events (see
+ * {@link Poll}); otherwise the check allocates nothing.
  */
 public final class Registry {
     static {
