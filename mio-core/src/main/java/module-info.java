@@ -14,4 +14,7 @@ module io.mio {
     exports io.mio.unix;
 
     requires jdk.net; // TCP keepalive timing and quick-ack on the SELECTOR backend
+    requires jdk.jfr; // the io.mio.PollWait and io.mio.Registration events
+
+    exports io.mio.internal.jfr to jdk.jfr; // the recorder instruments and reads the event classes
 }

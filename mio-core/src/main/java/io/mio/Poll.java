@@ -1,7 +1,9 @@
 package io.mio;
 
+import io.mio.internal.spi.BackendProvider;
 import io.mio.internal.spi.Backends;
 import io.mio.internal.spi.SelectorSpi;
+import io.mio.internal.spi.Telemetry;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -34,15 +36,28 @@ import java.util.Objects;
  * {@code ErrorKind::Interrupted}, so that a signal never costs an exception or ends a loop. On the {@link Backend#SELECTOR} backend an interrupt does wake a
  * blocked poll (the JDK's {@code Selector} is interruptible): it throws {@link java.io.InterruptedIOException} and
  * the thread's interrupt status stays set.
+ *
+ * <h2>Flight recorder</h2>
+ * While a JFR recording has them enabled, each poll is an {@code io.mio.PollWait} event (its duration, the events
+ * returned, the timeout and the backend) and each successful registry call an {@code io.mio.Registration} event
+ * (operation, source class, token, interest); category "Mio". When nothing records them the check costs a field read
+ * and allocates nothing.
  */
 public final class Poll implements AutoCloseable {
     /** This backend's selector; one implementation is loaded per JVM, so the call below stays monomorphic. */
     private final SelectorSpi selector;
     private final Registry registry;
+    /** The flight recorder's hooks (checked per poll, allocation-free while it does not record). */
+    private final Telemetry telemetry;
 
     Poll(SelectorSpi selector) {
+        this(selector, Telemetry.NONE);
+    }
+
+    private Poll(SelectorSpi selector, Telemetry telemetry) {
         this.selector = selector;
-        this.registry = new Registry(selector);
+        this.telemetry = telemetry;
+        this.registry = new Registry(selector, telemetry);
     }
 
     /**
@@ -52,7 +67,8 @@ public final class Poll implements AutoCloseable {
      * @throws UnsupportedOperationException on a platform the backend does not support
      */
     public static Poll open() throws IOException {
-        return new Poll(Backends.provider().openSelector());
+        BackendProvider provider = Backends.provider();
+        return new Poll(provider.openSelector(), provider.telemetry());
     }
 
     /** The backend of this Poll. */
@@ -71,7 +87,8 @@ public final class Poll implements AutoCloseable {
      *
      * <p>{@code timeout} null waits without limit; zero returns at once with whatever is ready; a timeout
      * below one millisecond rounds up to one (rounding down would make a busy loop), a huge one is clamped to
-     * the kernel's limit. An elapsed timeout returns normally with no events. Allocates nothing.
+     * the kernel's limit. An elapsed timeout returns normally with no events. Allocates nothing (while the flight
+     * recorder records {@code io.mio.PollWait} events, one event object per poll).
      *
      * @param events receives the events; reuse one per loop. Ready sources beyond its capacity are reported by
      *        the next poll
@@ -91,7 +108,11 @@ public final class Poll implements AutoCloseable {
             events.clear();
             throw new java.io.InterruptedIOException("Poll.poll called with the thread's interrupt status set");
         }
-        selector.select(events.set, millis);
+        if (telemetry.pollEnabled()) {
+            telemetry.poll(selector, events.set, millis);
+        } else {
+            selector.select(events.set, millis);
+        }
     }
 
     static int toMillis(Duration timeout) {

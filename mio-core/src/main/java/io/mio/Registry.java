@@ -3,6 +3,7 @@ package io.mio;
 import io.mio.event.Source;
 import io.mio.internal.Bridge;
 import io.mio.internal.spi.SelectorSpi;
+import io.mio.internal.spi.Telemetry;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -16,6 +17,9 @@ import java.util.Objects;
  *
  * <p>Registrations are edge-triggered: a ready source is reported once, and again only after an operation
  * on it would block (returned 0, in this library's convention) or new readiness arrives.
+ *
+ * <p>While a flight recording has them enabled, successful calls are {@code io.mio.Registration} events (see
+ * {@link Poll}); otherwise the check allocates nothing.
  */
 public final class Registry {
     static {
@@ -24,9 +28,12 @@ public final class Registry {
 
     /** The Poll's selector; {@link Waker} and (through {@link Bridge}) the backends' sources reach it. */
     final SelectorSpi selector;
+    /** Reports successful calls to the flight recorder as {@code io.mio.Registration} events (see {@link Poll}). */
+    private final Telemetry telemetry;
 
-    Registry(SelectorSpi selector) {
+    Registry(SelectorSpi selector, Telemetry telemetry) {
         this.selector = selector;
+        this.telemetry = telemetry;
     }
 
     /**
@@ -49,6 +56,9 @@ public final class Registry {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(interests, "interests");
         source.register(this, token, interests);
+        if (telemetry.registrationEnabled()) {
+            telemetry.registration("register", source, token, interests);
+        }
     }
 
     /**
@@ -65,6 +75,9 @@ public final class Registry {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(interests, "interests");
         source.reregister(this, token, interests);
+        if (telemetry.registrationEnabled()) {
+            telemetry.registration("reregister", source, token, interests);
+        }
     }
 
     /**
@@ -78,6 +91,9 @@ public final class Registry {
     public void deregister(Source source) throws IOException {
         Objects.requireNonNull(source, "source");
         source.deregister(this);
+        if (telemetry.registrationEnabled()) {
+            telemetry.registration("deregister", source, null, null);
+        }
     }
 
     /**
@@ -88,7 +104,7 @@ public final class Registry {
      */
     public Registry tryClone() throws IOException {
         selector.ensureOpen();
-        return new Registry(selector);
+        return new Registry(selector, telemetry);
     }
 
     /** True if both handles belong to the same Poll. */

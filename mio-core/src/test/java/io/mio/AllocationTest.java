@@ -224,6 +224,49 @@ class AllocationTest {
     }
 
     @Test
+    void vectored_io_through_the_channel_interfaces_allocates_nothing() throws IOException {
+        // Gather write and scatter read of a header and a body (direct buffers, the range [1, 3) of four), called
+        // through GatheringByteChannel / ScatteringByteChannel, on a TCP stream (sendmsg, readv) and a pipe (writev,
+        // readv), in turn.
+        TcpStream[] tcp = connectedPair(listener());
+        io.mio.unix.Pipe pipe = keep(io.mio.unix.Pipe.open());
+        java.nio.channels.GatheringByteChannel[] outs = {tcp[0], pipe.sender()};
+        java.nio.channels.ScatteringByteChannel[] ins = {tcp[1], pipe.receiver()};
+        ByteBuffer[] srcs = {ByteBuffer.allocateDirect(8), ByteBuffer.allocateDirect(4), ByteBuffer.allocateDirect(60),
+                ByteBuffer.allocateDirect(8)};
+        ByteBuffer[] dsts = {ByteBuffer.allocateDirect(8), ByteBuffer.allocateDirect(4), ByteBuffer.allocateDirect(60),
+                ByteBuffer.allocateDirect(8)};
+        assertAllocationFree("GatheringByteChannel.write + ScatteringByteChannel.read, TcpStream and Pipe, direct",
+                WARMUP, iteration -> {
+                    int k = iteration & 1;
+                    srcs[1].clear().putInt(0, iteration);
+                    srcs[2].clear().put(59, (byte) iteration);
+                    long total = 0;
+                    while (total < 64) {
+                        long n = outs[k].write(srcs, 1, 2);
+                        if (n == 0) {
+                            throw new AssertionError("write would block on an idle channel");
+                        }
+                        total += n;
+                    }
+                    dsts[1].clear();
+                    dsts[2].clear();
+                    total = 0;
+                    int spins = 0;
+                    while (total < 64) {
+                        long r = ins[k].read(dsts, 1, 2);
+                        if (r < 0 || (r == 0 && ++spins > 1_000_000)) {
+                            throw new AssertionError("read returned " + r);
+                        }
+                        total += r;
+                    }
+                    if (dsts[1].getInt(0) != iteration || dsts[2].get(59) != (byte) iteration || dsts[0].position() != 0) {
+                        throw new AssertionError("wrong bytes at iteration " + iteration);
+                    }
+                });
+    }
+
+    @Test
     void unix_stream_read_and_write_with_heap_and_direct_buffers_allocate_nothing() throws IOException {
         io.mio.net.UnixStream.Pair pair = io.mio.net.UnixStream.pair();
         ByteBuffer heapOut = ByteBuffer.allocate(CHUNK + 16);

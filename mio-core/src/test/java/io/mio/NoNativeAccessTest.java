@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +28,10 @@ class NoNativeAccessTest {
         String out = readAll(p);
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("backend=SELECTOR").contains("ok").doesNotContain("WARNING");
+        // The fallback is logged once (System.Logger "io.mio", here through java.util.logging), naming the flag.
+        String flag = "Run with --enable-native-access=ALL-UNNAMED to use EPOLL";
+        assertThat(out.split(Pattern.quote(flag), -1)).as(out).hasSize(2);
+        assertThat(out).contains("io.mio uses the portable SELECTOR backend: native access is not enabled");
     }
 
     @Test
@@ -41,7 +46,7 @@ class NoNativeAccessTest {
         }
         String out = readAll(p);
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("backend=SELECTOR").contains("ok");
+        assertThat(out).contains("backend=SELECTOR").contains("ok").doesNotContain("--enable-native-access");
     }
 
     @Test

@@ -10,6 +10,9 @@ import io.mio.internal.spi.TcpStreamSpi;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.util.Objects;
 
 /**
@@ -49,8 +52,21 @@ import java.util.Objects;
  * {@link io.mio.OsError} gives as a value on the EPOLL backend: the connection is then broken, close it; {@link NullPointerException} for a null argument;
  * {@link UnsupportedOperationException}, naming the limit, for what the {@link io.mio.Backend#SELECTOR} backend
  * cannot do. Would-block is never an exception.
+ *
+ * <h2>As a java.nio channel</h2>
+ * It is a {@link java.nio.channels.ByteChannel ByteChannel}, {@link java.nio.channels.ScatteringByteChannel ScatteringByteChannel} and {@link java.nio.channels.GatheringByteChannel GatheringByteChannel}, so code written for channels (codecs, TLS wrappers,
+ * {@link java.nio.channels.Channels#newOutputStream}) takes it as it is. The return values are the channel contract's
+ * for a channel in non-blocking mode: the bytes moved, {@code 0} when nothing could be moved without blocking (or the
+ * buffers had no room / nothing remaining), {@code -1} at end of stream. What differs from a JDK channel: the calls
+ * are never interruptible (no {@link java.nio.channels.ClosedByInterruptException}; an interrupt is left set and
+ * ignored); concurrent reads (or writes) on two threads are not queued behind each other but each moves its own
+ * bytes (do not do it on a stream: the order of the bytes is then up to the scheduler); and being no
+ * {@link java.nio.channels.SelectableChannel}, a stream is registered with a {@link io.mio.Poll}, not a
+ * {@link java.nio.channels.Selector}. {@link java.nio.channels.Channels#newInputStream} works while bytes or end of
+ * stream are already queued: an {@code InputStream} stops at a read that returns 0. {@code close()} is idempotent, and
+ * after it every call throws {@link java.nio.channels.ClosedChannelException}.
  */
-public final class TcpStream implements Source, AutoCloseable {
+public final class TcpStream implements Source, ByteChannel, ScatteringByteChannel, GatheringByteChannel {
     /** This backend's connection: every method below delegates to it. */
     private final TcpStreamSpi impl;
 
@@ -111,11 +127,14 @@ public final class TcpStream implements Source, AutoCloseable {
     }
 
     /**
-     * Scatter read into {@code dsts[offset, offset + length)}, filling each before the next. One readv when
-     * every buffer is direct (up to 64 buffers per call); otherwise one read per buffer.
+     * Scatter read into {@code dsts[offset, offset + length)}, filling each before the next; the positions of
+     * the buffers that received bytes move. One readv when every buffer is direct (up to 64 buffers per call);
+     * otherwise one read per buffer, stopping at the first that is not filled.
      *
-     * @return bytes read, 0 if it would block, -1 at end of stream
+     * @return bytes read, 0 if it would block (or no buffer has room), -1 at end of stream
      * @throws IndexOutOfBoundsException if the range is outside {@code dsts}
+     * @throws java.nio.ReadOnlyBufferException if one of the buffers is read-only
+     * @throws java.nio.channels.ClosedChannelException if this stream is closed
      */
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         return impl.read(dsts, offset, length);
@@ -170,11 +189,14 @@ public final class TcpStream implements Source, AutoCloseable {
     }
 
     /**
-     * Gather write of {@code srcs[offset, offset + length)}. One sendmsg when every buffer is direct (up to
-     * 64 buffers per call); otherwise one write per buffer.
+     * Gather write of {@code srcs[offset, offset + length)}, in order; the positions of the buffers written from
+     * move. One sendmsg when every buffer is direct (up to 64 buffers per call); otherwise one write per buffer,
+     * stopping at the first that is not written whole.
      *
-     * @return bytes written, 0 if it would block
+     * @return bytes written, 0 if it would block (or nothing remained)
      * @throws IndexOutOfBoundsException if the range is outside {@code srcs}
+     * @throws java.net.SocketException if the connection failed (EPIPE, ECONNRESET)
+     * @throws java.nio.channels.ClosedChannelException if this stream is closed
      */
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         return impl.write(srcs, offset, length);
@@ -397,6 +419,7 @@ public final class TcpStream implements Source, AutoCloseable {
     }
 
     /** False once {@link #close()} has been called. */
+    @Override
     public boolean isOpen() {
         return impl.isOpen();
     }

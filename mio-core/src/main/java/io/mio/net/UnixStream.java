@@ -11,6 +11,9 @@ import io.mio.internal.spi.UnixStreamSpi;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -30,8 +33,21 @@ import java.util.Objects;
  * system call throws one of the JDK's {@link java.io.IOException}s (mostly {@link java.net.SocketException})
  * whose message names the call and the errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend);
  * would-block is never an exception.
+ *
+ * <h2>As a java.nio channel</h2>
+ * It is a {@link java.nio.channels.ByteChannel ByteChannel}, {@link java.nio.channels.ScatteringByteChannel ScatteringByteChannel} and {@link java.nio.channels.GatheringByteChannel GatheringByteChannel}, so code written for channels (codecs, TLS wrappers,
+ * {@link java.nio.channels.Channels#newOutputStream}) takes it as it is. The return values are the channel contract's
+ * for a channel in non-blocking mode: the bytes moved, {@code 0} when nothing could be moved without blocking (or the
+ * buffers had no room / nothing remaining), {@code -1} at end of stream. What differs from a JDK channel: the calls
+ * are never interruptible (no {@link java.nio.channels.ClosedByInterruptException}; an interrupt is left set and
+ * ignored); concurrent reads (or writes) on two threads are not queued behind each other but each moves its own
+ * bytes (do not do it on a stream: the order of the bytes is then up to the scheduler); and being no
+ * {@link java.nio.channels.SelectableChannel}, a stream is registered with a {@link io.mio.Poll}, not a
+ * {@link java.nio.channels.Selector}. {@link java.nio.channels.Channels#newInputStream} works while bytes or end of
+ * stream are already queued: an {@code InputStream} stops at a read that returns 0. {@code close()} is idempotent, and
+ * after it every call throws {@link java.nio.channels.ClosedChannelException}.
  */
-public final class UnixStream implements Source, AutoCloseable {
+public final class UnixStream implements Source, ByteChannel, ScatteringByteChannel, GatheringByteChannel {
     /** This backend's stream: every method below delegates to it. */
     private final UnixStreamSpi impl;
 
@@ -109,7 +125,22 @@ public final class UnixStream implements Source, AutoCloseable {
         return read(dst, 0, dst.length);
     }
 
+    /**
+     * Scatter read into {@code dsts[offset, offset + length)}, as {@link TcpStream#read(ByteBuffer[], int, int)}
+     * (one readv when every buffer is direct).
+     *
+     * @return bytes read, 0 if it would block (or no buffer has room), -1 at end of stream
+     * @throws IndexOutOfBoundsException if the range is outside {@code dsts}
+     * @throws java.nio.ReadOnlyBufferException if one of the buffers is read-only
+     * @throws java.nio.channels.ClosedChannelException if this stream is closed
+     */
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        return impl.read(dsts, offset, length);
+    }
+
     /** Scatter read (one readv when every buffer is direct): bytes read, 0 if it would block, -1 at end of stream. */
+    @Override
     public long read(ByteBuffer[] dsts) throws IOException {
         return impl.read(dsts, 0, dsts.length);
     }
@@ -129,7 +160,22 @@ public final class UnixStream implements Source, AutoCloseable {
         return write(src, 0, src.length);
     }
 
+    /**
+     * Gather write of {@code srcs[offset, offset + length)}, as {@link TcpStream#write(ByteBuffer[], int, int)} (one
+     * sendmsg when every buffer is direct).
+     *
+     * @return bytes written, 0 if it would block (or nothing remained)
+     * @throws IndexOutOfBoundsException if the range is outside {@code srcs}
+     * @throws java.net.SocketException if the peer is gone (EPIPE)
+     * @throws java.nio.channels.ClosedChannelException if this stream is closed
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return impl.write(srcs, offset, length);
+    }
+
     /** Gather write (one sendmsg when every buffer is direct): bytes written, 0 if it would block. */
+    @Override
     public long write(ByteBuffer[] srcs) throws IOException {
         return impl.write(srcs, 0, srcs.length);
     }

@@ -9,6 +9,9 @@ import io.mio.internal.spi.PipeSpi;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.util.Objects;
 
 /**
@@ -37,6 +40,14 @@ import java.util.Objects;
  * system call throws one of the JDK's {@link java.io.IOException}s (mostly {@link java.net.SocketException})
  * whose message names the call and the errno ({@link io.mio.OsError} gives it as a value on the EPOLL backend);
  * would-block is never an exception.
+ *
+ * <h2>As java.nio channels</h2>
+ * The {@link Sender} is a {@link GatheringByteChannel} (so a {@link java.nio.channels.WritableByteChannel}), the
+ * {@link Receiver} a {@link ScatteringByteChannel} (so a {@link java.nio.channels.ReadableByteChannel}), with the
+ * contract of a channel in non-blocking mode: the bytes moved, {@code 0} when nothing could be moved without blocking,
+ * {@code -1} at end of file; see {@link io.mio.net.TcpStream}'s class comment for what differs from a JDK channel
+ * (not interruptible, concurrent calls not queued, registered with a {@link io.mio.Poll}). {@code close()} is
+ * idempotent; after it every call throws {@link java.nio.channels.ClosedChannelException}.
  */
 public final class Pipe implements AutoCloseable {
     private final Sender sender;
@@ -99,7 +110,7 @@ public final class Pipe implements AutoCloseable {
     }
 
     /** The write end of a pipe. */
-    public static final class Sender implements Source, AutoCloseable {
+    public static final class Sender implements Source, GatheringByteChannel {
         /** This backend's end: every method below delegates to it. */
         private final PipeSpi.Sender impl;
 
@@ -136,6 +147,27 @@ public final class Pipe implements AutoCloseable {
         /** Writes all of {@code src} that fits. */
         public int write(byte[] src) throws IOException {
             return write(src, 0, src.length);
+        }
+
+        /**
+         * Gather write of {@code srcs[offset, offset + length)}, in order; the buffers' positions move. One writev when
+         * every buffer is direct (up to 64 buffers per call), otherwise one write per buffer, stopping at the first
+         * not written whole.
+         *
+         * @return bytes written, 0 if it would block (or nothing remained)
+         * @throws IndexOutOfBoundsException if the range is outside {@code srcs}
+         * @throws IOException EPIPE if the receiver is closed
+         * @throws java.nio.channels.ClosedChannelException if this sender is closed
+         */
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return impl.write(srcs, offset, length);
+        }
+
+        /** Gather write of all of {@code srcs}; see {@link #write(ByteBuffer[], int, int)}. */
+        @Override
+        public long write(ByteBuffer[] srcs) throws IOException {
+            return impl.write(srcs, 0, srcs.length);
         }
 
         /**
@@ -192,7 +224,7 @@ public final class Pipe implements AutoCloseable {
     }
 
     /** The read end of a pipe. */
-    public static final class Receiver implements Source, AutoCloseable {
+    public static final class Receiver implements Source, ScatteringByteChannel {
         /** This backend's end: every method below delegates to it. */
         private final PipeSpi.Receiver impl;
 
@@ -224,6 +256,27 @@ public final class Pipe implements AutoCloseable {
         /** Reads into all of {@code dst}. */
         public int read(byte[] dst) throws IOException {
             return read(dst, 0, dst.length);
+        }
+
+        /**
+         * Scatter read into {@code dsts[offset, offset + length)}, filling each before the next; the buffers' positions
+         * move. One readv when every buffer is direct (up to 64 buffers per call), otherwise one read per buffer,
+         * stopping at the first not filled.
+         *
+         * @return bytes read, 0 if it would block (or no buffer has room), -1 at end of file
+         * @throws IndexOutOfBoundsException if the range is outside {@code dsts}
+         * @throws java.nio.ReadOnlyBufferException if one of the buffers is read-only
+         * @throws java.nio.channels.ClosedChannelException if this receiver is closed
+         */
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return impl.read(dsts, offset, length);
+        }
+
+        /** Scatter read into all of {@code dsts}; see {@link #read(ByteBuffer[], int, int)}. */
+        @Override
+        public long read(ByteBuffer[] dsts) throws IOException {
+            return impl.read(dsts, 0, dsts.length);
         }
 
         /**

@@ -161,6 +161,144 @@ public final class FdOps {
         }
     }
 
+    private static final int MAX_IOV = 64;
+    private static final ThreadLocal<java.lang.foreign.MemorySegment> IOVECS =
+            ThreadLocal.withInitial(() -> java.lang.foreign.Arena.ofAuto().allocate(16L * MAX_IOV, 8));
+
+    private static boolean allDirect(ByteBuffer[] buffers, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (!buffers[i].isDirect()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Fills this thread's iovec array from the buffers' remaining bytes (at most 64); the total asked. */
+    private static long fillIov(java.lang.foreign.MemorySegment iov, FileDesc fd, ByteBuffer[] buffers, int offset, int count) {
+        long want = 0;
+        for (int i = 0; i < count; i++) {
+            ByteBuffer b = buffers[offset + i];
+            iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16L * i, Sys.addressAtPosition(b, fd));
+            iov.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16L * i + 8, b.remaining());
+            want += b.remaining();
+        }
+        return want;
+    }
+
+    private static void advance(ByteBuffer[] buffers, int offset, int count, long n) {
+        for (int i = offset; i < offset + count && n > 0; i++) {
+            ByteBuffer b = buffers[i];
+            int step = (int) Math.min(n, b.remaining());
+            b.position(b.position() + step);
+            n -= step;
+        }
+    }
+
+    /**
+     * Scatter read into {@code dsts[offset, offset + length)}: one readv when every buffer is direct (the first 64
+     * buffers), otherwise one read per buffer until one comes back short. Bytes read, 0 if it would block, -1 at end
+     * of file.
+     */
+    public static long readv(FileDesc fd, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        for (int i = offset; i < offset + length; i++) {
+            if (dsts[i].isReadOnly()) {
+                throw new ReadOnlyBufferException();
+            }
+        }
+        if (!allDirect(dsts, offset, length)) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                int want = dsts[i].remaining();
+                if (want == 0) {
+                    continue;
+                }
+                int n = read(fd, dsts[i]);
+                if (n < 0) {
+                    return total > 0 ? total : -1;
+                }
+                total += n;
+                if (n < want) {
+                    break;
+                }
+            }
+            if (total == 0) {
+                fd.acquire(); // a closed end throws ClosedChannelException here, also when nothing was asked
+                fd.release();
+            }
+            return total;
+        }
+        int count = Math.min(length, MAX_IOV);
+        fd.acquire();
+        try {
+            java.lang.foreign.MemorySegment iov = IOVECS.get();
+            if (fillIov(iov, fd, dsts, offset, count) == 0) {
+                return 0;
+            }
+            long n;
+            do {
+                n = Sys.readv(fd.fd(), iov.address(), count);
+            } while (n == -EINTR);
+            if (n == 0) {
+                return -1;
+            }
+            if (n < 0) {
+                return wouldBlockOr(n, "readv");
+            }
+            advance(dsts, offset, count, n);
+            return n;
+        } finally {
+            fd.release();
+        }
+    }
+
+    /**
+     * Gather write of {@code srcs[offset, offset + length)}: one writev when every buffer is direct (the first 64
+     * buffers), otherwise one write per buffer until one comes back short. Bytes written, 0 if it would block.
+     */
+    public static long writev(FileDesc fd, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        if (!allDirect(srcs, offset, length)) {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                int want = srcs[i].remaining();
+                if (want == 0) {
+                    continue;
+                }
+                int n = write(fd, srcs[i]);
+                total += n;
+                if (n < want) {
+                    break;
+                }
+            }
+            if (total == 0) {
+                fd.acquire();
+                fd.release();
+            }
+            return total;
+        }
+        int count = Math.min(length, MAX_IOV);
+        fd.acquire();
+        try {
+            java.lang.foreign.MemorySegment iov = IOVECS.get();
+            if (fillIov(iov, fd, srcs, offset, count) == 0) {
+                return 0;
+            }
+            long n;
+            do {
+                n = Sys.writev(fd.fd(), iov.address(), count);
+            } while (n == -EINTR);
+            if (n < 0) {
+                return wouldBlockOr(n, "writev");
+            }
+            advance(srcs, offset, count, n);
+            return n;
+        } finally {
+            fd.release();
+        }
+    }
+
     /**
      * Adopts a caller-owned descriptor: checks its access mode ({@code O_RDONLY} 0 / {@code O_WRONLY} 1, or
      * {@code O_RDWR} 2 for either), makes it non-blocking and close-on-exec. On failure it stays the caller's.

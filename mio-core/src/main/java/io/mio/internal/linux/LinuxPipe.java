@@ -94,6 +94,11 @@ record LinuxPipe(Sender sender, Receiver receiver) implements PipeSpi {
         public int write(byte[] src, int offset, int length) throws IOException {
             return FdOps.write(fd, src, offset, length);
         }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return FdOps.writev(fd, srcs, offset, length);
+        }
     }
 
     /** The read end. */
@@ -110,6 +115,11 @@ record LinuxPipe(Sender sender, Receiver receiver) implements PipeSpi {
         @Override
         public int read(byte[] dst, int offset, int length) throws IOException {
             return FdOps.read(fd, dst, offset, length);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return FdOps.readv(fd, dsts, offset, length);
         }
     }
 }

@@ -41,6 +41,11 @@ public final class LinuxProvider implements BackendProvider {
     }
 
     @Override
+    public io.mio.internal.spi.Telemetry telemetry() {
+        return io.mio.internal.jfr.JfrTelemetry.INSTANCE;
+    }
+
+    @Override
     public TcpStreamSpi connectTcp(InetSocketAddress address) throws IOException {
         return LinuxTcpStream.connect(address);
     }

@@ -144,6 +144,7 @@ public final class Sys {
     private static final MethodHandle READ_OWN = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
     private static final MethodHandle WRITE_OWN = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL);
     private static final MethodHandle READV = link("readv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle WRITEV = link("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle SENDMSG = link("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
     private static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle SETSOCKOPT = link("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT);
@@ -330,6 +331,16 @@ public final class Sys {
         MemorySegment st = state();
         try {
             return checkLong((long) READV.invokeExact(st, fd, iov, count), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /** writev(2): for pipes, which take no send flags (the JVM ignores SIGPIPE, so EPIPE comes back as an error). */
+    public static long writev(int fd, long iov, int count) {
+        MemorySegment st = state();
+        try {
+            return checkLong((long) WRITEV.invokeExact(st, fd, iov, count), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }

@@ -67,6 +67,11 @@ record NioPipe(Sender sender, Receiver receiver) implements PipeSpi {
         }
 
         @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return nio.write(srcs, offset, length);
+        }
+
+        @Override
         public int rawFd() throws IOException {
             nio.ensureOpen();
             throw Unsupported.rawFd("Pipe.rawFd");
@@ -91,6 +96,11 @@ record NioPipe(Sender sender, Receiver receiver) implements PipeSpi {
         public int read(byte[] dst, int offset, int length) throws IOException {
             Objects.checkFromIndexSize(offset, length, dst.length);
             return nio.read(ByteBuffer.wrap(dst, offset, length));
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return nio.read(dsts, offset, length);
         }
 
         @Override

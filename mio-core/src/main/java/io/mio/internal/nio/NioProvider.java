@@ -31,6 +31,11 @@ public final class NioProvider implements BackendProvider {
     }
 
     @Override
+    public io.mio.internal.spi.Telemetry telemetry() {
+        return io.mio.internal.jfr.JfrTelemetry.INSTANCE;
+    }
+
+    @Override
     public TcpStreamSpi connectTcp(InetSocketAddress address) throws IOException {
         return new NioTcpStream(NioNet.connect(address));
     }

@@ -19,6 +19,11 @@ public interface BackendProvider {
     /** A new selector, for {@link io.mio.Poll#open()}. */
     SelectorSpi openSelector() throws IOException;
 
+    /** Where polls and registry calls are reported for the JDK's tools; {@link Telemetry#NONE} unless overridden. */
+    default Telemetry telemetry() {
+        return Telemetry.NONE;
+    }
+
     // ---- TCP ----------------------------------------------------------------------------------------
 
     /** {@link io.mio.net.TcpStream#connect}: a new socket with a non-blocking connect started. */

@@ -55,12 +55,30 @@ public final class Backends {
             return chosen;
         }
         Backend b = requested != null ? requested : fromProperty();
+        boolean fallback = false;
         if (b == null) {
-            b = isAvailable(Backend.EPOLL) && nativeAccess() ? Backend.EPOLL : Backend.SELECTOR;
+            fallback = isAvailable(Backend.EPOLL) && !nativeAccess();
+            b = isAvailable(Backend.EPOLL) && !fallback ? Backend.EPOLL : Backend.SELECTOR;
         }
         provider = b == Backend.EPOLL ? new LinuxProvider() : new NioProvider();
         chosen = b;
+        if (fallback) {
+            logFallback(); // once: the choice is made once per JVM, under this lock
+        }
         return b;
+    }
+
+    /** The text logged when the SELECTOR backend is chosen because native access is off; see {@link #choose}. */
+    static String fallbackMessage() {
+        String flag = "--enable-native-access=" + (Backends.class.getModule().isNamed() ? "io.mio" : "ALL-UNNAMED");
+        return "io.mio uses the portable SELECTOR backend: native access is not enabled for "
+                + (Backends.class.getModule().isNamed() ? "module io.mio" : "the class path") + ", which the EPOLL "
+                + "backend needs. Run with " + flag + " to use EPOLL (or choose -D" + PROPERTY + "=selector to "
+                + "silence this message)";
+    }
+
+    private static void logFallback() {
+        System.getLogger("io.mio").log(System.Logger.Level.INFO, fallbackMessage());
     }
 
     private static Backend fromProperty() {

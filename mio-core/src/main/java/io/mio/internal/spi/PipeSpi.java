@@ -14,6 +14,8 @@ public interface PipeSpi {
         int write(ByteBuffer src) throws IOException;
 
         int write(byte[] src, int offset, int length) throws IOException;
+
+        long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
     }
 
     /** The read end, behind {@link io.mio.unix.Pipe.Receiver}; methods as the public ones. */
@@ -21,5 +23,7 @@ public interface PipeSpi {
         int read(ByteBuffer dst) throws IOException;
 
         int read(byte[] dst, int offset, int length) throws IOException;
+
+        long read(ByteBuffer[] dsts, int offset, int length) throws IOException;
     }
 }
