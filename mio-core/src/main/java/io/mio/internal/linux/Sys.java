@@ -159,6 +159,12 @@ public final class Sys {
     private static final MethodHandle SYSCALL_HEAP = link("syscall", SYSCALL6_HEAP, ERRNO_OPT, CRITICAL_HEAP, VARIADIC);
     /** Not critical: epoll_pwait blocks. */
     private static final MethodHandle SYSCALL_BLOCKING = link("syscall", SYSCALL6, ERRNO_OPT, VARIADIC);
+    /**
+     * epoll_pwait without errno capture, for the wait itself: it fails only when a signal cuts it short (the other
+     * errors are misuse that the descriptor's ownership rules out, and repeat), so errno is fetched only then, by
+     * asking again without waiting ({@link #epollWait}).
+     */
+    private static final MethodHandle SYSCALL_BLOCKING_NO_ERRNO = link("syscall", SYSCALL6, VARIADIC);
     private static final long SIGSET_SIZE = 8; // the kernel's sigset_t (ignored with a null mask, but checked)
 
     private static final MethodHandle SOCKETPAIR = link("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
@@ -450,13 +456,25 @@ public final class Sys {
         }
     }
 
+    /**
+     * epoll_wait. On a failure of the wait (a signal, in practice) it asks again with timeout 0 and errno captured:
+     * a persistent error comes back as -errno, a transient one as that second call's events (a poll cut short by a
+     * signal may return what is ready, as the EINTR rule allows); events are never dropped.
+     */
     public static int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
-        MemorySegment st = state();
         try {
-            return RAW
-                    ? (int) checkLong((long) SYSCALL_BLOCKING.invokeExact(st, NR_EPOLL_PWAIT, (long) epfd, events,
-                            (long) maxEvents, (long) timeoutMillis, 0L, SIGSET_SIZE), st)
-                    : checkInt((int) EPOLL_WAIT.invokeExact(st, epfd, events, maxEvents, timeoutMillis), st);
+            if (RAW) {
+                long n = (long) SYSCALL_BLOCKING_NO_ERRNO.invokeExact(NR_EPOLL_PWAIT, (long) epfd, events,
+                        (long) maxEvents, (long) timeoutMillis, 0L, SIGSET_SIZE);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                MemorySegment st = state();
+                return (int) checkLong((long) SYSCALL_BLOCKING.invokeExact(st, NR_EPOLL_PWAIT, (long) epfd, events,
+                        (long) maxEvents, 0L, 0L, SIGSET_SIZE), st);
+            }
+            MemorySegment st = state();
+            return checkInt((int) EPOLL_WAIT.invokeExact(st, epfd, events, maxEvents, timeoutMillis), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
