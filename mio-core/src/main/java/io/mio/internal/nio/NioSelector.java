@@ -179,7 +179,11 @@ public final class NioSelector implements SelectorSpi {
         }
     }
 
-    /** A source holds bytes the Selector cannot see: report them at the next poll, waking one in progress. */
+    /**
+     * A source holds bytes the Selector cannot see: report them at the next poll, waking one in progress. The wake-up
+     * is unconditional: a poll that is about to enter select (past its check of the list, not yet marked as
+     * selecting) would otherwise sleep its whole timeout; an unneeded wake-up only costs one more select.
+     */
     void held(NioHandle h) {
         synchronized (held) {
             if (!held.contains(h)) {
@@ -187,7 +191,7 @@ public final class NioSelector implements SelectorSpi {
             }
             hasHeld = true;
         }
-        changed();
+        selector.wakeup();
     }
 
     /**
