@@ -163,4 +163,33 @@ class SelectorEdgeTest {
             TestSupport.expectEvent(poll, events, other, Event::isReadable, WITHIN);
         }
     }
+
+    /**
+     * The documented difference (README, Selector backend): a hang-up that follows a readable event the reader has
+     * not drained raises a new edge on epoll (EPOLLIN | EPOLLRDHUP) and no event on the Selector backend, whose
+     * readable interest stays disarmed until a read would block. Draining then shows the end of stream on both.
+     */
+    @Test
+    void a_hang_up_after_an_undrained_readable_event() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Backend.current() == Backend.EPOLL || Backend.current() == Backend.SELECTOR,
+                "the claim is about the EPOLL and SELECTOR backends");
+        try (Poll poll = Poll.open(); TcpListener listener = TcpListener.bind(anyLocal());
+             TcpStream client = TcpStream.connect(listener.localAddr());
+             TcpStream server = acceptWithin(listener, WITHIN)) {
+            Events events = Events.withCapacity(8);
+            poll.registry().register(client, ID, Interest.READABLE);
+            assertThat(server.write(new byte[] {1, 2, 3})).isEqualTo(3);
+            TestSupport.expectEvent(poll, events, ID, Event::isReadable, WITHIN);
+            server.close(); // the reader has not read a byte
+            if (Backend.current() == Backend.SELECTOR) {
+                TestSupport.expectNoEvent(poll, events, ID, QUIET);
+            } else {
+                TestSupport.expectEvent(poll, events, ID, e -> e.isReadable() && e.isReadClosed(), WITHIN);
+            }
+            ByteBuffer b = ByteBuffer.allocate(8);
+            assertThat(client.read(b)).isEqualTo(3);
+            assertThat(client.read(b)).as("then the end of stream").isEqualTo(-1);
+        }
+    }
 }

@@ -618,6 +618,89 @@ class TcpStreamTest {
         }
     }
 
+    /**
+     * mio's {@code peek_ok}: bytes that a peek has seen before the poll are still readiness to report. (On the
+     * Selector backend the peek moves them into a pushback buffer; the Selector, not seeing them any more, used to
+     * report nothing, and a loop that peeks before it polls waited forever.)
+     */
+    @Test
+    void peek_ok() throws Exception {
+        try (Poll poll = Poll.open()) {
+            Events events = Events.withCapacity(16);
+            Server server = echoListener(localV4(), 1);
+            try (TcpStream stream = TcpStream.connect(server.address())) {
+                poll.registry().register(stream, ID1, Interest.WRITABLE.add(Interest.READABLE));
+                awaitEvent(poll, events, ID1, Event::isWritable);
+
+                byte[] buf = new byte[16];
+                assertThat(stream.peek(buf, 0, buf.length)).as("peek would block").isZero();
+                assertThat(stream.write(DATA1)).isEqualTo(DATA1.length);
+                readExactlyByPeek(stream, DATA1.length); // peeked before any poll
+
+                awaitEvent(poll, events, ID1, Event::isReadable);
+                Arrays.fill(buf, (byte) 0);
+                assertThat(stream.peek(buf, 0, buf.length)).isEqualTo(DATA1.length);
+                assertThat(Arrays.copyOf(buf, DATA1.length)).isEqualTo(DATA1);
+                Arrays.fill(buf, (byte) 0);
+                assertThat(stream.read(buf)).isEqualTo(DATA1.length);
+                assertThat(Arrays.copyOf(buf, DATA1.length)).isEqualTo(DATA1);
+                assertThat(stream.takeError()).isNull();
+                assertThat(stream.read(buf)).as("drained: would block").isZero();
+            }
+            server.peer().join();
+        }
+    }
+
+    /** The loop the bug hung: peek first, poll only when the peek would block; every message must come through. */
+    @Test
+    void a_loop_that_peeks_before_it_polls_sees_every_message() throws Exception {
+        try (Poll poll = Poll.open(); Pair p = connectedPair()) {
+            Events events = Events.withCapacity(16);
+            poll.registry().register(p.client(), ID1, Interest.READABLE);
+            byte[] buf = new byte[64];
+            for (int i = 0; i < 3; i++) {
+                assertThat(p.server().write(DATA2)).isEqualTo(DATA2.length);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                int got = 0;
+                while (got < DATA2.length) {
+                    int n = p.client().peek(buf, 0, buf.length);
+                    if (n >= DATA2.length) {
+                        got = p.client().read(buf, 0, DATA2.length);
+                        break;
+                    }
+                    assertThat(System.nanoTime()).as("message %d arrives", i).isLessThan(deadline);
+                    poll.poll(events, java.time.Duration.ofMillis(100));
+                }
+                assertThat(got).isEqualTo(DATA2.length);
+                assertThat(Arrays.copyOf(buf, got)).isEqualTo(DATA2);
+                // Peek again after the event: the stream is drained, so the next message needs a new event.
+                assertThat(p.client().peek(buf, 0, buf.length)).isZero();
+                expectNoReadable(poll, events, p, i);
+            }
+        }
+    }
+
+    /** Between messages: no event is pending for a drained stream (peek must not invent readiness). */
+    private static void expectNoReadable(Poll poll, Events events, Pair p, int i) throws Exception {
+        poll.poll(events, java.time.Duration.ofMillis(50));
+        for (Event e : events) {
+            assertThat(e.isReadable()).as("no readable event for drained stream after message %d", i).isFalse();
+        }
+    }
+
+    /** A peek before the stream is registered: registering reports the peeked bytes, as epoll reports queued ones. */
+    @Test
+    void registering_after_a_peek_reports_the_peeked_bytes() throws Exception {
+        try (Poll poll = Poll.open(); Pair p = connectedPair()) {
+            Events events = Events.withCapacity(16);
+            assertThat(p.server().write(DATA1)).isEqualTo(DATA1.length);
+            readExactlyByPeek(p.client(), DATA1.length);
+            poll.registry().register(p.client(), ID2, Interest.READABLE);
+            awaitEvent(poll, events, ID2, Event::isReadable);
+            assertThat(readExactly(p.client(), DATA1.length)).isEqualTo(DATA1);
+        }
+    }
+
     /** Waits (bounded) until a peek sees {@code n} bytes. */
     private static void readExactlyByPeek(TcpStream s, int n) throws Exception {
         byte[] buf = new byte[n];

@@ -143,6 +143,29 @@ class UdpSocketTest {
         }
     }
 
+    /** mio's peek_ok for UDP: a datagram peeked before the poll is still reported readable. */
+    @Test
+    void a_datagram_peeked_before_the_poll_is_reported_readable() throws Exception {
+        try (Poll poll = Poll.open(); UdpSocket s1 = UdpSocket.bind(anyV4()); UdpSocket s2 = UdpSocket.bind(anyV4())) {
+            Events events = Events.withCapacity(8);
+            Token t2 = new Token(2);
+            poll.registry().register(s2, t2, Interest.READABLE);
+            byte[] buf = new byte[64];
+            assertThat(s2.peek(buf, 0, buf.length)).as("nothing yet").isEqualTo(UdpSocket.WOULD_BLOCK);
+            assertThat(s1.sendTo(DATA1, s2.localAddr())).isEqualTo(DATA1.length);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            int n;
+            while ((n = s2.peek(buf, 0, buf.length)) == UdpSocket.WOULD_BLOCK) {
+                assertThat(System.nanoTime()).as("the datagram arrives").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            assertThat(n).isEqualTo(DATA1.length);
+            expectReadable(poll, events, t2);
+            assertThat(s2.recv(buf, 0, buf.length)).isEqualTo(DATA1.length);
+            assertThat(s2.recv(buf, 0, buf.length)).isEqualTo(UdpSocket.WOULD_BLOCK);
+        }
+    }
+
     @Test
     void connected_ipv4_smoke() throws Exception {
         connectedSmoke(anyV4());

@@ -78,6 +78,10 @@ public final class Child implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
+        String backend = System.getProperty("io.mio.backend");
+        if (backend != null) {
+            cmd.add("-Dio.mio.backend=" + backend); // a child serves on the backend its parent tests
+        }
         cmd.addAll(List.of("-Xshare:auto", "--enable-native-access=ALL-UNNAMED", "-cp", classPath(), mainClass.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb;

@@ -55,7 +55,7 @@ public final class Soak {
             @Override
             public void accepted(io.mio.net.TcpStream stream, int peerPort) throws IOException {
                 stream.setNodelay(true);
-                if (n++ % 2 == 1) SockOpt.setInt(stream.rawFd(), SockOpt.SOL_SOCKET, SockOpt.SO_SNDBUF, 4096);
+                if (n++ % 2 == 1) stream.setSendBufferSize(4096);
             }
         };
     }

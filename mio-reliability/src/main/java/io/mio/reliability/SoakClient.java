@@ -169,7 +169,7 @@ public final class SoakClient implements AutoCloseable {
                 c.connected = true;
                 c.stream.setNodelay(true);
                 if (smallBufferEvery > 0 && c.id % smallBufferEvery == 0) {
-                    SockOpt.setInt(c.stream.rawFd(), SockOpt.SOL_SOCKET, SockOpt.SO_SNDBUF, 4096);
+                    c.stream.setSendBufferSize(4096); // portable: SO_SNDBUF on every backend
                 }
                 poll.registry().reregister(c.stream, c.token, Interest.READABLE);
                 connecting--;

@@ -27,6 +27,7 @@ class ShortReadAfterReadClosedTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void after_a_read_closed_event_a_short_read_is_followed_by_no_event_and_EOF_must_be_read() throws Exception {
+        OnBackend.assumeNotSelector(OnBackend.READ_AHEAD);
         try (Poll poll = Poll.open();
              TcpListener listener = TcpListener.bind(new InetSocketAddress("127.0.0.1", 0));
              Socket peer = new Socket(InetAddress.getLoopbackAddress(), listener.localAddr().getPort())) {

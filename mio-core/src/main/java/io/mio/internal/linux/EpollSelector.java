@@ -57,7 +57,6 @@ public final class EpollSelector implements SelectorSpi {
     private int freeCount;
     private int nextSlot;
     private int nextGeneration;
-    private final AtomicBoolean polling = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean hasWaker = new AtomicBoolean();
     private MemorySegment eventBuffer = MemorySegment.NULL; // touched by the polling thread only
@@ -427,33 +426,29 @@ public final class EpollSelector implements SelectorSpi {
     @Override
     public void select(ReadySet out, int timeoutMillis) throws IOException {
         out.size = 0;
-        if (!polling.compareAndSet(false, true)) {
+        // One atomic step claims both the descriptor and the right to poll it.
+        if (!epfd.acquirePoller()) {
             throw new IllegalStateException("another thread is already polling this Poll; a Poll is polled by one thread at a time");
         }
         try {
-            epfd.acquire();
-            try {
-                int capacity = out.capacity();
-                MemorySegment buffer = eventBuffer(capacity);
-                int n = Sys.epollWait(epfd.fd(), buffer.address(), capacity, timeoutMillis);
-                if (n < 0) {
-                    if (-n == EINTR) {
-                        // A signal (a profiler, the flight recorder, an attached tracer) cut the wait short: a
-                        // spurious wake-up with no events, as java.nio's Selector has it, unless the thread was
-                        // interrupted, which is what InterruptedIOException is for.
-                        if (Thread.currentThread().isInterrupted()) {
-                            throw new InterruptedIOException("Poll.poll: interrupted (the thread's interrupt status is set)");
-                        }
-                        return;
+            int capacity = out.capacity();
+            MemorySegment buffer = eventBuffer(capacity);
+            int n = Sys.epollWait(epfd.fd(), buffer.address(), capacity, timeoutMillis);
+            if (n < 0) {
+                if (-n == EINTR) {
+                    // A signal (a profiler, the flight recorder, an attached tracer) cut the wait short: a
+                    // spurious wake-up with no events, as java.nio's Selector has it, unless the thread was
+                    // interrupted, which is what InterruptedIOException is for.
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedIOException("Poll.poll: interrupted (the thread's interrupt status is set)");
                     }
-                    throw Errno.exception("epoll_wait", -n);
+                    return;
                 }
-                resolve(buffer, n, out);
-            } finally {
-                epfd.release();
+                throw Errno.exception("epoll_wait", -n);
             }
+            resolve(buffer, n, out);
         } finally {
-            polling.set(false);
+            epfd.releasePoller();
         }
     }
 

@@ -135,6 +135,38 @@ public final class Sys {
     private static final MethodHandle RECVFROM_HEAP = link("recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPT, CRITICAL_HEAP);
     private static final MethodHandle SENDTO = link("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL);
     private static final MethodHandle SENDTO_HEAP = link("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO_OPT, CRITICAL_HEAP);
+    /*
+     * The hot calls (recv, send, recvfrom, sendto and epoll_wait) go through libc's syscall(2) rather than their
+     * libc wrappers: glibc's wrappers are cancellation points and, in a multi-threaded process, enable and disable
+     * asynchronous cancellation around every call (two atomic operations on the thread's cancel state, a few per
+     * cent of a server's user time). The JVM never cancels threads, so that work buys nothing; syscall(2) is a plain
+     * register shuffle that sets errno the same way. The numbers are per architecture (the epoll backend runs on
+     * x86-64 and aarch64 only; elsewhere the wrappers are used). epoll_wait is epoll_pwait with no signal mask, the
+     * same call (aarch64 has no epoll_wait).
+     */
+    private static final String ARCH = System.getProperty("os.arch", "");
+    private static final boolean RAW = ARCH.equals("amd64") || ARCH.equals("x86_64") || ARCH.equals("aarch64");
+    private static final boolean X86 = !ARCH.equals("aarch64");
+    private static final long NR_RECVFROM = X86 ? 45 : 207;
+    private static final long NR_SENDTO = X86 ? 44 : 206;
+    private static final long NR_EPOLL_PWAIT = X86 ? 281 : 22;
+    private static final FunctionDescriptor SYSCALL6 = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final FunctionDescriptor SYSCALL6_HEAP = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final Linker.Option VARIADIC = Linker.Option.firstVariadicArg(1);
+    private static final MethodHandle SYSCALL = link("syscall", SYSCALL6, ERRNO_OPT, CRITICAL, VARIADIC);
+    private static final MethodHandle SYSCALL_HEAP = link("syscall", SYSCALL6_HEAP, ERRNO_OPT, CRITICAL_HEAP, VARIADIC);
+    /** Not critical: epoll_pwait blocks. */
+    private static final MethodHandle SYSCALL_BLOCKING = link("syscall", SYSCALL6, ERRNO_OPT, VARIADIC);
+    /**
+     * epoll_pwait without errno capture, for the wait itself: it fails only when a signal cuts it short (the other
+     * errors are misuse that the descriptor's ownership rules out, and repeat), so errno is fetched only then, by
+     * asking again without waiting ({@link #epollWait}).
+     */
+    private static final MethodHandle SYSCALL_BLOCKING_NO_ERRNO = link("syscall", SYSCALL6, VARIADIC);
+    private static final long SIGSET_SIZE = 8; // the kernel's sigset_t (ignored with a null mask, but checked)
+
     private static final MethodHandle SOCKETPAIR = link("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
     // read/write/readv take no MSG_DONTWAIT: on a descriptor whose open file others may share (a pipe end given
     // to a child, an adopted socket) they may block, so they are not critical. The critical pair below is only
@@ -233,7 +265,9 @@ public final class Sys {
     public static long recv(int fd, long addr, long len, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) RECV.invokeExact(st, fd, addr, len, flags | DONTWAIT), st);
+            return RAW
+                    ? checkLong((long) SYSCALL.invokeExact(st, NR_RECVFROM, (long) fd, addr, len, (long) (flags | DONTWAIT), 0L, 0L), st)
+                    : checkLong((long) RECV.invokeExact(st, fd, addr, len, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -243,7 +277,9 @@ public final class Sys {
     public static long recvHeap(int fd, MemorySegment heap, long len, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) RECV_HEAP.invokeExact(st, fd, heap, len, flags | DONTWAIT), st);
+            return RAW
+                    ? checkLong((long) SYSCALL_HEAP.invokeExact(st, NR_RECVFROM, (long) fd, heap, len, (long) (flags | DONTWAIT), 0L, 0L), st)
+                    : checkLong((long) RECV_HEAP.invokeExact(st, fd, heap, len, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -252,7 +288,9 @@ public final class Sys {
     public static long send(int fd, long addr, long len, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) SEND.invokeExact(st, fd, addr, len, flags | DONTWAIT), st);
+            return RAW
+                    ? checkLong((long) SYSCALL.invokeExact(st, NR_SENDTO, (long) fd, addr, len, (long) (flags | DONTWAIT), 0L, 0L), st)
+                    : checkLong((long) SEND.invokeExact(st, fd, addr, len, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -262,7 +300,9 @@ public final class Sys {
     public static long sendHeap(int fd, MemorySegment heap, long len, int flags) {
         MemorySegment st = state();
         try {
-            return checkLong((long) SEND_HEAP.invokeExact(st, fd, heap, len, flags | DONTWAIT), st);
+            return RAW
+                    ? checkLong((long) SYSCALL_HEAP.invokeExact(st, NR_SENDTO, (long) fd, heap, len, (long) (flags | DONTWAIT), 0L, 0L), st)
+                    : checkLong((long) SEND_HEAP.invokeExact(st, fd, heap, len, flags | DONTWAIT), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -427,9 +467,24 @@ public final class Sys {
         }
     }
 
+    /**
+     * epoll_wait. On a failure of the wait (a signal, in practice) it asks again with timeout 0 and errno captured:
+     * a persistent error comes back as -errno, a transient one as that second call's events (a poll cut short by a
+     * signal may return what is ready, as the EINTR rule allows); events are never dropped.
+     */
     public static int epollWait(int epfd, long events, int maxEvents, int timeoutMillis) {
-        MemorySegment st = state();
         try {
+            if (RAW) {
+                long n = (long) SYSCALL_BLOCKING_NO_ERRNO.invokeExact(NR_EPOLL_PWAIT, (long) epfd, events,
+                        (long) maxEvents, (long) timeoutMillis, 0L, SIGSET_SIZE);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                MemorySegment st = state();
+                return (int) checkLong((long) SYSCALL_BLOCKING.invokeExact(st, NR_EPOLL_PWAIT, (long) epfd, events,
+                        (long) maxEvents, 0L, 0L, SIGSET_SIZE), st);
+            }
+            MemorySegment st = state();
             return checkInt((int) EPOLL_WAIT.invokeExact(st, epfd, events, maxEvents, timeoutMillis), st);
         } catch (Throwable t) {
             throw linkageBug(t);
@@ -510,7 +565,9 @@ public final class Sys {
     public static long recvfrom(int fd, long buf, long len, int flags, long addr, long lenPtr) {
         MemorySegment st = state();
         try {
-            return checkLong((long) RECVFROM.invokeExact(st, fd, buf, len, flags | DONTWAIT, addr, lenPtr), st);
+            return RAW
+                    ? checkLong((long) SYSCALL.invokeExact(st, NR_RECVFROM, (long) fd, buf, len, (long) (flags | DONTWAIT), addr, lenPtr), st)
+                    : checkLong((long) RECVFROM.invokeExact(st, fd, buf, len, flags | DONTWAIT, addr, lenPtr), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -521,7 +578,9 @@ public final class Sys {
         MemorySegment st = state();
         try {
             MemorySegment target = heapRange(array, offset, len);
-            return checkLong((long) RECVFROM_HEAP.invokeExact(st, fd, target, (long) len, flags | DONTWAIT, addr, lenPtr), st);
+            return RAW
+                    ? checkLong((long) SYSCALL_HEAP.invokeExact(st, NR_RECVFROM, (long) fd, target, (long) len, (long) (flags | DONTWAIT), addr, lenPtr), st)
+                    : checkLong((long) RECVFROM_HEAP.invokeExact(st, fd, target, (long) len, flags | DONTWAIT, addr, lenPtr), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -531,7 +590,9 @@ public final class Sys {
     public static long sendto(int fd, long buf, long len, int flags, long addr, int addrLen) {
         MemorySegment st = state();
         try {
-            return checkLong((long) SENDTO.invokeExact(st, fd, buf, len, flags | DONTWAIT, addr, addrLen), st);
+            return RAW
+                    ? checkLong((long) SYSCALL.invokeExact(st, NR_SENDTO, (long) fd, buf, len, (long) (flags | DONTWAIT), addr, (long) addrLen), st)
+                    : checkLong((long) SENDTO.invokeExact(st, fd, buf, len, flags | DONTWAIT, addr, addrLen), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }
@@ -542,7 +603,9 @@ public final class Sys {
         MemorySegment st = state();
         try {
             MemorySegment source = heapRange(array, offset, len);
-            return checkLong((long) SENDTO_HEAP.invokeExact(st, fd, source, (long) len, flags | DONTWAIT, addr, addrLen), st);
+            return RAW
+                    ? checkLong((long) SYSCALL_HEAP.invokeExact(st, NR_SENDTO, (long) fd, source, (long) len, (long) (flags | DONTWAIT), addr, (long) addrLen), st)
+                    : checkLong((long) SENDTO_HEAP.invokeExact(st, fd, source, (long) len, flags | DONTWAIT, addr, addrLen), st);
         } catch (Throwable t) {
             throw linkageBug(t);
         }

@@ -24,7 +24,7 @@ public final class NioDatagram extends NioHandle {
     // Guarded by recvLock: a peeked datagram, not yet received.
     private ByteBuffer peeked;
     private InetSocketAddress peekedFrom;
-    private boolean hasPeeked;
+    private volatile boolean hasPeeked; // volatile: read without the lock by holdsBytes
     /** The sender of the last datagram received (valid after a receive that did not would-block). */
     private InetSocketAddress lastSender;
 
@@ -63,6 +63,19 @@ public final class NioDatagram extends NioHandle {
             throw new ReadOnlyBufferException();
         }
         ensureOpen();
+        int n = receiveLocked(dst, peek);
+        if (peek && n != WOULD_BLOCK) {
+            reportHeld(); // the Selector no longer sees the datagram the peek took: report it from here
+        }
+        return n;
+    }
+
+    @Override
+    boolean holdsBytes() {
+        return hasPeeked;
+    }
+
+    private int receiveLocked(ByteBuffer dst, boolean peek) throws IOException {
         synchronized (recvLock) {
             if (!hasPeeked) {
                 ByteBuffer target = peek ? peekBuffer() : dst;

@@ -52,6 +52,14 @@ public abstract class NioHandle {
         return 0;
     }
 
+    /**
+     * Whether this source holds received bytes of its own (a peek's pushback) that its channel no longer shows to the
+     * Selector. Read without locks; implementations keep it in a volatile field.
+     */
+    boolean holdsBytes() {
+        return false;
+    }
+
     /** Called by the polling thread when the key is selected (before {@link #extra}). */
     void onSelected(int readyOps) {
     }
@@ -132,6 +140,7 @@ public abstract class NioHandle {
             owner = s;
         }
         s.changed();
+        reportHeld();
     }
 
     public final void reregister(NioSelector s, Token token, Interest interest) throws IOException {
@@ -144,6 +153,7 @@ public abstract class NioHandle {
             setKeyOps();
         }
         s.changed();
+        reportHeld();
     }
 
     public final void deregister(NioSelector s) throws IOException {
@@ -210,6 +220,39 @@ public abstract class NioHandle {
             setKeyOps();
         }
         s.changed();
+        if (bit == R) {
+            reportHeld();
+        }
+    }
+
+    /**
+     * Bytes this source holds (a peek's pushback) are readiness the Selector cannot see: while readable is armed,
+     * hand the source to its selector, which reports them as a readable event (epoll would, the bytes being in the
+     * socket for it). Called after arming readable and after bytes are taken into the pushback; the volatile
+     * {@code armed} written before and read here, against the pushback's flag, makes one of the two sides see the
+     * other.
+     */
+    final void reportHeld() {
+        NioSelector s = owner;
+        if (s != null && (armed & R) != 0 && holdsBytes()) {
+            s.held(this);
+        }
+    }
+
+    /**
+     * Polling thread: a readable event for the bytes this source holds, if it is still registered with {@code s},
+     * armed for readable and holding bytes; 0 otherwise.
+     */
+    final int fireHeld(NioSelector s) {
+        synchronized (this) {
+            if (owner != s || closed || (armed & R) == 0 || !holdsBytes()) {
+                return 0;
+            }
+            armed &= ~R;
+            setKeyOps();
+            firedToken = token;
+        }
+        return ReadySet.READABLE | extra(R);
     }
 
     /**

@@ -42,6 +42,9 @@ public final class NioSelector implements SelectorSpi {
     /** The thread blocked in Selector.select, or null. */
     private volatile Thread selecting;
     private final Consumer<SelectionKey> onKey = this::onKey;
+    /** Sources holding peeked bytes while armed for readable (see {@link NioHandle#reportHeld}); guarded by itself. */
+    private final java.util.ArrayList<NioHandle> held = new java.util.ArrayList<>();
+    private volatile boolean hasHeld;
     // Polling thread only:
     private ReadySet out;
     private int count;
@@ -122,6 +125,7 @@ public final class NioSelector implements SelectorSpi {
             long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000L : 0L;
             for (;;) {
                 takeWake();
+                takeHeld();
                 try {
                     if (count > 0 || timeoutMillis == 0) {
                         selector.selectNow(onKey);
@@ -146,6 +150,7 @@ public final class NioSelector implements SelectorSpi {
                     break; // closed by another thread while we waited: return normally, as epoll does
                 }
                 takeWake();
+                takeHeld();
                 if (count > 0 || timeoutMillis == 0 || closed.get()) {
                     break;
                 }
@@ -169,6 +174,49 @@ public final class NioSelector implements SelectorSpi {
             if (t != null) {
                 out.tokens[count] = t;
                 out.ready[count] = ReadySet.READABLE;
+                count++;
+            }
+        }
+    }
+
+    /**
+     * A source holds bytes the Selector cannot see: report them at the next poll, waking one in progress. The wake-up
+     * is unconditional: a poll that is about to enter select (past its check of the list, not yet marked as
+     * selecting) would otherwise sleep its whole timeout; an unneeded wake-up only costs one more select.
+     */
+    void held(NioHandle h) {
+        synchronized (held) {
+            if (!held.contains(h)) {
+                held.add(h);
+            }
+            hasHeld = true;
+        }
+        selector.wakeup();
+    }
+
+    /**
+     * Polling thread: the readable events of sources holding bytes, as many as fit; the rest wait in the list. Each
+     * source is fired outside the list's lock (firing may read ahead under the source's read lock, which a peek
+     * holds while it reports).
+     */
+    private void takeHeld() {
+        if (!hasHeld) {
+            return;
+        }
+        ReadySet o = out;
+        while (count < o.capacity()) {
+            NioHandle h;
+            synchronized (held) {
+                if (held.isEmpty()) {
+                    hasHeld = false;
+                    return;
+                }
+                h = held.removeLast();
+            }
+            int ready = h.fireHeld(this);
+            if (ready != 0) {
+                o.tokens[count] = h.firedToken;
+                o.ready[count] = ready;
                 count++;
             }
         }

@@ -22,7 +22,8 @@ import java.nio.channels.SocketChannel;
  * <p>The JDK has no MSG_PEEK and no poll flags for end of stream or errors, so this class keeps a small
  * <em>pushback</em> buffer: {@link #peek} reads into it, and when a readable event fires the polling thread reads
  * one byte into it ("probe") to learn whether the stream reached its end (read-closed) or failed (error). Reads
- * drain the pushback first. A failure the probe saw is thrown by the next read.
+ * drain the pushback first. A failure the probe saw is thrown by the next read. Bytes a peek moved into the pushback
+ * while readable is armed are invisible to the Selector, so they are reported through {@link NioHandle#reportHeld}.
  */
 public final class NioStream extends NioHandle {
     private final SocketChannel socket; // null for pipe ends
@@ -31,6 +32,8 @@ public final class NioStream extends NioHandle {
     private final Object readLock = new Object();
     // Guarded by readLock:
     private ByteBuffer pushback; // write mode: [0, position) holds unread bytes
+    /** Whether the pushback holds bytes; written under readLock after every change, read without it. */
+    private volatile boolean holding;
     private boolean eof;
     private IOException readError;
     // Written by any thread; racy flags are fine (best-effort readiness flags):
@@ -168,6 +171,7 @@ public final class NioStream extends NioHandle {
                     eof = true;
                     return ReadySet.READ_CLOSED;
                 }
+                noteHolding();
                 return 0;
             } catch (ClosedChannelException e) {
                 return 0;
@@ -194,6 +198,7 @@ public final class NioStream extends NioHandle {
         p.limit(1);
         try {
             int k = in.read(p);
+            noteHolding();
             if (k == 0) {
                 rearm(R);
             } else if (k < 0) {
@@ -222,6 +227,17 @@ public final class NioStream extends NioHandle {
         return p;
     }
 
+    /** Caller holds readLock, after changing the pushback. */
+    private void noteHolding() {
+        ByteBuffer p = pushback;
+        holding = p != null && p.position() > 0;
+    }
+
+    @Override
+    boolean holdsBytes() {
+        return holding;
+    }
+
     /** Moves up to dst.remaining() pushback bytes into dst; returns how many. */
     private int drainPushback(ByteBuffer dst) {
         ByteBuffer p = pushback;
@@ -235,6 +251,7 @@ public final class NioStream extends NioHandle {
         dst.put(p);
         p.limit(limit);
         p.compact();
+        noteHolding();
         return n;
     }
 
@@ -375,6 +392,14 @@ public final class NioStream extends NioHandle {
         if (room == 0) {
             return 0;
         }
+        int n = peekLocked(dst, room);
+        if (n > 0) {
+            reportHeld(); // the Selector no longer sees the bytes the peek took: report them from here
+        }
+        return n;
+    }
+
+    private int peekLocked(ByteBuffer dst, int room) throws IOException {
         synchronized (readLock) {
             ByteBuffer p = pushback(room);
             if (p.position() < room && !eof && readError == null && finishConnect()) {
@@ -384,6 +409,7 @@ public final class NioStream extends NioHandle {
                     if (in.read(p) < 0) {
                         eof = true;
                     }
+                    noteHolding();
                 } catch (NotYetConnectedException e) {
                     throw new SocketException("peek: " + kind + " is not connected (ENOTCONN)");
                 } catch (IOException e) {
@@ -501,6 +527,7 @@ public final class NioStream extends NioHandle {
                             break;
                         }
                     }
+                    noteHolding();
                 }
                 socket.shutdownInput();
                 inputShut = true;
