@@ -31,8 +31,9 @@ import java.util.Objects;
  * {@link Thread#interrupt()} does not wake a thread blocked in {@code poll} (the wait is a plain
  * {@code epoll_wait}); if the thread's interrupt status is set when {@code poll} is called, it throws
  * {@link java.io.InterruptedIOException} without waiting. A signal delivered to the thread during the wait
- * (EINTR: profilers, the flight recorder and tracers send them routinely) ends the wait early with no events, a
- * spurious wake-up, as java.nio's {@code Selector} has it; a deliberate difference from mio, which returns
+ * (EINTR: profilers, the flight recorder and tracers send them routinely) ends the wait early, a spurious
+ * wake-up with no events or only those ready at that instant (on EPOLL the failed wait is asked again with a zero
+ * timeout to learn its errno, which also collects what is ready), as java.nio's {@code Selector} has it; a deliberate difference from mio, which returns
  * {@code ErrorKind::Interrupted}, so that a signal never costs an exception or ends a loop. On the {@link Backend#SELECTOR} backend an interrupt does wake a
  * blocked poll (the JDK's {@code Selector} is interruptible): it throws {@link java.io.InterruptedIOException} and
  * the thread's interrupt status stays set.
@@ -98,7 +99,8 @@ public final class Poll implements AutoCloseable {
      * @throws IllegalStateException if another thread is polling this Poll
      * @throws java.nio.channels.ClosedChannelException if this Poll is closed
      * @throws java.io.InterruptedIOException if the thread's interrupt status was set before the wait (a signal
-     *         that cuts the wait short is not an error: {@code poll} returns with no events)
+     *         that cuts the wait short is not an error: {@code poll} returns early, with no events or only those already
+     *         ready)
      * @throws IOException if epoll_wait fails otherwise
      */
     public void poll(Events events, Duration timeout) throws IOException {
