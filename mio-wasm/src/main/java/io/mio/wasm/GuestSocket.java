@@ -29,6 +29,8 @@ final class GuestSocket {
 
     /** The guest's number for it, also its Poll token; only fd_renumber changes it. */
     int fd;
+    /** The Poll token for {@link #fd}, kept so that re-arming allocates nothing (see Readiness.token). */
+    io.mio.Token token;
     final int family;
     final int type;
     boolean nonblocking;

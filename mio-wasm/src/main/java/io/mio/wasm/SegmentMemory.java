@@ -57,11 +57,19 @@ final class SegmentMemory implements Memory {
     private int pages;
 
     /**
+     * {@code -Dio.mio.wasm.memory=bytearray}: guests get Chicory's {@code ByteArrayMemory} (every socket byte then
+     * goes through a host buffer), to compare.
+     */
+    static final boolean BYTE_ARRAY = "bytearray".equals(System.getProperty("io.mio.wasm.memory"));
+
+    /**
      * A memory for {@code limits}: a SegmentMemory, or Chicory's {@code ByteArrayMemory} for a shared one (guest
-     * threads need real atomics). Fits {@code Instance.Builder.withMemoryFactory}.
+     * threads need real atomics) or when {@code -Dio.mio.wasm.memory=bytearray}. Fits
+     * {@code Instance.Builder.withMemoryFactory}.
      */
     static Memory of(MemoryLimits limits) {
-        return limits.shared() ? new com.dylibso.chicory.runtime.ByteArrayMemory(limits) : new SegmentMemory(limits);
+        return limits.shared() || BYTE_ARRAY ? new com.dylibso.chicory.runtime.ByteArrayMemory(limits)
+                : new SegmentMemory(limits);
     }
 
     /**

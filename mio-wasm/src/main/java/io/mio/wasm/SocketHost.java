@@ -178,13 +178,31 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
         FunctionType type = FunctionType.of(Collections.nCopies(params, ValType.I32), List.of(ValType.I32));
         return new HostFunction(WASI, name, type, (Instance inst, long... args) -> {
             Memory m = inst.memory();
-            int r = guard(() -> impl.call(m, args));
+            int r = guard(impl, m, args);
             if (TRACE) {
                 System.err.println("[mio-wasm] " + name + Arrays.toString(Arrays.stream(args).map(v -> (int) v).toArray())
                         + " = " + r);
             }
             return new long[] {r};
         });
+    }
+
+    /** {@link #guard(IntCall)} for a host function, without a capturing lambda (it would allocate per call). */
+    private int guard(Impl impl, Memory m, long[] args) {
+        int r = 0;
+        try {
+            r = impl.call(m, args);
+        } catch (ErrnoException e) {
+            r = e.errno;
+        } catch (UncheckedIOException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
+        if (closed) {
+            throw new WasmRuntimeException("socket host closed");
+        }
+        return r;
     }
 
     /** Runs a host call: errno exceptions become their errno; a closed host or an interrupt traps. */
