@@ -45,6 +45,11 @@ final class GuestSocket {
     TcpStream stream;
     /** A connect was started and its completion not yet observed. */
     boolean connecting;
+    /**
+     * That connect failed and the guest has seen its error (SO_ERROR, a recv or a send): a connect now answers
+     * CONNABORTED, as Linux does, and the next one starts afresh.
+     */
+    boolean connectFailed;
 
     /** UDP once bound (explicitly or implicitly). */
     UdpSocket udp;

@@ -140,6 +140,7 @@ abstract class StreamIo extends SocketCalls {
         } catch (InterruptedIOException e) {
             return interrupted(e);
         } catch (IOException e) {
+            s.connectFailed |= s.connecting; // a failed connect's error, read here instead of through SO_ERROR
             if (got == 0) {
                 return WasiErrno.of(e);
             }
@@ -225,6 +226,7 @@ abstract class StreamIo extends SocketCalls {
         } catch (InterruptedIOException e) {
             return interrupted(e);
         } catch (IOException e) {
+            s.connectFailed |= s.connecting;
             if (sent == 0) {
                 return WasiErrno.of(e);
             }
