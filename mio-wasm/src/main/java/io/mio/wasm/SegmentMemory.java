@@ -26,8 +26,9 @@ import java.nio.ByteOrder;
  * {@link WasmRuntimeException} ("out of bounds memory access", the guest traps), {@link #grow} returns the old page
  * count or -1 past {@code min(maximum, RUNTIME_MAX_PAGES)}, new pages read as zero, values are little-endian.
  * Only unshared memories: {@link #of} gives a shared one to Chicory's {@code ByteArrayMemory} instead. The segment
- * is reserved with room to grow (half again what is asked, up to the maximum); a grow past that room moves the
- * memory to a bigger segment, after which earlier views must not be used (take a fresh one per call). The memory is
+ * starts at the initial size; a grow past the room it has moves the memory to a segment half again as large (at
+ * least what is asked, at most the maximum), after which earlier views must not be used (take a fresh one per
+ * call). The memory is
  * freed by the garbage collector once neither the memory nor a view of it is reachable (never while a call uses
  * it).
  *
