@@ -279,12 +279,13 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
                 ? ret(guard(() -> fdFdstatGet(inst.memory(), i(a[0]), i(a[1])))) : orig.apply(inst, a));
         wrap(chicory, "fd_fdstat_set_flags", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(fdFdstatSetFlags(i(a[0]), i(a[1]))) : orig.apply(inst, a));
+        // fd_read / fd_write on sockets are hot (wasi-libc's read and write): no capturing lambda per call
+        Impl readImpl = (m, a) -> fdRead(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]));
+        Impl writeImpl = (m, a) -> sockSend(m, i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]));
         wrap(chicory, "fd_read", (orig, inst, a) -> lookup(i(a[0])) != null
-                ? ret(guard(() -> fdRead(inst.memory(), i(a[0]), i(a[1]), i(a[2]), i(a[3]))))
-                : orig.apply(inst, a));
+                ? ret(guard(readImpl, inst.memory(), a)) : orig.apply(inst, a));
         wrap(chicory, "fd_write", (orig, inst, a) -> lookup(i(a[0])) != null
-                ? ret(guard(() -> sockSend(inst.memory(), i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]))))
-                : orig.apply(inst, a));
+                ? ret(guard(writeImpl, inst.memory(), a)) : orig.apply(inst, a));
         wrap(chicory, "fd_renumber", (orig, inst, a) -> {
             int from = i(a[0]);
             int to = i(a[1]);
