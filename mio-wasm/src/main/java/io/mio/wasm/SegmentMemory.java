@@ -25,7 +25,7 @@ import java.nio.ByteOrder;
  * <p>Semantics are Chicory's {@code ByteArrayMemory}'s: every access outside {@code [0, pages() * PAGE_SIZE)} throws
  * {@link WasmRuntimeException} ("out of bounds memory access", the guest traps), {@link #grow} returns the old page
  * count or -1 past {@code min(maximum, RUNTIME_MAX_PAGES)}, new pages read as zero, values are little-endian.
- * Only unshared memories: {@link #of} gives a shared one to Chicory's {@code ByteArrayMemory} instead. The segment
+ * Only unshared memories. Opt-in: see {@link #SEGMENT}. The segment
  * starts at the initial size; a grow past the room it has moves the memory to a segment half again as large (at
  * least what is asked, at most the maximum), after which earlier views must not be used (take a fresh one per
  * call). The memory is
@@ -58,18 +58,23 @@ final class SegmentMemory implements Memory {
     private int pages;
 
     /**
-     * {@code -Dio.mio.wasm.memory=bytearray}: guests get Chicory's {@code ByteArrayMemory} (every socket byte then
-     * goes through a host buffer), to compare.
+     * {@code -Dio.mio.wasm.memory=segment}: guests get a SegmentMemory (socket I/O with no copy). Not the default:
+     * measured here, guest code on it took about a second longer to warm up (a compute-bound guest's first round),
+     * ran about 5% slower once warm, and the echo guests used more CPU per round trip (see the README).
      */
-    static final boolean BYTE_ARRAY = "bytearray".equals(System.getProperty("io.mio.wasm.memory"));
+    static final boolean SEGMENT = "segment".equals(System.getProperty("io.mio.wasm.memory"));
 
     /**
-     * A memory for {@code limits}: a SegmentMemory, or Chicory's {@code ByteArrayMemory} for a shared one (guest
-     * threads need real atomics) or when {@code -Dio.mio.wasm.memory=bytearray}. Fits
-     * {@code Instance.Builder.withMemoryFactory}.
+     * A memory for {@code limits}, for {@code Instance.Builder.withMemoryFactory}: a SegmentMemory when
+     * {@code -Dio.mio.wasm.memory=segment}, else (and always for a shared memory, whose guest threads need real
+     * atomics) Chicory's {@code ByteArrayMemory}.
      */
     static Memory of(MemoryLimits limits) {
-        return limits.shared() || BYTE_ARRAY ? new com.dylibso.chicory.runtime.ByteArrayMemory(limits)
+        return of(limits, SEGMENT);
+    }
+
+    static Memory of(MemoryLimits limits, boolean segment) {
+        return limits.shared() || !segment ? new com.dylibso.chicory.runtime.ByteArrayMemory(limits)
                 : new SegmentMemory(limits);
     }
 

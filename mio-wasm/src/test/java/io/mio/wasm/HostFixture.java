@@ -53,7 +53,7 @@ final class HostFixture implements AutoCloseable {
     static final int EVENTS = 32768;
     static final int NEVENTS = 2000;
 
-    /** The guest memory: SegmentMemory, as WasmRunner gives a guest, unless a test names another. */
+    /** The guest memory: SegmentMemory (the host's direct I/O path) unless a test names another. */
     final Memory m;
     final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     final WasiPreview1 wasi;

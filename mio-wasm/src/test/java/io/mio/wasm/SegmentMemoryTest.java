@@ -139,9 +139,10 @@ class SegmentMemoryTest {
     }
 
     @Example
-    void aSharedMemoryGoesToByteArrayMemory() {
-        assertThat(SegmentMemory.of(new MemoryLimits(1, 2, true))).isInstanceOf(ByteArrayMemory.class);
-        assertThat(SegmentMemory.of(new MemoryLimits(1, 2))).isInstanceOf(SegmentMemory.class);
+    void segmentMemoryIsOptInAndNeverShared() {
+        assertThat(SegmentMemory.of(new MemoryLimits(1, 2, true), true)).isInstanceOf(ByteArrayMemory.class);
+        assertThat(SegmentMemory.of(new MemoryLimits(1, 2), true)).isInstanceOf(SegmentMemory.class);
+        assertThat(SegmentMemory.of(new MemoryLimits(1, 2), false)).as("the default").isInstanceOf(ByteArrayMemory.class);
         assertThatThrownBy(() -> new SegmentMemory(new MemoryLimits(1, 2, true)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unshared");
     }

@@ -20,7 +20,7 @@ import static io.mio.wasm.WasiErrno.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * On a {@link SegmentMemory} (what WasmRunner gives a guest) stream and datagram I/O move bytes between the kernel
+ * On a {@link SegmentMemory} ({@code -Dio.mio.wasm.memory=segment}) stream and datagram I/O move bytes between the kernel
  * and guest memory with no copy through a host buffer ({@link Iovecs#copiedBytes} stays 0); on Chicory's
  * ByteArrayMemory the same calls copy every byte (the counter counts). And the hot calls allocate nothing.
  */
