@@ -58,9 +58,9 @@ final class SegmentMemory implements Memory {
     private int pages;
 
     /**
-     * {@code -Dio.mio.wasm.memory=segment}: guests get a SegmentMemory (socket I/O with no copy). Not the default:
-     * measured here, guest code on it took about a second longer to warm up (a compute-bound guest's first round),
-     * ran about 5% slower once warm, and the echo guests used more CPU per round trip (see the README).
+     * {@code -Dio.mio.wasm.memory=segment}: guests get a SegmentMemory (socket I/O with no copy). Not the default
+     * until a run on a quiet machine shows the guests' CPU per round trip no worse than on ByteArrayMemory (see the
+     * README: the runs here were too noisy to tell).
      */
     static final boolean SEGMENT = "segment".equals(System.getProperty("io.mio.wasm.memory"));
 
@@ -105,7 +105,19 @@ final class SegmentMemory implements Memory {
             views[k] = fresh.asByteBuffer();
         }
         pages = newPages;
-        mem = fresh.asSlice(0, (long) newPages * PAGE_SIZE);
+        mem = alias(fresh, (long) newPages * PAGE_SIZE);
+    }
+
+    /** Whether {@link #alias} may use the restricted {@code reinterpret}: native access for this module. */
+    private static final boolean ALIAS = SegmentMemory.class.getModule().isNativeAccessEnabled();
+
+    /**
+     * {@code seg}'s first {@code size} bytes for the guest's accesses: with native access, the same memory in the
+     * global scope, so that no access checks the Arena is alive (that check made guest code warm up about a second
+     * slower in compute.c); {@link #reserved} keeps the memory alive as long as this object. Else a slice.
+     */
+    private static MemorySegment alias(MemorySegment seg, long size) {
+        return ALIAS ? MemorySegment.ofAddress(seg.address()).reinterpret(size) : seg.asSlice(0, size);
     }
 
     /**
@@ -146,7 +158,7 @@ final class SegmentMemory implements Memory {
             reserve(next, (int) Math.min(maxPages, Math.max(next, (long) prev + prev / 2)));
         } else {
             pages = next;
-            mem = reserved.asSlice(0, (long) next * PAGE_SIZE);
+            mem = alias(reserved, (long) next * PAGE_SIZE);
         }
         return prev;
     }
