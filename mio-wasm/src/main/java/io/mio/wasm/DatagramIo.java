@@ -10,12 +10,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
+import java.nio.ByteBuffer;
 
 import static io.mio.wasm.Addresses.*;
 import static io.mio.wasm.GuestMemory.aligned;
 import static io.mio.wasm.GuestMemory.check;
-import static io.mio.wasm.Iovecs.*;
 import static io.mio.wasm.WasiErrno.*;
 
 /**
@@ -29,6 +28,9 @@ abstract class DatagramIo extends StreamIo {
      */
     static final boolean PORT_NETWORK_ORDER = Boolean.getBoolean("io.mio.wasm.recvFromPortNetworkOrder");
 
+    /** No datagram is larger (a UDP length is 16 bits, header included). */
+    static final int MAX_DATAGRAM = 65535;
+
     private final SocketAddressHolder sender = new SocketAddressHolder();
     private final byte[] senderIp = new byte[16];
 
@@ -37,12 +39,13 @@ abstract class DatagramIo extends StreamIo {
     }
 
     /**
-     * Receives one datagram of a UDP guest socket into {@link #buffer} (64 KiB: any datagram fits whole), waiting
-     * if the socket is blocking; the sender goes into {@code from} unless it is null.
+     * Receives one datagram of a UDP guest socket into {@code dst}, or (null) {@link #buffer} (64 KiB: any datagram
+     * fits whole), waiting if the socket is blocking; the sender goes into {@code from} unless it is null.
      *
      * @return the datagram's size, or minus a WASI errno
      */
-    private int receiveDatagram(GuestSocket s, boolean peek, SocketAddressHolder from) throws IOException {
+    private int receiveDatagram(GuestSocket s, boolean peek, SocketAddressHolder from, ByteBuffer dst)
+            throws IOException {
         if (from != null) {
             from.clear();
         }
@@ -51,9 +54,14 @@ abstract class DatagramIo extends StreamIo {
         for (;;) {
             int n = UdpSocket.WOULD_BLOCK;
             if (s.udp != null && !shortcut) {
-                n = from == null ? (peek ? s.udp.peek(buffer, 0, buffer.length) : s.udp.recv(buffer, 0, buffer.length))
-                        : peek ? s.udp.peekFrom(buffer, 0, buffer.length, from)
-                        : s.udp.recvFrom(buffer, 0, buffer.length, from);
+                if (dst != null) {
+                    n = from == null ? (peek ? s.udp.peek(dst) : s.udp.recv(dst))
+                            : peek ? s.udp.peekFrom(dst, from) : s.udp.recvFrom(dst, from);
+                } else {
+                    n = from == null ? (peek ? s.udp.peek(buffer, 0, buffer.length) : s.udp.recv(buffer, 0, buffer.length))
+                            : peek ? s.udp.peekFrom(buffer, 0, buffer.length, from)
+                            : s.udp.recvFrom(buffer, 0, buffer.length, from);
+                }
             }
             if (n != UdpSocket.WOULD_BLOCK) {
                 if (!peek) {
@@ -76,12 +84,16 @@ abstract class DatagramIo extends StreamIo {
 
     /** sock_recv / sock_recv_from / fd_read on a UDP socket: one datagram, TRUNCATED if the iovecs were too small. */
     @Override
-    int recvDatagram(Memory m, GuestSocket s, List<Iov> iovs, int riflags, int nreadPtr, int roflagsPtr,
+    int recvDatagram(Memory m, GuestSocket s, Iovecs iovs, int riflags, int nreadPtr, int roflagsPtr,
             SocketAddressHolder from) {
-        long want = total(iovs);
+        long want = iovs.total();
+        // Straight into guest memory when no datagram can be cut short there (io.mio reports the bytes stored, not
+        // the datagram's size, so a smaller buffer goes through ours to tell TRUNCATED).
+        ByteBuffer dst = m instanceof SegmentMemory sm && iovs.count() == 1 && iovs.firstLen() >= MAX_DATAGRAM
+                ? sm.view(0, iovs.firstBuf(), MAX_DATAGRAM) : null;
         int n;
         try {
-            n = receiveDatagram(s, (riflags & RIFLAGS_PEEK) != 0, from);
+            n = receiveDatagram(s, (riflags & RIFLAGS_PEEK) != 0, from, dst);
         } catch (InterruptedIOException e) {
             return interrupted(e);
         } catch (IOException | RuntimeException e) {
@@ -92,7 +104,9 @@ abstract class DatagramIo extends StreamIo {
             return -n;
         }
         int k = (int) Math.min(n, want);
-        scatter(m, iovs, 0, buffer, k);
+        if (dst == null) {
+            iovs.scatter(m, 0, buffer, k);
+        }
         m.writeI32(nreadPtr, k);
         if (roflagsPtr != -1) {
             m.writeShort(roflagsPtr, (short) (n > want ? ROFLAGS_TRUNCATED : 0));
@@ -102,18 +116,26 @@ abstract class DatagramIo extends StreamIo {
 
     /** Sends the iovecs as one datagram, to {@code to} or (null) the connected peer. */
     @Override
-    int sendDatagram(Memory m, GuestSocket s, List<Iov> iovs, InetSocketAddress to, int nwrittenPtr) {
-        long want = total(iovs);
+    int sendDatagram(Memory m, GuestSocket s, Iovecs iovs, InetSocketAddress to, int nwrittenPtr) {
+        long want = iovs.total();
         if (want > buffer.length) {
             return MSGSIZE;
         }
         if (againFromKnown(s, false)) {
             return AGAIN; // known full since the last look, and no poll since: no need to ask again
         }
-        int len = gather(m, iovs, 0, buffer, (int) want);
+        // one iovec leaves from guest memory; several are gathered (a datagram is one send)
+        SegmentMemory direct = m instanceof SegmentMemory sm && iovs.count() == 1 ? sm : null;
+        int len = direct != null ? (int) want : iovs.gather(m, 0, buffer, (int) want);
         try {
             for (;;) {
-                int n = to == null ? s.udp.send(buffer, 0, len) : s.udp.sendTo(buffer, 0, len, to);
+                int n;
+                if (direct != null) {
+                    ByteBuffer src = direct.view(0, iovs.firstBuf(), len);
+                    n = to == null ? s.udp.send(src) : s.udp.sendTo(src, to);
+                } else {
+                    n = to == null ? s.udp.send(buffer, 0, len) : s.udp.sendTo(buffer, 0, len, to);
+                }
                 if (n != UdpSocket.WOULD_BLOCK) {
                     m.writeI32(nwrittenPtr, n);
                     return SUCCESS;
@@ -140,7 +162,11 @@ abstract class DatagramIo extends StreamIo {
      */
     public int sockRecvFrom(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int riflags, int portPtr,
             int nreadPtr, int roflagsPtr, boolean v2) {
-        return errno(() -> sockRecvFrom0(m, fd, iovPtr, iovCount, addrPtr, riflags, portPtr, nreadPtr, roflagsPtr, v2));
+        try { // no lambda: a capturing one allocates where the JIT does not inline the call
+            return sockRecvFrom0(m, fd, iovPtr, iovCount, addrPtr, riflags, portPtr, nreadPtr, roflagsPtr, v2);
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
     }
 
     private int sockRecvFrom0(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int riflags, int portPtr,
@@ -164,7 +190,7 @@ abstract class DatagramIo extends StreamIo {
         if ((riflags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) != 0) {
             return INVAL;
         }
-        List<Iov> iovs = readIovs(m, iovPtr, iovCount);
+        Iovecs iovs = this.iovs.read(m, iovPtr, iovCount);
         if (v2) {
             check(m, portPtr, 2, 2);
         }
@@ -200,7 +226,11 @@ abstract class DatagramIo extends StreamIo {
      */
     public int sockSendTo(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int port, int siflags,
             int nwrittenPtr, boolean v2) {
-        return errno(() -> sockSendTo0(m, fd, iovPtr, iovCount, addrPtr, port, siflags, nwrittenPtr, v2));
+        try { // no lambda: a capturing one allocates where the JIT does not inline the call
+            return sockSendTo0(m, fd, iovPtr, iovCount, addrPtr, port, siflags, nwrittenPtr, v2);
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
     }
 
     private int sockSendTo0(Memory m, int fd, int iovPtr, int iovCount, int addrPtr, int port, int siflags,
@@ -212,7 +242,7 @@ abstract class DatagramIo extends StreamIo {
         if ((siflags & 0xFFFF) != 0) {
             return INVAL;
         }
-        List<Iov> iovs = readIovs(m, iovPtr, iovCount);
+        Iovecs iovs = this.iovs.read(m, iovPtr, iovCount);
         check(m, nwrittenPtr, 4, 4);
         GuestSocket s = sock(fd);
         if (!s.isUdp()) {

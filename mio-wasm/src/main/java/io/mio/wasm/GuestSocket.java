@@ -29,6 +29,8 @@ final class GuestSocket {
 
     /** The guest's number for it, also its Poll token; only fd_renumber changes it. */
     int fd;
+    /** The Poll token for {@link #fd}, kept so that re-arming allocates nothing (see Readiness.token). */
+    io.mio.Token token;
     final int family;
     final int type;
     boolean nonblocking;
@@ -43,6 +45,11 @@ final class GuestSocket {
     TcpStream stream;
     /** A connect was started and its completion not yet observed. */
     boolean connecting;
+    /**
+     * That connect failed and the guest has seen its error (SO_ERROR, a recv or a send): a connect now answers
+     * CONNABORTED, as Linux does, and the next one starts afresh.
+     */
+    boolean connectFailed;
 
     /** UDP once bound (explicitly or implicitly). */
     UdpSocket udp;

@@ -68,7 +68,11 @@ abstract class PollOneoff extends AddrInfo {
      * WasmEdge 0.17.1.
      */
     public int pollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
-        return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, false));
+        try { // no lambda: a capturing one allocates where the JIT does not inline the call
+            return pollOneoff0(m, in, out, nsubs, neventsPtr, false);
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
     }
 
     /**
@@ -78,7 +82,11 @@ abstract class PollOneoff extends AddrInfo {
      * of its epoll registration does.
      */
     public int epollOneoff(Memory m, int in, int out, int nsubs, int neventsPtr) {
-        return errno(() -> pollOneoff0(m, in, out, nsubs, neventsPtr, true));
+        try { // no lambda: a capturing one allocates where the JIT does not inline the call
+            return pollOneoff0(m, in, out, nsubs, neventsPtr, true);
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
     }
 
     private static final int EDGE_READ = 1;

@@ -59,7 +59,7 @@ abstract class Readiness extends SocketTable {
         s.resetReadiness();
         try {
             registryCalls++;
-            poll.registry().register(s.source(), new Token(s.fd), s.interest());
+            poll.registry().register(s.source(), token(s), s.interest());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -75,6 +75,15 @@ abstract class Readiness extends SocketTable {
         }
     }
 
+    /** {@code s}'s token (its fd), made once per fd number. */
+    static Token token(GuestSocket s) {
+        Token t = s.token;
+        if (t == null || t.value() != s.fd) {
+            s.token = t = new Token(s.fd);
+        }
+        return t;
+    }
+
     /**
      * Re-arms {@code s}'s registration (epoll's MOD reports a level that is up as a new event), for a readiness
      * known only as {@link GuestSocket#MAYBE}: until the event comes, it counts as not ready.
@@ -82,7 +91,7 @@ abstract class Readiness extends SocketTable {
     void rearm(GuestSocket s) {
         try {
             registryCalls++;
-            poll.registry().reregister(s.source(), new Token(s.fd), s.interest());
+            poll.registry().reregister(s.source(), token(s), s.interest());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

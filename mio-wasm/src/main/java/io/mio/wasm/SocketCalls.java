@@ -265,7 +265,24 @@ abstract class SocketCalls extends SocketOptions {
         }
         if (s.stream != null) {
             if (s.connecting && !connected(s)) {
-                return ALREADY;
+                // Linux: a connect after a failed one returns its error (CONNABORTED if the guest has read it) and
+                // leaves the socket unconnected, so the one after starts a new attempt; in progress it is ALREADY.
+                IOException err;
+                try {
+                    err = s.stream.takeError();
+                } catch (IOException e) {
+                    err = e;
+                }
+                if (err == null && !s.connectFailed) {
+                    return ALREADY;
+                }
+                int r = err != null ? WasiErrno.of(err) : CONNABORTED;
+                try {
+                    unconnect(s);
+                } catch (IOException e) {
+                    return WasiErrno.of(e);
+                }
+                return r;
             }
             return ISCONN;
         }
@@ -312,12 +329,7 @@ abstract class SocketCalls extends SocketOptions {
             IOException err = s.stream.takeError();
             s.connecting = false;
             if (err != null) {
-                // the socket may connect again, as after a failed connect(2): a fresh OS socket (unbound)
-                s.stream.close();
-                s.stream = null;
-                s.registered = false;
-                s.bound = false;
-                s.tcp = s.family == GuestSocket.AF_INET6 ? TcpSocket.newV6() : TcpSocket.newV4();
+                unconnect(s);
                 return WasiErrno.of(err);
             }
             return SUCCESS;
@@ -326,6 +338,21 @@ abstract class SocketCalls extends SocketOptions {
         } catch (IOException e) {
             return WasiErrno.of(e);
         }
+    }
+
+    /**
+     * After a failed connect: the socket may connect again, as after a failed connect(2), on a fresh OS socket
+     * (unbound; options kept host-side are applied again at the next connect).
+     */
+    private static void unconnect(GuestSocket s) throws IOException {
+        s.stream.close();
+        s.stream = null;
+        s.registered = false;
+        s.bound = false;
+        s.connecting = false;
+        s.connectFailed = false;
+        s.resetReadiness();
+        s.tcp = s.family == GuestSocket.AF_INET6 ? TcpSocket.newV6() : TcpSocket.newV4();
     }
 
     private static boolean connected(GuestSocket s) {

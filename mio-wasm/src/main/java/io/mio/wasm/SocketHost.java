@@ -178,13 +178,31 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
         FunctionType type = FunctionType.of(Collections.nCopies(params, ValType.I32), List.of(ValType.I32));
         return new HostFunction(WASI, name, type, (Instance inst, long... args) -> {
             Memory m = inst.memory();
-            int r = guard(() -> impl.call(m, args));
+            int r = guard(impl, m, args);
             if (TRACE) {
                 System.err.println("[mio-wasm] " + name + Arrays.toString(Arrays.stream(args).map(v -> (int) v).toArray())
                         + " = " + r);
             }
             return new long[] {r};
         });
+    }
+
+    /** {@link #guard(IntCall)} for a host function, without a capturing lambda (it would allocate per call). */
+    private int guard(Impl impl, Memory m, long[] args) {
+        int r = 0;
+        try {
+            r = impl.call(m, args);
+        } catch (ErrnoException e) {
+            r = e.errno;
+        } catch (UncheckedIOException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
+        if (closed) {
+            throw new WasmRuntimeException("socket host closed");
+        }
+        return r;
     }
 
     /** Runs a host call: errno exceptions become their errno; a closed host or an interrupt traps. */
@@ -261,12 +279,13 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
                 ? ret(guard(() -> fdFdstatGet(inst.memory(), i(a[0]), i(a[1])))) : orig.apply(inst, a));
         wrap(chicory, "fd_fdstat_set_flags", (orig, inst, a) -> lookup(i(a[0])) != null
                 ? ret(fdFdstatSetFlags(i(a[0]), i(a[1]))) : orig.apply(inst, a));
+        // fd_read / fd_write on sockets are hot (wasi-libc's read and write): no capturing lambda per call
+        Impl readImpl = (m, a) -> fdRead(m, i(a[0]), i(a[1]), i(a[2]), i(a[3]));
+        Impl writeImpl = (m, a) -> sockSend(m, i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]));
         wrap(chicory, "fd_read", (orig, inst, a) -> lookup(i(a[0])) != null
-                ? ret(guard(() -> fdRead(inst.memory(), i(a[0]), i(a[1]), i(a[2]), i(a[3]))))
-                : orig.apply(inst, a));
+                ? ret(guard(readImpl, inst.memory(), a)) : orig.apply(inst, a));
         wrap(chicory, "fd_write", (orig, inst, a) -> lookup(i(a[0])) != null
-                ? ret(guard(() -> sockSend(inst.memory(), i(a[0]), i(a[1]), i(a[2]), 0, i(a[3]))))
-                : orig.apply(inst, a));
+                ? ret(guard(writeImpl, inst.memory(), a)) : orig.apply(inst, a));
         wrap(chicory, "fd_renumber", (orig, inst, a) -> {
             int from = i(a[0]);
             int to = i(a[1]);
@@ -287,6 +306,19 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
             }
             return r;
         });
+        // The other preview 1 calls taking descriptors mean nothing on a socket: BADF, as Chicory answers for a number
+        // it does not hold (a socket renumbered onto one of Chicory's numbers must not reach the descriptor Chicory
+        // keeps there). The index of each descriptor argument:
+        for (String name : List.of("fd_advise", "fd_allocate", "fd_datasync", "fd_fdstat_set_rights",
+                "fd_filestat_get", "fd_filestat_set_size", "fd_filestat_set_times", "fd_pread", "fd_prestat_get",
+                "fd_prestat_dir_name", "fd_pwrite", "fd_readdir", "fd_seek", "fd_sync", "fd_tell",
+                "path_create_directory", "path_filestat_get", "path_filestat_set_times", "path_link", "path_open",
+                "path_readlink", "path_remove_directory", "path_rename", "path_symlink", "path_unlink_file")) {
+            int at = name.equals("path_symlink") ? 2 : 0;
+            int second = name.equals("path_link") || name.equals("path_rename") ? 3 : -1;
+            wrap(chicory, name, (orig, inst, a) -> lookup(i(a[at])) != null
+                    || (second >= 0 && lookup(i(a[second])) != null) ? ret(BADF) : orig.apply(inst, a));
+        }
         // Chicory's preview 1 sock_* functions: ours replace them (see socketFunctions); drop theirs.
         chicory.remove("sock_accept");
         chicory.remove("sock_recv");
@@ -369,20 +401,30 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
             return BADF;
         }
         s.close();
+        releaseNumber(fd);
         return SUCCESS;
     }
 
     /**
-     * {@code fd_renumber} where {@code from} or {@code to} is a socket: socket onto socket moves it (closing the
-     * one at {@code to}); moving between Chicory's table and the socket table is NOTSUP.
+     * {@code fd_renumber} where {@code from} or {@code to} is a socket, with WasmEdge's semantics (one table: BADF
+     * unless both exist, {@code from == to} succeeds, the descriptor at {@code to} is closed and {@code from}'s takes
+     * its number). A socket moves onto a socket, or onto one of Chicory's numbers: Chicory's descriptor there stays
+     * allocated in Chicory's table, unreachable by the guest (its calls on that number reach the socket; the other
+     * preview 1 calls answer BADF, as for any socket), until the socket leaves the number, so that Chicory never
+     * hands it out twice. One of Chicory's descriptors moving onto a socket's number is NOTSUP: Chicory's table
+     * cannot hold a descriptor at a number it did not hand out.
      */
     public int fdRenumber(int from, int to) {
         GuestSocket s = sockets.get(from);
-        if (s == null || !sockets.containsKey(to)) {
-            return NOTSUP; // moving between Chicory's table and ours is not supported
+        if (s == null) {
+            return sockets.containsKey(to) && wasiHas(from) ? NOTSUP : BADF;
         }
         if (from == to) {
             return SUCCESS;
+        }
+        GuestSocket old = sockets.get(to);
+        if (old == null && !wasiHas(to)) {
+            return BADF;
         }
         // Token == fd: re-register under the new number first, so that a failure leaves both sockets as they were
         // (in the table, closable by the guest) rather than one open and registered but unreachable.
@@ -394,9 +436,12 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
                 return WasiErrno.of(e);
             }
         }
-        GuestSocket old = removeSocket(to);
-        old.close();
+        if (old != null) {
+            removeSocket(to);
+            old.close();
+        }
         removeSocket(from);
+        releaseNumber(from);
         s.fd = to; // the same socket, its state and readiness kept, under the new number
         putSocket(s);
         return SUCCESS;

@@ -112,6 +112,7 @@ abstract class SocketOptions extends Readiness {
             }
             case SO_ERROR -> {
                 IOException e = s.stream != null ? s.stream.takeError() : s.udp != null ? s.udp.takeError() : null;
+                s.connectFailed |= e != null && s.connecting; // the error is read: a connect again is CONNABORTED
                 return intBytes(e == null ? 0 : WasiErrno.of(e));
             }
             case SO_REUSEADDR -> {

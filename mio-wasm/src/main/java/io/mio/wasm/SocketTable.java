@@ -80,6 +80,28 @@ abstract class SocketTable extends HostState {
         return fd;
     }
 
+    /** A one-page memory for asking Chicory about a descriptor (made on first use: fd_renumber is rare). */
+    private com.dylibso.chicory.runtime.Memory probe;
+
+    /** Whether {@code fd} is one of Chicory's descriptors (asked without side effects). */
+    boolean wasiHas(int fd) {
+        if (probe == null) {
+            probe = new com.dylibso.chicory.runtime.ByteArrayMemory(
+                    new com.dylibso.chicory.wasm.types.MemoryLimits(1, 1));
+        }
+        return wasi.fdFdstatGet(probe, fd, 0) != BADF;
+    }
+
+    /**
+     * A socket left number {@code fd}: below {@link #FD_BASE} it was one of Chicory's numbers, whose descriptor
+     * Chicory kept allocated while the socket had it (see SocketHost.fdRenumber); it is closed now.
+     */
+    void releaseNumber(int fd) {
+        if (fd >= 0 && fd < FD_BASE) {
+            wasi.fdClose(fd);
+        }
+    }
+
     void checkLimit(String call) {
         if (sockets.size() >= policy.maxSockets()) {
             NetPolicy.LOG.warning(() -> call + " refused: the guest has " + sockets.size() + " sockets open, its limit"

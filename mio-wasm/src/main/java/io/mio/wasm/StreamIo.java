@@ -8,11 +8,10 @@ import io.mio.net.SocketAddressHolder;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
-import java.util.List;
+import java.nio.ByteBuffer;
 
 import static io.mio.wasm.GuestMemory.aligned;
 import static io.mio.wasm.GuestMemory.check;
-import static io.mio.wasm.Iovecs.*;
 import static io.mio.wasm.WasiErrno.*;
 
 /**
@@ -23,28 +22,38 @@ abstract class StreamIo extends SocketCalls {
     private static final int CHUNK = 64 * 1024;
 
     final byte[] buffer = new byte[CHUNK];
+    /** The iovecs of the call in progress (one array for every call: reading them allocates nothing). */
+    final Iovecs iovs = new Iovecs();
 
     StreamIo(WasiPreview1 wasi, NetPolicy policy) throws IOException {
         super(wasi, policy);
     }
 
     /** {@link DatagramIo#recvDatagram}: sock_recv and fd_read on a UDP socket. */
-    abstract int recvDatagram(Memory m, GuestSocket s, List<Iov> iovs, int riflags, int nreadPtr, int roflagsPtr,
+    abstract int recvDatagram(Memory m, GuestSocket s, Iovecs iovs, int riflags, int nreadPtr, int roflagsPtr,
             SocketAddressHolder from);
 
     /** {@link DatagramIo#sendDatagram}: sock_send and fd_write on a connected UDP socket. */
-    abstract int sendDatagram(Memory m, GuestSocket s, List<Iov> iovs, InetSocketAddress to, int nwrittenPtr);
+    abstract int sendDatagram(Memory m, GuestSocket s, Iovecs iovs, InetSocketAddress to, int nwrittenPtr);
 
     /**
      * {@code sock_recv(fd, iov, n, riflags, *nread, *roflags)}.
      */
     public int sockRecv(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr) {
-        return errno(() -> sockRecv0(m, fd, iovPtr, iovCount, riflags, nreadPtr, roflagsPtr, true));
+        try { // no lambda: a capturing one allocates where the JIT does not inline the call
+            return sockRecv0(m, fd, iovPtr, iovCount, riflags, nreadPtr, roflagsPtr, true);
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
     }
 
     /** {@code fd_read} on a socket: a recv without flags and without roflags. */
     public int fdRead(Memory m, int fd, int iovPtr, int iovCount, int nreadPtr) {
-        return errno(() -> sockRecv0(m, fd, iovPtr, iovCount, 0, nreadPtr, 0, false));
+        try { // no lambda: a capturing one allocates where the JIT does not inline the call
+            return sockRecv0(m, fd, iovPtr, iovCount, 0, nreadPtr, 0, false);
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
     }
 
     int sockRecv0(Memory m, int fd, int iovPtr, int iovCount, int riflags, int nreadPtr, int roflagsPtr,
@@ -59,7 +68,7 @@ abstract class StreamIo extends SocketCalls {
         if ((riflags & ~(RIFLAGS_PEEK | RIFLAGS_WAITALL)) != 0) {
             return INVAL;
         }
-        List<Iov> iovs = readIovs(m, iovPtr, iovCount);
+        Iovecs iovs = this.iovs.read(m, iovPtr, iovCount);
         check(m, nreadPtr, 4, 4);
         if (hasRoflags) {
             check(m, roflagsPtr, 2, 2);
@@ -71,19 +80,32 @@ abstract class StreamIo extends SocketCalls {
         if (s.stream == null) {
             return NOTCONN;
         }
-        long want = total(iovs);
+        long want = iovs.total();
         long got = 0;
         boolean peek = (riflags & RIFLAGS_PEEK) != 0;
         boolean waitAll = (riflags & RIFLAGS_WAITALL) != 0 && !peek;
         if (want > 0 && againFromKnown(s, true)) {
             return AGAIN; // known empty since the last look, and no poll since: no need to ask again
         }
+        // straight into guest memory, but a peek fills only its first iovec that way (it cannot go on)
+        SegmentMemory direct = m instanceof SegmentMemory sm && !(peek && iovs.count() > 1) ? sm : null;
         try {
             while (got < want) {
-                int len = (int) Math.min(buffer.length, want - got);
-                int n = peek ? s.stream.peek(buffer, 0, len) : s.stream.read(buffer, 0, len);
+                int len;
+                int n;
+                if (direct != null) {
+                    int k = iovs.views(direct, got, 1 << 30);
+                    len = iovs.viewedBytes;
+                    ByteBuffer[] v = direct.views();
+                    n = peek ? s.stream.peek(v[0]) : k == 1 ? s.stream.read(v[0]) : (int) s.stream.read(v, 0, k);
+                } else {
+                    len = (int) Math.min(buffer.length, want - got);
+                    n = peek ? s.stream.peek(buffer, 0, len) : s.stream.read(buffer, 0, len);
+                    if (n > 0) {
+                        iovs.scatter(m, got, buffer, n);
+                    }
+                }
                 if (n > 0) {
-                    scatter(m, iovs, got, buffer, n);
                     got += n;
                     if (!peek) {
                         if (n < len) {
@@ -118,6 +140,7 @@ abstract class StreamIo extends SocketCalls {
         } catch (InterruptedIOException e) {
             return interrupted(e);
         } catch (IOException e) {
+            s.connectFailed |= s.connecting; // a failed connect's error, read here instead of through SO_ERROR
             if (got == 0) {
                 return WasiErrno.of(e);
             }
@@ -131,7 +154,11 @@ abstract class StreamIo extends SocketCalls {
 
     /** {@code sock_send(fd, ciov, n, siflags, *nwritten)}; also {@code fd_write} on a socket. */
     public int sockSend(Memory m, int fd, int iovPtr, int iovCount, int siflags, int nwrittenPtr) {
-        return errno(() -> sockSend0(m, fd, iovPtr, iovCount, siflags, nwrittenPtr));
+        try { // no lambda: a capturing one allocates where the JIT does not inline the call
+            return sockSend0(m, fd, iovPtr, iovCount, siflags, nwrittenPtr);
+        } catch (ErrnoException e) {
+            return e.errno;
+        }
     }
 
     int sockSend0(Memory m, int fd, int iovPtr, int iovCount, int siflags, int nwrittenPtr) {
@@ -140,7 +167,7 @@ abstract class StreamIo extends SocketCalls {
         if ((siflags & 0xFFFF) != 0) {
             return INVAL; // siflags is a u16 with no flag defined
         }
-        List<Iov> iovs = readIovs(m, iovPtr, iovCount);
+        Iovecs iovs = this.iovs.read(m, iovPtr, iovCount);
         check(m, nwrittenPtr, 4, 4);
         GuestSocket s = sock(fd);
         if (s.isUdp()) {
@@ -155,15 +182,25 @@ abstract class StreamIo extends SocketCalls {
         if (s.stream == null) {
             return PIPE; // Linux's tcp_sendmsg on a socket that is not connected (listener included)
         }
-        long want = total(iovs);
+        long want = iovs.total();
         long sent = 0;
         if (want > 0 && againFromKnown(s, false)) {
             return AGAIN; // known full since the last look, and no poll since: no need to ask again
         }
+        SegmentMemory direct = m instanceof SegmentMemory sm ? sm : null;
         try {
             while (sent < want) {
-                int len = gather(m, iovs, sent, buffer, (int) Math.min(buffer.length, want - sent));
-                int n = s.stream.write(buffer, 0, len);
+                int len;
+                int n;
+                if (direct != null) {
+                    int k = iovs.views(direct, sent, 1 << 30);
+                    len = iovs.viewedBytes;
+                    ByteBuffer[] v = direct.views();
+                    n = k == 1 ? s.stream.write(v[0]) : (int) s.stream.write(v, 0, k);
+                } else {
+                    len = iovs.gather(m, sent, buffer, (int) Math.min(buffer.length, want - sent));
+                    n = s.stream.write(buffer, 0, len);
+                }
                 if (n > 0) {
                     sent += n;
                     if (n == len) {
@@ -189,6 +226,7 @@ abstract class StreamIo extends SocketCalls {
         } catch (InterruptedIOException e) {
             return interrupted(e);
         } catch (IOException e) {
+            s.connectFailed |= s.connecting;
             if (sent == 0) {
                 return WasiErrno.of(e);
             }

@@ -2,7 +2,6 @@ package io.mio.wasm;
 
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
@@ -89,7 +88,7 @@ public final class WasmRunner implements AutoCloseable {
         List<ImportFunction> fns = new ArrayList<>(sockets.hostFunctions(module));
         Instance.Builder ib = Instance.builder(module)
                 .withImportValues(ImportValues.builder().withFunctions(fns).build())
-                .withMemoryFactory(ByteArrayMemory::new)
+                .withMemoryFactory(SegmentMemory::of)
                 .withStart(false);
         if (compile) {
             ib.withMachineFactory(machine != null ? machine : compile(module));

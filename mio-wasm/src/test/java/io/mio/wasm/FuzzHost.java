@@ -95,7 +95,8 @@ final class FuzzHost implements AutoCloseable {
     final boolean loopback;
     final boolean nonblocking;
     final NetPolicy policy;
-    final Memory m = new ByteArrayMemory(new MemoryLimits(1, 1));
+    /** The guest memory the calls get: SegmentMemory (the host's direct I/O path; ByteArrayMemory's is tested too). */
+    final Memory m = new SegmentMemory(new MemoryLimits(1, 1));
     /** The harness's own memory for the calls that set sockets up. */
     private final Memory own = new ByteArrayMemory(new MemoryLimits(1, 1));
     final WasiPreview1 wasi;

@@ -1,6 +1,5 @@
 package io.mio.wasm;
 
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
@@ -57,7 +56,7 @@ class HostAllocationFuzzTest {
         JQWIK_LOG.setLevel(Level.WARNING);
         logLevel = NetPolicy.LOG.getLevel();
         NetPolicy.LOG.setLevel(Level.OFF);
-        m = new ByteArrayMemory(new MemoryLimits(PAGES, PAGES));
+        m = new SegmentMemory(new MemoryLimits(PAGES, PAGES));
         wasi = WasiPreview1.builder().build();
         host = new SocketHost(wasi, FuzzHost.loopbackPolicy()); // no DNS: lookups of names are refused
         tcp = openSocket(2);

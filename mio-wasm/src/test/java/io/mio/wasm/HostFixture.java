@@ -1,6 +1,5 @@
 package io.mio.wasm;
 
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
@@ -54,7 +53,8 @@ final class HostFixture implements AutoCloseable {
     static final int EVENTS = 32768;
     static final int NEVENTS = 2000;
 
-    final Memory m = new ByteArrayMemory(new MemoryLimits(1, 1));
+    /** The guest memory: SegmentMemory (the host's direct I/O path) unless a test names another. */
+    final Memory m;
     final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     final WasiPreview1 wasi;
     final SocketHost host;
@@ -64,6 +64,16 @@ final class HostFixture implements AutoCloseable {
     }
 
     HostFixture(NetPolicy policy, byte[] stdin) throws IOException {
+        this(policy, stdin, new SegmentMemory(new MemoryLimits(1, 1)));
+    }
+
+    /** A fixture on memory {@code m} (ByteArrayMemory: the host's copying path). */
+    HostFixture(Memory m) throws IOException {
+        this(NetPolicy.allowAll(), new byte[0], m);
+    }
+
+    HostFixture(NetPolicy policy, byte[] stdin, Memory m) throws IOException {
+        this.m = m;
         wasi = WasiPreview1.builder().withOptions(WasiOptions.builder().withStdout(stdout)
                 .withStdin(new java.io.ByteArrayInputStream(stdin)).build()).build();
         host = new SocketHost(wasi, policy);
