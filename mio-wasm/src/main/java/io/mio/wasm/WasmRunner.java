@@ -221,8 +221,8 @@ public final class WasmRunner implements AutoCloseable {
         /**
          * Caps the guest's linear memory at {@code bytes} (rounded down to whole 64 KiB pages): past it the guest's
          * {@code memory.grow} fails (returns -1, as when a runtime is out of memory; a Rust guest then aborts). Its
-         * memory lives on the JVM's heap, shared by every guest of a {@link WasmHost}, so a cap keeps one guest from
-         * taking the heap the others need. Default: none, the module's own maximum (at most 4 GiB). A module whose
+         * memory lives on the JVM's heap (off it, in native memory, with {@code -Dio.mio.wasm.memory=segment}), shared
+         * by every guest of a {@link WasmHost}, so a cap keeps one guest from taking the memory the others need. Default: none, the module's own maximum (at most 4 GiB). A module whose
          * memory starts above the cap cannot run: {@link #run()} throws IllegalArgumentException.
          *
          * @throws IllegalArgumentException if {@code bytes} is less than one page
