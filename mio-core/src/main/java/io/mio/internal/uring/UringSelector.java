@@ -205,6 +205,7 @@ public final class UringSelector implements SelectorSpi {
                     }
                 }
                 source.registration = arm(fd, token, pollEvents(interest));
+                source.lastSelector = this;
             }
         } finally {
             fd.release();
@@ -302,6 +303,24 @@ public final class UringSelector implements SelectorSpi {
             retire(r, true);
         } catch (IOException | RuntimeException e) {
             // The ring is closed (or the kernel refused the cancel): closing the ring cancels what is left.
+        }
+    }
+
+    /** Submits whatever the ring holds (a source closing after its deregister was left for the next poll). */
+    void flush() {
+        if (!tryEnter()) {
+            return; // closing: the ring's close cancels everything
+        }
+        try {
+            synchronized (ringLock) {
+                if (ring.pendingSubmissions() > 0) {
+                    ring.submit();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The kernel refused the submit: the ring's close cancels what is left.
+        } finally {
+            exit();
         }
     }
 

@@ -38,6 +38,8 @@ abstract class UringSource implements SourceSpi {
     UringRegistration registration;
     /** Set by close before anything else; guarded by {@code this}: no registration may start after it. */
     boolean closing;
+    /** The last selector this source was registered with (guarded by {@code this}): its ring may hold our cancel. */
+    UringSelector lastSelector;
 
     UringSource(SourceSpi inner) {
         this.inner = inner;
@@ -78,14 +80,18 @@ abstract class UringSource implements SourceSpi {
     @Override
     public final void close() {
         UringRegistration r;
+        UringSelector last;
         synchronized (this) {
             closing = true;
             r = registration;
             registration = null;
+            last = lastSelector;
         }
         try {
             if (r != null) {
                 r.selector.removeOnClose(r);
+            } else if (last != null) {
+                last.flush(); // a deregister by the poller left its cancel in the ring: the poll still holds the file
             }
         } finally {
             inner.close();

@@ -171,6 +171,25 @@ class UringSelectorTest {
     }
 
     @Test
+    void closing_after_a_deregister_by_the_polling_thread_sends_fin_at_once() throws Exception {
+        Poll poll = keep(Poll.open());
+        TcpListener listener = keep(TcpListener.bind(new InetSocketAddress("127.0.0.1", 0)));
+        TcpStream[] p = pair(listener);
+        poll.registry().register(p[0], new Token(0), Interest.READABLE);
+        poll.poll(Events.withCapacity(4), Duration.ZERO); // armed; this thread is the poller now
+        poll.registry().deregister(p[0]); // its cancel waits in the ring for this thread's next poll
+        p[0].close();
+        byte[] buf = new byte[8];
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        int r;
+        while ((r = p[1].read(buf)) == 0) {
+            assertThat(System.nanoTime()).as("peer saw end of stream in time").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        assertThat(r).as("end of stream at the peer").isEqualTo(-1);
+    }
+
+    @Test
     void registrations_by_the_polling_thread_go_to_the_kernel_with_its_next_wait() throws Exception {
         Poll poll = keep(Poll.open());
         TcpListener listener = keep(TcpListener.bind(new InetSocketAddress("127.0.0.1", 0)));
