@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.mio.internal.linux.LinuxConstants.EINTR;
+import static io.mio.internal.linux.LinuxConstants.EALREADY;
 import static io.mio.internal.uring.UringConstants.*;
 
 /**
@@ -44,6 +45,7 @@ public final class UringSelector implements SelectorSpi {
     static final int DEFAULT_SQ_ENTRIES = 256;
     static final int DEFAULT_CQ_ENTRIES = 4096;
     private static final long KIND_SHIFT = 56;
+    private static final long KIND_MASK = 0xFFL << KIND_SHIFT;
     private static final long KIND_UPDATE = 1L << KIND_SHIFT;
     private static final long KIND_CANCEL = 2L << KIND_SHIFT;
     /** The internal eventfd that wakes the poller when the Poll is closed. */
@@ -82,6 +84,9 @@ public final class UringSelector implements SelectorSpi {
     /** Registrations whose poll the kernel ended during this reap (poller only). */
     private UringRegistration[] rearms = new UringRegistration[16];
     private int rearmCount;
+    /** User data of updates and cancels to prepare again (poller only). */
+    private long[] retries = new long[16];
+    private int retryCount;
     /** Calls in flight (low bits) and the closing bit: the ring is closed once both allow. */
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
@@ -248,7 +253,7 @@ public final class UringSelector implements SelectorSpi {
                         r.token = token;
                         r.events = events;
                         long ud = r.userData();
-                        ring.sqe().pollUpdate(ud, ud, events, true, KIND_UPDATE | r.slot).flags(IOSQE_CQE_SKIP_SUCCESS);
+                        ring.sqe().pollUpdate(ud, ud, events, true, KIND_UPDATE | ud).flags(IOSQE_CQE_SKIP_SUCCESS);
                         submitUnlessPoller();
                     }
                 } finally {
@@ -282,7 +287,8 @@ public final class UringSelector implements SelectorSpi {
         }
         try {
             synchronized (ringLock) {
-                ring.sqe().cancel(r.userData(), IORING_ASYNC_CANCEL_ALL, KIND_CANCEL | r.slot).flags(IOSQE_CQE_SKIP_SUCCESS);
+                ring.sqe().cancel(r.userData(), IORING_ASYNC_CANCEL_ALL, KIND_CANCEL | r.userData())
+                        .flags(IOSQE_CQE_SKIP_SUCCESS);
                 if (submitNow) {
                     ring.submit();
                 } else {
@@ -525,8 +531,14 @@ public final class UringSelector implements SelectorSpi {
         int k = 0;
         while (k < capacity && cqe.next()) {
             long ud = cqe.userData();
-            if ((ud >>> KIND_SHIFT) != 0) {
-                continue; // the close waker, or a failed update or cancel of a registration since gone
+            long kind = ud & KIND_MASK;
+            if (kind != 0) {
+                if ((kind == KIND_UPDATE || kind == KIND_CANCEL) && cqe.res() == -EALREADY) {
+                    // The poll was busy (its wake-up still waiting for this thread's task work): the kernel changed
+                    // nothing, so the update or cancel goes again with the next submit.
+                    queueRetry(ud);
+                }
+                continue; // the close waker, or an update or cancel of a poll that has ended
             }
             int slot = (int) ud;
             if (slot >= t.length) {
@@ -564,7 +576,41 @@ public final class UringSelector implements SelectorSpi {
         if (rearmCount > 0) {
             rearmQueued();
         }
+        if (retryCount > 0) {
+            retryQueued();
+        }
         return k;
+    }
+
+    private void queueRetry(long ud) {
+        if (retryCount == retries.length) {
+            retries = java.util.Arrays.copyOf(retries, retryCount * 2);
+        }
+        retries[retryCount++] = ud;
+    }
+
+    /**
+     * Prepares again the updates and cancels the kernel refused with EALREADY; they go with the next submit (the
+     * poller's next wait, or a close's flush). An update uses the registration's current events; one whose
+     * registration is gone is dropped (its cancel follows it).
+     */
+    private void retryQueued() throws IOException {
+        int n = retryCount;
+        retryCount = 0;
+        synchronized (ringLock) {
+            for (int i = 0; i < n; i++) {
+                long ud = retries[i];
+                long target = ud & ~KIND_MASK;
+                if ((ud & KIND_MASK) == KIND_CANCEL) {
+                    ring.sqe().cancel(target, IORING_ASYNC_CANCEL_ALL, ud).flags(IOSQE_CQE_SKIP_SUCCESS);
+                    continue;
+                }
+                UringRegistration r = (UringRegistration) SLOTS.getAcquire(table, (int) target);
+                if (r != null && r.userData() == target) {
+                    ring.sqe().pollUpdate(target, target, r.events, true, ud).flags(IOSQE_CQE_SKIP_SUCCESS);
+                }
+            }
+        }
     }
 
     private void queueRearm(UringRegistration r) {
