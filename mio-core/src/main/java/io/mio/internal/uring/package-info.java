@@ -44,7 +44,10 @@
  * armed and the socket open (no FIN to the peer) until the poll is cancelled (tested). {@code UringSource.close}
  * cancels and submits everything the ring holds (entries left for the poller's next wait may name this descriptor)
  * before the epoll backend's close; a re-arm holds the descriptor ({@code FileDesc.tryAcquire}) until its entry is
- * submitted, so no number reaches the kernel after its owner closed it.
+ * submitted, so no number reaches the kernel after its owner closed it. An update or cancel that finds the poll busy
+ * ({@code EALREADY}: its wake-up still waits for the poller's task work, which {@code COOP_TASKRUN} defers to the
+ * poller's next kernel entry) changes nothing; the poller prepares it again for its next submit (found by the
+ * reliability suite: a connection whose update to WRITABLE was lost this way hung).
  *
  * <h3>Reads from memory the kernel filled (proposal, not built)</h3>
  * A readable registration arms a multishot {@code RECV} into the Poll's {@link io.mio.internal.uring.BufferRing}
