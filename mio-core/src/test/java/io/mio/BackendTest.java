@@ -25,6 +25,9 @@ class BackendTest {
         Backend current = Backend.current();
         if ("selector".equals(property)) {
             assertThat(current).isEqualTo(Backend.SELECTOR);
+        } else if ("uring".equals(property)) {
+            assertThat(current).isEqualTo(Backend.URING);
+            assertThat(Backend.URING.isAvailable()).isTrue();
         } else if (property == null) {
             // Automatic: the tests grant native access to the class path, and this is Linux x86-64 / aarch64.
             assertThat(current).isEqualTo(Backend.EPOLL.isAvailable() ? Backend.EPOLL : Backend.SELECTOR);

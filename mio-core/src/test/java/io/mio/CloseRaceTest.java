@@ -269,7 +269,9 @@ class CloseRaceTest {
                         }
                     }
                     if (raw) {
-                        assertThat(((io.mio.internal.linux.EpollSelector) Bridge.selector(registry)).registrationCount())
+                        io.mio.internal.spi.SelectorSpi selector = Bridge.selector(registry);
+                        assertThat(selector instanceof io.mio.internal.uring.UringSelector u ? u.registrationCount()
+                                : ((io.mio.internal.linux.EpollSelector) selector).registrationCount())
                                 .as("registrations left").isZero();
                     }
                     assertThat(race.failures).as("iteration " + iteration).isEmpty();
@@ -345,7 +347,8 @@ class CloseRaceTest {
         if (entries != null) {
             for (java.io.File f : entries) {
                 try {
-                    if (java.nio.file.Files.readSymbolicLink(f.toPath()).toString().equals("anon_inode:[eventpoll]")) {
+                    if (java.nio.file.Files.readSymbolicLink(f.toPath()).toString().equals(
+                            TestBackend.uring() ? "anon_inode:[io_uring]" : "anon_inode:[eventpoll]")) {
                         found.add(Integer.parseInt(f.getName()));
                     }
                 } catch (IOException | NumberFormatException ignored) {

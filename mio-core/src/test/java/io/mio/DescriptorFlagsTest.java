@@ -155,7 +155,8 @@ class DescriptorFlagsTest {
             Map<Integer, String> after = descriptors();
             after.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
             assertThat(after.values()).as("descriptors a Poll with a Waker opens")
-                    .containsExactlyInAnyOrder("anon_inode:[eventpoll]", "anon_inode:[eventfd]", "anon_inode:[eventfd]");
+                    .containsExactlyInAnyOrder(TestBackend.uring() ? "anon_inode:[io_uring]" : "anon_inode:[eventpoll]",
+                            "anon_inode:[eventfd]", "anon_inode:[eventfd]");
             for (Map.Entry<Integer, String> e : after.entrySet()) {
                 int fd = e.getKey();
                 assertThat(RawFds.fcntl(fd, F_GETFD) & FD_CLOEXEC).as(e.getValue() + " (fd " + fd + ") has FD_CLOEXEC")

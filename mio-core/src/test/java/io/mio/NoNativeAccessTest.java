@@ -65,6 +65,23 @@ class NoNativeAccessTest {
         assertThat(out).contains("backend=EPOLL").contains("UnsupportedOperationException").contains("--enable-native-access");
     }
 
+    @Test
+    void the_uring_backend_requested_where_it_cannot_run_fails_naming_the_cause() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Backend.EPOLL.isAvailable(), "needs a platform the EPOLL backend supports");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(java, "--illegal-native-access=deny", "-Dio.mio.backend=uring", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), NoNativeAccessMain.class.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(45, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("child JVM did not finish");
+        }
+        String out = readAll(p);
+        assertThat(p.exitValue()).as(out).isNotZero();
+        assertThat(out).as(out).contains("UnsupportedOperationException").contains("io.mio.backend=uring")
+                .contains("URING backend cannot run here").contains("--enable-native-access");
+    }
+
     private static String readAll(Process p) throws IOException {
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }

@@ -14,6 +14,16 @@ public final class TestBackend {
         return Backend.current() == Backend.SELECTOR;
     }
 
+    /** Whether this run uses the io_uring backend. */
+    public static boolean uring() {
+        return Backend.current() == Backend.URING;
+    }
+
+    /** Skips the calling test (or class) on the io_uring backend, where the behaviour differs by design. */
+    public static void assumeNotUring(String reason) {
+        Assumptions.assumeFalse(uring(), () -> "not applicable on the URING backend: " + reason);
+    }
+
     /** Skips the calling test (or class, from {@code @BeforeAll}) on the Selector backend. */
     public static void assumeEpoll(String reason) {
         Assumptions.assumeFalse(selector(), () -> "not applicable on the SELECTOR backend: " + reason);
@@ -26,5 +36,9 @@ public final class TestBackend {
     public static final String OOB = "java.nio has no MSG_OOB / POLLPRI (Interest.PRIORITY)";
     public static final String ABSTRACT = "the JDK's Unix-domain channels take path names only (no abstract namespace)";
     public static final String UNIX_DGRAM = "the JDK has no Unix-domain datagram channel";
+    public static final String URING_STALE_FD = "io_uring cancels a closed source's poll by user data, not by "
+            + "descriptor number, so closing a stale SourceFd leaves the reused number's registration alone";
+    public static final String URING_POLL_ERROR = "io_uring reports a descriptor it cannot poll in the poll's "
+            + "completion, not from register (epoll_ctl's EPERM for a regular file has no counterpart)";
     public static final String V6ONLY = "the JDK has no IPV6_V6ONLY option (its IPv6 sockets are dual-stack)";
 }

@@ -60,7 +60,10 @@ enum ServerKind {
     /** TLS 1.3 echo on io.mio's TlsStream (mio-tls; the JDK's SSLEngine); the load generator speaks TLS to it. */
     MIO_TLS("io.mio TlsStream, TLS 1.3", MioTlsEchoServer.class, null),
     /** TLS 1.3 echo on Netty's SslHandler with the JDK's SSLEngine (SslProvider.JDK), native epoll transport. */
-    NETTY_TLS("Netty SslHandler (JDK), TLS 1.3", NettyTlsEchoServer.class, null);
+    NETTY_TLS("Netty SslHandler (JDK), TLS 1.3", NettyTlsEchoServer.class, null),
+    /** The same server as MIO on io.mio's io_uring backend (opt-in, chosen with io.mio.backend; Linux 6.0+). */
+    MIO_URING("io.mio, io_uring backend", MioEchoServer.class, null, List.of(), Integer.MAX_VALUE,
+            List.of("-Dio.mio.backend=uring"));
 
     /** Name in the progress lines, tables and charts. */
     final String label;
@@ -107,12 +110,13 @@ enum ServerKind {
      * on mio-wasm and on WasmEdge (the wasm guests only in the cells of {@code --wasm-conns} x
      * {@code --wasm-sizes}; the Java one skipped, with the reason, when its .wasm was not built or wasmedge is
      * missing). Left out, to be named with {@code --servers}: io.mio on its Selector backend (in the scale part
-     * by default), the Rust guest on epoll_oneoff, the C poll() guest, the TLS servers (mio-tls, netty-tls) and the C
-     * io_uring server with DEFER_TASKRUN (c-uring-defer), Netty io_uring with a buffer ring (netty-uring-bufring).
+     * by default), the Rust guest on epoll_oneoff, the C poll() guest, the TLS servers (mio-tls, netty-tls), io.mio on
+     * its io_uring backend (mio-uring), the C io_uring server with DEFER_TASKRUN (c-uring-defer) and Netty io_uring
+     * with a buffer ring (netty-uring-bufring).
      */
     static Set<ServerKind> defaults() {
-        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS, C_URING_DEFER,
-                NETTY_URING_BUFRING));
+        return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS, MIO_URING,
+                C_URING_DEFER, NETTY_URING_BUFRING));
     }
 
     /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */

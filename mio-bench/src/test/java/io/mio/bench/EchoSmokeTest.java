@@ -78,6 +78,7 @@ class EchoSmokeTest {
         assertThat(ServerKind.parse("wasi-tcp-wasmedge")).isEqualTo(ServerKind.WASI_TCP_WASMEDGE);
         assertThat(ServerKind.parse("mio-tls")).isEqualTo(ServerKind.MIO_TLS);
         assertThat(ServerKind.parse("netty-tls")).isEqualTo(ServerKind.NETTY_TLS);
+        assertThat(ServerKind.parse("mio-uring")).isEqualTo(ServerKind.MIO_URING);
         assertThat(ServerKind.defaults()).as("TLS servers run only when named").doesNotContain(ServerKind.MIO_TLS,
                 ServerKind.NETTY_TLS);
         assertThat(ServerKind.defaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING)

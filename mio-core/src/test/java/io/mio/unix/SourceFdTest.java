@@ -106,6 +106,7 @@ class SourceFdTest {
      */
     @Test
     void closing_after_the_number_was_reused_removes_the_new_files_registration() throws Exception {
+        io.mio.TestBackend.assumeNotUring(io.mio.TestBackend.URING_STALE_FD);
         int[] p = rawPipe();
         int[] q = rawPipe();
         Pipe.Receiver reuser = null;
@@ -141,6 +142,7 @@ class SourceFdTest {
 
     @Test
     void epoll_refuses_a_regular_file() throws Exception {
+        io.mio.TestBackend.assumeNotUring(io.mio.TestBackend.URING_POLL_ERROR);
         Path file = Files.writeString(dir.resolve("plain.txt"), "x");
         try (Poll poll = Poll.open()) {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {

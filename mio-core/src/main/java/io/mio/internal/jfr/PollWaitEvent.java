@@ -25,6 +25,6 @@ public final class PollWaitEvent extends Event {
     long timeout;
 
     @Label("Backend")
-    @Description("The Poll's backend: EPOLL or SELECTOR")
+    @Description("The Poll's backend: EPOLL, URING or SELECTOR")
     String backend;
 }

@@ -3,6 +3,7 @@ package io.mio.internal.spi;
 import io.mio.Backend;
 import io.mio.internal.linux.LinuxProvider;
 import io.mio.internal.nio.NioProvider;
+import io.mio.internal.uring.UringProvider;
 
 import java.util.Locale;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import java.util.Objects;
 public final class Backends {
     private Backends() {}
 
-    /** The property that names the backend: {@code epoll} or {@code selector}. */
+    /** The property that names the backend: {@code epoll}, {@code selector} or {@code uring}. */
     public static final String PROPERTY = "io.mio.backend";
 
     private static volatile Backend chosen;
@@ -60,7 +61,11 @@ public final class Backends {
             fallback = isAvailable(Backend.EPOLL) && !nativeAccess();
             b = isAvailable(Backend.EPOLL) && !fallback ? Backend.EPOLL : Backend.SELECTOR;
         }
-        provider = b == Backend.EPOLL ? new LinuxProvider() : new NioProvider();
+        provider = switch (b) {
+            case EPOLL -> new LinuxProvider();
+            case URING -> new UringProvider();
+            default -> new NioProvider();
+        };
         chosen = b;
         if (fallback) {
             logFallback(); // once: the choice is made once per JVM, under this lock
@@ -90,8 +95,9 @@ public final class Backends {
             case "epoll" -> Backend.EPOLL;
             case "selector", "nio" -> Backend.SELECTOR;
             case "wasi" -> Backend.WASI;
+            case "uring", "io_uring" -> Backend.URING;
             default -> throw new IllegalArgumentException(
-                    "system property " + PROPERTY + "=" + value + ": expected 'epoll' or 'selector'");
+                    "system property " + PROPERTY + "=" + value + ": expected 'epoll', 'selector' or 'uring'");
         };
         if (!isAvailable(b)) {
             throw new UnsupportedOperationException(PROPERTY + "=" + value + ": " + unavailable(b));
@@ -113,12 +119,36 @@ public final class Backends {
         }
         String os = System.getProperty("os.name", "");
         String arch = System.getProperty("os.arch", "");
-        return os.equals("Linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
+        boolean linux = os.equals("Linux") && (arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"));
+        if (b == Backend.URING) {
+            return linux && uringRefusal() == null;
+        }
+        return linux;
+    }
+
+    private static volatile String uringRefusal;
+
+    /** Why io_uring cannot serve the URING backend here ("" once a ring was set up), checked once. */
+    private static String uringRefusal() {
+        String r = uringRefusal;
+        if (r == null) {
+            try {
+                UringProvider.checkAvailable();
+                r = "";
+            } catch (Exception e) {
+                r = "the URING backend cannot run here: " + e.getMessage();
+            }
+            uringRefusal = r;
+        }
+        return r.isEmpty() ? null : r;
     }
 
     private static String unavailable(Backend b) {
         if (b == Backend.WASI) {
             return "the WASI backend is io.mio compiled to wasm32-wasi (the mio-wasi module); it is never available on a JVM";
+        }
+        if (b == Backend.URING && isAvailable(Backend.EPOLL)) {
+            return uringRefusal();
         }
         return "the " + b + " backend needs Linux on x86-64 or aarch64; this is " + System.getProperty("os.name")
                 + " on " + System.getProperty("os.arch");

@@ -388,21 +388,65 @@ public final class Uring implements AutoCloseable {
         return enter(toSubmit, min, flags, arg, argSize);
     }
 
+    /**
+     * For a ring whose entries are prepared by several threads under one lock: publishes what is prepared and
+     * returns how many entries the kernel has not consumed yet. Call with that lock held, then
+     * {@link #enterAndWait} without it, so that the wait does not hold up threads preparing entries (the kernel
+     * reads only published entries).
+     */
+    public int publishPending() throws ClosedException {
+        ensureOpen();
+        return publish();
+    }
+
+    /**
+     * One {@code io_uring_enter} that submits up to {@code toSubmit} published entries and waits for
+     * {@code minComplete} completions or {@code timeoutNanos} ({@code < 0}: no limit; {@code 0}: no wait, but
+     * completion work pending for this thread runs). Unlike {@link #submitAndWait} it publishes nothing, so another
+     * thread may prepare entries meanwhile (see {@link #publishPending}). Returns normally on a timeout; returns
+     * {@code -EINTR} when a signal cut the wait short, so that the caller can end its wait as well.
+     *
+     * @throws ClosedException if the ring is closed
+     * @throws IOException as {@link #submitAndWait}
+     */
+    public int enterAndWait(int toSubmit, int minComplete, long timeoutNanos) throws IOException {
+        ensureOpen();
+        int flags = IORING_ENTER_GETEVENTS;
+        long arg = 0;
+        long argSize = 0;
+        int min = minComplete;
+        if (timeoutNanos > 0) {
+            // The timespec lives in this ring's one wait argument: only the waiting thread writes it.
+            waitArg.set(JAVA_LONG, WAIT_TS, timeoutNanos / 1_000_000_000L);
+            waitArg.set(JAVA_LONG, WAIT_TS + 8, timeoutNanos % 1_000_000_000L);
+            flags |= IORING_ENTER_EXT_ARG;
+            arg = waitArg.address();
+            argSize = WAIT_ARG_SIZE;
+        } else if (timeoutNanos == 0) {
+            min = 0;
+        }
+        int r = enterRaw(toSubmit, min, flags, arg, argSize);
+        return r >= 0 || r == -EINTR ? r : failed(-r);
+    }
+
     private int enter(int toSubmit, int minComplete, int flags, long arg, long argSize) throws IOException {
+        int r = enterRaw(toSubmit, minComplete, flags, arg, argSize);
+        return r >= 0 ? r : failed(-r);
+    }
+
+    private int enterRaw(int toSubmit, int minComplete, int flags, long arg, long argSize) throws ClosedException {
         if (!acquire()) {
             throw closed();
         }
-        int r;
         try {
             enterCalls++;
-            r = UringSys.ioUringEnter(fd, toSubmit, minComplete, flags, arg, argSize);
+            return UringSys.ioUringEnter(fd, toSubmit, minComplete, flags, arg, argSize);
         } finally {
             release();
         }
-        if (r >= 0) {
-            return r;
-        }
-        int errno = -r;
+    }
+
+    private static int failed(int errno) throws IOException {
         return switch (errno) {
             case ETIME, EINTR, EAGAIN, EBUSY -> 0;
             case EBADR -> throw new IOException("io_uring_enter failed: " + UringUnavailableException.name(errno)

@@ -87,6 +87,11 @@ public final class UringWaker implements AutoCloseable {
         }
     }
 
+    /** The eventfd itself, for the URING selector that registers it like a source. */
+    FileDesc fileDesc() {
+        return eventFd;
+    }
+
     /** The eventfd's descriptor, for tests and diagnostics. */
     public int fd() {
         return eventFd.fd();

@@ -1,13 +1,18 @@
 /**
- * The io_uring layer under a future {@code URING} backend (issue 13): {@link io.mio.internal.uring.Uring} (setup,
- * mapped rings, submit and wait), the {@link io.mio.internal.uring.Sqe} flyweight, the
+ * The io_uring layer and the {@code URING} backend built on it (issue 13). The layer: {@link io.mio.internal.uring.Uring}
+ * (setup, mapped rings, submit and wait), the {@link io.mio.internal.uring.Sqe} flyweight, the
  * {@link io.mio.internal.uring.Cqe} cursor, {@link io.mio.internal.uring.BufferRing} (provided buffers),
  * {@link io.mio.internal.uring.UringWaker}, and {@link io.mio.internal.uring.UringUnavailableException} naming why
  * io_uring cannot be used. Raw system calls over FFM, no liburing; nothing allocated per entry, submit or completion.
- * No public class uses it yet.
+ * The backend: {@link io.mio.internal.uring.UringProvider} (chosen by {@code Backends} for {@code Backend.URING}),
+ * {@link io.mio.internal.uring.UringSelector} (readiness), and one source class per kind ({@code UringTcpStream},
+ * ...) that wraps the epoll backend's source of that kind: its I/O is that backend's syscall code, unchanged; only
+ * registration and close go through the ring ({@code UringSource}).
  *
- * <h2>Proposal: mio's readiness model on the ring</h2>
- * Facts marked (tested) are checked by this package's tests on Linux 6.18.
+ * <h2>mio's readiness model on the ring</h2>
+ * Built: readiness, the registry, close, the waker, timeouts and signals, as described below. Not built yet (the
+ * sections keep the proposal): reads from provided buffers and queued sends. Facts marked (tested) are checked by
+ * this package's tests on Linux 6.18.
  *
  * <h3>Readiness: one multishot poll per registration</h3>
  * {@code register} submits {@code POLL_ADD} with {@code IORING_POLL_ADD_MULTI}. Multishot poll is edge-triggered
@@ -16,27 +21,35 @@
  * applies unchanged. The user data is a slot and a generation, as the epoll backend's {@code epoll_data}: a completion
  * that races a deregister is dropped, never reported under a reused slot. {@code reregister} is a poll update
  * ({@code IORING_POLL_UPDATE_EVENTS | USER_DATA}), which like {@code EPOLL_CTL_MOD} reports at once what is already
- * ready, under the new token (tested). Any poll completion without {@code IORING_CQE_F_MORE} means the kernel ended
- * the request: report its {@code res} if not negative, and arm again. This is not only cancellation: when the CQ ring
+ * ready, under the new token (tested); a completion is masked by the registration's current events, so one posted
+ * before a reregister does not report what is no longer asked for, and the completions of one source in one reap make
+ * one event. Any poll completion without {@code IORING_CQE_F_MORE} means the kernel ended the request: report its
+ * {@code res} if not negative, and arm again, after the reap (arming at once into a full ring would end again at once). This is not only cancellation: when the CQ ring
  * is full the kernel ends multishot requests rather than queue their completions (FEAT_NODROP keeps completions, not
  * arming: 24 of 32 polls ended when 32 sockets became ready into a CQ ring of 8, tested); a source that is not
  * re-armed goes deaf.
  *
- * <h3>Registry calls from any thread; the deregister guarantee; close</h3>
+ * <h3>Registry calls from any thread; the deregister guarantee; close (built)</h3>
  * The ring is set up {@code COOP_TASKRUN}, not {@code SINGLE_ISSUER | DEFER_TASKRUN}: a single-issuer ring refuses
  * every thread but its creator with EEXIST (tested), and a {@code Poll} may be used from any thread, a virtual thread
- * from any carrier. Register and reregister from another thread take a lock around the submission ring and submit at
- * once (one {@code io_uring_enter}); a completion they cause wakes a poller already waiting, so a registration made
- * during a blocked poll is reported by it. Deregister uses {@link io.mio.internal.uring.Uring#syncCancel}
- * ({@code IORING_REGISTER_SYNC_CANCEL}): it returns once the request has ended, from any thread, also while the owner
- * waits (tested); with the generation check, no event for the source follows. Closing a source must cancel first: a
- * request holds a reference to the open file, so {@code close(2)} alone leaves the poll armed and reporting, and the
- * socket open (no FIN to the peer) until the poll is cancelled (tested). The cancel is by user data (by descriptor only
- * while the number is still ours), from {@code FileDesc}'s last release, before {@code close(2)}. Polls and receives
- * are cancelled; queued sends are left to finish, as mio's Windows named pipes do on drop, and the socket closes
- * (FIN after the data) when the last one completes.
+ * from any carrier. Every entry is prepared under one lock around the submission ring. The polling thread's
+ * registry calls between two polls stay in the ring and go to the kernel with its next wait, in the same
+ * {@code io_uring_enter} ({@link io.mio.internal.uring.Uring#publishPending} under the lock, then
+ * {@link io.mio.internal.uring.Uring#enterAndWait} without it); other threads submit at once, and a completion they
+ * cause wakes a poller already waiting, so a registration made during a blocked poll is reported by it. The kernel
+ * runs a poll's completion work in the thread that submitted it, and ends that thread's polls when it exits: the
+ * poller arms such a poll again (tested: a registering thread that sleeps, one that exits). Deregister frees the slot
+ * (the generation check drops any later completion) and cancels by user data with {@code ASYNC_CANCEL_ALL}. Closing a
+ * source must cancel first: a request holds a reference to the open file, so {@code close(2)} alone leaves the poll
+ * armed and the socket open (no FIN to the peer) until the poll is cancelled (tested). {@code UringSource.close}
+ * cancels and submits everything the ring holds (entries left for the poller's next wait may name this descriptor)
+ * before the epoll backend's close; a re-arm holds the descriptor ({@code FileDesc.tryAcquire}) until its entry is
+ * submitted, so no number reaches the kernel after its owner closed it. An update or cancel that finds the poll busy
+ * ({@code EALREADY}: its wake-up still waits for the poller's task work, which {@code COOP_TASKRUN} defers to the
+ * poller's next kernel entry) changes nothing; the poller prepares it again for its next submit (found by the
+ * reliability suite: a connection whose update to WRITABLE was lost this way hung).
  *
- * <h3>Reads from memory the kernel filled</h3>
+ * <h3>Reads from memory the kernel filled (proposal, not built)</h3>
  * A readable registration arms a multishot {@code RECV} into the Poll's {@link io.mio.internal.uring.BufferRing}
  * instead of polling for {@code POLLIN} (both would compete for the data). Each completion names a buffer
  * ({@code flags >>> 16}); the poller queues it on its source and reports READABLE when the queue was empty. {@code read}
@@ -48,7 +61,7 @@
  * buffer size (for example 4096 x 4 KiB = 16 MiB), whatever the number of connections; an idle connection holds no
  * buffer. Priority (OOB) keeps a {@code POLLPRI} poll; writable interest keeps a {@code POLLOUT} poll.
  *
- * <h3>Writes queued as entries, and when they fail</h3>
+ * <h3>Writes queued as entries, and when they fail (proposal, not built)</h3>
  * {@code write} copies into the source's send buffer (bounded), prepares a {@code SEND} ({@code MSG_NOSIGNAL}) and
  * returns the count; nothing enters the kernel until the next {@code poll} submits everything at once. With the buffer
  * full it returns would-block, and WRITABLE is reported when a send completion frees space. One send in flight per
@@ -62,13 +75,14 @@
  * with a bounded buffer instead of one write at a time. It differs from epoll, where {@code write} itself fails: the
  * README's "How it behaves" must say so, and that a returned {@code write} does not mean sent.
  *
- * <h3>Waker, timeouts, signals, Poll.close</h3>
+ * <h3>Waker, timeouts, signals, Poll.close (built)</h3>
  * The Waker is {@link io.mio.internal.uring.UringWaker}: an eventfd with a multishot poll, written and never read on
  * the hot path; wakes coalesce into at least one completion and a wake after reaping gives a new one (tested); re-armed
  * when its completion lacks F_MORE. {@code IORING_OP_MSG_RING} also works (tested) but needs a ring of the waking
  * thread; it suits loops waking each other (one ring per loop). Timeouts go to the kernel as a timespec
- * ({@code IORING_ENTER_EXT_ARG}, nanoseconds); an elapsed timeout ({@code ETIME}) and a signal ({@code EINTR}) return
- * normally with what is in the ring. {@code Poll.close} from another thread needs an internal eventfd poll to wake the
+ * ({@code IORING_ENTER_EXT_ARG}, nanoseconds); an elapsed timeout ({@code ETIME}) returns normally with what is in
+ * the ring, and so does a signal ({@code EINTR}), which ends the poll with no events as on EPOLL; completions of the
+ * ring's own requests (failed updates and cancels, stale polls) make the poller wait again for the time left. {@code Poll.close} from another thread needs an internal eventfd poll to wake the
  * waiter (the ring is unmapped and its descriptor closed only once that thread has returned: tested).
  *
  * <h3>Measured (loopback, Linux 6.18, 2 shared cores)</h3>

@@ -1,0 +1,38 @@
+package io.mio.internal.uring;
+
+import io.mio.Token;
+import io.mio.internal.linux.FileDesc;
+
+/**
+ * One descriptor's registration with one {@link UringSelector}: the slot its completions name, a generation that
+ * tells a reused slot apart, the user's token and the poll mask. {@code token} and {@code events} change under the
+ * selector's submission lock (so that a re-arm and a reregister cannot cross), and are read by the poller.
+ */
+final class UringRegistration {
+    /** Generations wrap at 24 bits: the top byte of the user data is the kind of request. */
+    static final int GENERATION_MASK = 0xFF_FFFF;
+
+    final UringSelector selector;
+    final FileDesc fd;
+    final int slot;
+    final int generation;
+    volatile Token token;
+    volatile int events;
+    /** The poll (reap pass) that last reported this registration, and at which index: the poller's alone. */
+    int reportedIn;
+    int reportedAt;
+
+    UringRegistration(UringSelector selector, FileDesc fd, int slot, int generation, Token token, int events) {
+        this.selector = selector;
+        this.fd = fd;
+        this.slot = slot;
+        this.generation = generation & GENERATION_MASK;
+        this.token = token;
+        this.events = events;
+    }
+
+    /** The user data of this registration's poll request: kind 0, generation, slot. */
+    long userData() {
+        return ((long) generation << 32) | (slot & 0xFFFF_FFFFL);
+    }
+}

@@ -1,0 +1,719 @@
+package io.mio.internal.uring;
+
+import io.mio.Backend;
+import io.mio.Interest;
+import io.mio.Registry;
+import io.mio.Token;
+import io.mio.internal.Bridge;
+import io.mio.internal.ClosedException;
+import io.mio.internal.ReadySet;
+import io.mio.internal.linux.FileDesc;
+import io.mio.internal.spi.SelectorSpi;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.mio.internal.linux.LinuxConstants.EINTR;
+import static io.mio.internal.linux.LinuxConstants.EALREADY;
+import static io.mio.internal.uring.UringConstants.*;
+
+/**
+ * The URING backend of a {@code Poll}: readiness from one multishot {@code POLL_ADD} per registration on an io_uring.
+ *
+ * <p>A multishot poll posts a completion for each wake-up of the descriptor that finds the asked events ready, and
+ * none while nothing new happens: edge-triggered, as mio is; its {@code res} holds epoll's bits, mapped to readiness
+ * as the epoll backend maps them. The user data is a slot and a generation (as the epoll backend's
+ * {@code epoll_data}), so a completion that raced a deregister is dropped, never reported under a reused slot.
+ * {@code reregister} is a poll update, which like {@code EPOLL_CTL_MOD} reports at once what is already ready.
+ * A poll completion without {@code IORING_CQE_F_MORE} for a live registration means the kernel ended the request
+ * (the completion ring was full, or the thread that submitted it exited): its events are reported and the poll is
+ * armed again, so no source goes deaf.
+ *
+ * <p>Registry calls may come from any thread, also while another thread waits in {@link #select}: they prepare
+ * their entries under one lock and submit them at once (one {@code io_uring_enter}); a completion they cause wakes
+ * the waiting poller. Entries prepared by the polling thread between two polls are left in the submission ring and
+ * go to the kernel with the next wait, in the same {@code io_uring_enter}. Anything that is about to give up a
+ * descriptor number (a source's close) first submits what the ring holds, so no entry names a number that is no
+ * longer ours. Deregister and close cancel by user data; the generation check makes the deregister guarantee hold
+ * whatever the cancel's timing. One thread polls at a time.
+ */
+public final class UringSelector implements SelectorSpi {
+    static final int DEFAULT_SQ_ENTRIES = 256;
+    static final int DEFAULT_CQ_ENTRIES = 4096;
+    private static final long KIND_SHIFT = 56;
+    private static final long KIND_MASK = 0xFFL << KIND_SHIFT;
+    private static final long KIND_UPDATE = 1L << KIND_SHIFT;
+    private static final long KIND_CANCEL = 2L << KIND_SHIFT;
+    /** The internal eventfd that wakes the poller when the Poll is closed. */
+    private static final long CLOSE_DATA = 3L << KIND_SHIFT;
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(UringRegistration[].class);
+    private static final VarHandle STATE;
+    private static final int CLOSING = Integer.MIN_VALUE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(UringSelector.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Uring ring;
+    private final UringWaker closeWaker;
+    /** Guards the submission ring (every sqe() and publish) and the registrations' token and events. */
+    private final Object ringLock = new Object();
+    private final Object slotLock = new Object();
+    private volatile UringRegistration[] table = new UringRegistration[64];
+    private int[] freeSlots = new int[16];
+    private int freeCount;
+    private int nextSlot;
+    private int nextGeneration;
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean hasWaker = new AtomicBoolean();
+    /** The thread in or last in {@link #select}: its registry calls between polls are submitted with the next wait. */
+    private volatile Thread poller;
+    /** True while the poller is between polls (not waiting), so that its entries may wait for the next one. */
+    private volatile boolean pollerIdle;
+    /** Counts reaps, so that a registration knows whether it is already in this poll's events (poller only). */
+    private int reapPass;
+    /** Registrations whose poll the kernel ended during this reap (poller only). */
+    private UringRegistration[] rearms = new UringRegistration[16];
+    private int rearmCount;
+    /** User data of updates and cancels to prepare again (poller only). */
+    private long[] retries = new long[16];
+    private int retryCount;
+    /** Calls in flight (low bits) and the closing bit: the ring is closed once both allow. */
+    @SuppressWarnings("unused") // through STATE
+    private volatile int state;
+
+    private UringSelector(Uring ring, UringWaker closeWaker) {
+        this.ring = ring;
+        this.closeWaker = closeWaker;
+    }
+
+    /**
+     * A selector on a new ring of the default size.
+     *
+     * @throws UringUnavailableException if io_uring is missing, refused or too old here (the message names why)
+     * @throws IOException if the ring or its eventfd cannot be created (out of memory or descriptors)
+     */
+    public static UringSelector open() throws IOException {
+        return open(sqEntriesOfNewPolls, cqEntriesOfNewPolls);
+    }
+
+    /** Ring sizes of the next Polls: tests of a full completion ring shrink them (package-private, no API). */
+    static volatile int sqEntriesOfNewPolls = DEFAULT_SQ_ENTRIES;
+    static volatile int cqEntriesOfNewPolls = DEFAULT_CQ_ENTRIES;
+
+    /** As {@link #open()}, with the ring's sizes (tests of a full completion ring use a small one). */
+    static UringSelector open(int sqEntries, int cqEntries) throws IOException {
+        Uring ring = Uring.open(sqEntries, cqEntries, Uring.TaskRun.COOPERATIVE);
+        UringWaker waker = null;
+        try {
+            waker = UringWaker.open();
+            waker.arm(ring, CLOSE_DATA);
+            return new UringSelector(ring, waker);
+        } catch (IOException | RuntimeException e) {
+            if (waker != null) {
+                waker.close();
+            }
+            ring.close();
+            throw e;
+        }
+    }
+
+    /** The selector behind {@code registry}, for {@code source} of this backend; rejects another backend's. */
+    static UringSelector of(Registry registry, Object source) {
+        SelectorSpi s = Bridge.selector(registry);
+        if (s instanceof UringSelector u) {
+            return u;
+        }
+        throw Bridge.mismatch(source, "URING", s);
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.URING;
+    }
+
+    /** The ring, for tests and diagnostics ({@link Uring#enterCalls()}). */
+    Uring ring() {
+        return ring;
+    }
+
+    static int pollEvents(Interest interest) {
+        int events = 0;
+        if (interest.isReadable()) {
+            events |= POLLIN | POLLRDHUP;
+        }
+        if (interest.isWritable()) {
+            events |= POLLOUT;
+        }
+        if (interest.isPriority()) {
+            events |= POLLPRI;
+        }
+        return events;
+    }
+
+    /** mio's mapping of epoll's bits to readiness; a poll's res carries the same bits. */
+    static int readiness(int ev) {
+        int r = 0;
+        if ((ev & (POLLIN | POLLPRI)) != 0) {
+            r |= ReadySet.READABLE;
+        }
+        if ((ev & POLLOUT) != 0) {
+            r |= ReadySet.WRITABLE;
+        }
+        if ((ev & POLLERR) != 0) {
+            r |= ReadySet.ERROR;
+        }
+        if ((ev & POLLHUP) != 0 || ((ev & POLLIN) != 0 && (ev & POLLRDHUP) != 0)) {
+            r |= ReadySet.READ_CLOSED;
+        }
+        if ((ev & POLLHUP) != 0 || ((ev & POLLOUT) != 0 && (ev & POLLERR) != 0) || ev == POLLERR) {
+            r |= ReadySet.WRITE_CLOSED;
+        }
+        if ((ev & POLLPRI) != 0) {
+            r |= ReadySet.PRIORITY;
+        }
+        return r;
+    }
+
+    // ---- registry operations ------------------------------------------------------------------------------------
+
+    void register(UringSource source, Token token, Interest interest) throws IOException {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(interest, "interest");
+        FileDesc fd = source.fd;
+        fd.acquire();
+        try {
+            synchronized (source) {
+                if (source.closing) {
+                    throw new ClosedException(fd.kind());
+                }
+                UringRegistration existing = source.registration;
+                if (existing != null) {
+                    if (existing.selector == this) {
+                        ensureOpen();
+                        throw new IllegalStateException(fd.kind()
+                                + " is already registered with this Poll; use reregister to change its token or interest");
+                    } else if (existing.selector.isClosed()) {
+                        source.registration = null; // another Poll, closed: its ring no longer watches this descriptor
+                    } else {
+                        throw new IllegalStateException(fd.kind()
+                                + " is already registered with another Poll; deregister it there first");
+                    }
+                }
+                source.registration = arm(fd, token, pollEvents(interest));
+                source.lastSelector = this;
+            }
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** Allocates a registration and submits its multishot poll; {@code fd} is acquired by the caller. */
+    private UringRegistration arm(FileDesc fd, Token token, int events) throws IOException {
+        enter();
+        try {
+            UringRegistration r = allocate(fd, token, events);
+            try {
+                synchronized (ringLock) {
+                    ring.sqe().pollAdd(fd.fd(), events, true, r.userData());
+                    submitUnlessPoller();
+                }
+            } catch (IOException | RuntimeException e) {
+                free(r);
+                throw e;
+            }
+            return r;
+        } finally {
+            exit();
+        }
+    }
+
+    void reregister(UringSource source, Token token, Interest interest) throws IOException {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(interest, "interest");
+        int events = pollEvents(interest);
+        FileDesc fd = source.fd;
+        fd.acquire();
+        try {
+            synchronized (source) {
+                UringRegistration r = ownRegistration(source, "reregister");
+                enter();
+                try {
+                    synchronized (ringLock) {
+                        // Before the update, so that what it reports carries the new token; a re-arm reads both.
+                        r.token = token;
+                        r.events = events;
+                        long ud = r.userData();
+                        ring.sqe().pollUpdate(ud, ud, events, true, KIND_UPDATE | ud).flags(IOSQE_CQE_SKIP_SUCCESS);
+                        submitUnlessPoller();
+                    }
+                } finally {
+                    exit();
+                }
+            }
+        } finally {
+            fd.release();
+        }
+    }
+
+    void deregister(UringSource source) throws IOException {
+        FileDesc fd = source.fd;
+        fd.acquire();
+        try {
+            synchronized (source) {
+                UringRegistration r = ownRegistration(source, "deregister");
+                source.registration = null;
+                retire(r, false);
+            }
+        } finally {
+            fd.release();
+        }
+    }
+
+    /** Frees {@code r}'s slot (no completion of it is reported from now on) and cancels its requests. */
+    private void retire(UringRegistration r, boolean submitNow) throws IOException {
+        free(r);
+        if (!tryEnter()) {
+            return; // the Poll is closing: closing the ring cancels everything
+        }
+        try {
+            synchronized (ringLock) {
+                ring.sqe().cancel(r.userData(), IORING_ASYNC_CANCEL_ALL, KIND_CANCEL | r.userData())
+                        .flags(IOSQE_CQE_SKIP_SUCCESS);
+                if (submitNow) {
+                    ring.submit();
+                } else {
+                    submitUnlessPoller();
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * A registered source is closing: cancel its requests and submit everything the ring holds while its number is
+     * still valid (entries the poller left for its next wait may name it), so that close(2) releases the socket.
+     */
+    void removeOnClose(UringRegistration r) {
+        try {
+            retire(r, true);
+        } catch (IOException | RuntimeException e) {
+            // The ring is closed (or the kernel refused the cancel): closing the ring cancels what is left.
+        }
+    }
+
+    /** Submits whatever the ring holds (a source closing after its deregister was left for the next poll). */
+    void flush() {
+        if (!tryEnter()) {
+            return; // closing: the ring's close cancels everything
+        }
+        try {
+            synchronized (ringLock) {
+                if (ring.pendingSubmissions() > 0) {
+                    ring.submit();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The kernel refused the submit: the ring's close cancels what is left.
+        } finally {
+            exit();
+        }
+    }
+
+    /** Submits now, unless the calling thread is the poller between polls: then its next wait submits. */
+    private void submitUnlessPoller() throws IOException {
+        if (pollerIdle && poller == Thread.currentThread()) {
+            return;
+        }
+        ring.submit();
+    }
+
+    private UringRegistration ownRegistration(UringSource source, String operation) throws ClosedException {
+        ensureOpen();
+        UringRegistration r = source.registration;
+        if (r != null && r.selector == this) {
+            return r;
+        }
+        ensureOpen();
+        if (r == null || r.selector.isClosed()) {
+            throw new IllegalStateException("cannot " + operation + " " + source.fd.kind()
+                    + ": it is not registered with any Poll");
+        }
+        throw new IllegalStateException("cannot " + operation + " " + source.fd.kind()
+                + " through this Registry: it is registered with another Poll");
+    }
+
+    private UringRegistration allocate(FileDesc fd, Token token, int events) {
+        synchronized (slotLock) {
+            int slot;
+            if (freeCount > 0) {
+                slot = freeSlots[--freeCount];
+            } else {
+                slot = nextSlot++;
+                UringRegistration[] t = table;
+                if (slot >= t.length) {
+                    UringRegistration[] grown = new UringRegistration[t.length * 2];
+                    for (int i = 0; i < t.length; i++) {
+                        grown[i] = (UringRegistration) SLOTS.getAcquire(t, i);
+                    }
+                    table = grown;
+                }
+            }
+            UringRegistration r = new UringRegistration(this, fd, slot, nextGeneration++, token, events);
+            SLOTS.setRelease(table, slot, r);
+            return r;
+        }
+    }
+
+    private void free(UringRegistration r) {
+        synchronized (slotLock) {
+            UringRegistration[] t = table;
+            if (SLOTS.getAcquire(t, r.slot) != r) {
+                return;
+            }
+            SLOTS.setRelease(t, r.slot, (UringRegistration) null);
+            if (freeCount == freeSlots.length) {
+                int[] grown = new int[freeSlots.length * 2];
+                System.arraycopy(freeSlots, 0, grown, 0, freeCount);
+                freeSlots = grown;
+            }
+            freeSlots[freeCount++] = r.slot;
+        }
+    }
+
+    /** Number of live registrations (for tests and diagnostics). */
+    public int registrationCount() {
+        synchronized (slotLock) {
+            return nextSlot - freeCount;
+        }
+    }
+
+    // ---- waker --------------------------------------------------------------------------------------------------
+
+    /** The Poll's waker: an eventfd with a multishot poll, written and never read on the hot path. */
+    @Override
+    public WakerSpi openWaker(Token token) throws IOException {
+        if (!hasWaker.compareAndSet(false, true)) {
+            throw new IllegalStateException("this Poll already has a Waker; mio allows one Waker per Poll");
+        }
+        UringWaker waker = null;
+        try {
+            ensureOpen();
+            waker = UringWaker.open();
+            FileDesc fd = waker.fileDesc();
+            fd.acquire();
+            try {
+                return new Waker(this, waker, arm(fd, token, POLLIN));
+            } finally {
+                fd.release();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (waker != null) {
+                waker.close();
+            }
+            hasWaker.set(false);
+            throw e;
+        }
+    }
+
+    /** The one WakerSpi class of this backend, so {@code Waker.wake}'s call stays monomorphic. */
+    static final class Waker implements WakerSpi {
+        private final UringSelector selector;
+        private final UringWaker waker;
+        private final UringRegistration registration;
+
+        Waker(UringSelector selector, UringWaker waker, UringRegistration registration) {
+            this.selector = selector;
+            this.waker = waker;
+            this.registration = registration;
+        }
+
+        @Override
+        public void wake() throws IOException {
+            waker.wake();
+        }
+
+        @Override
+        public void close() {
+            selector.removeOnClose(registration);
+            waker.close();
+            selector.hasWaker.set(false);
+        }
+    }
+
+    // ---- polling ------------------------------------------------------------------------------------------------
+
+    /**
+     * Submits what the ring holds and waits for completions; reports the poll completions of live registrations
+     * into {@code out}. {@code timeoutMillis} -1 waits without limit, 0 does not wait. Completions of the ring's own
+     * requests (updates, cancels, stale polls) never end a wait early with no events while time remains.
+     */
+    @Override
+    public void select(ReadySet out, int timeoutMillis) throws IOException {
+        out.size = 0;
+        if (!polling.compareAndSet(false, true)) {
+            throw new IllegalStateException("another thread is already polling this Poll; a Poll is polled by one thread at a time");
+        }
+        try {
+            enter();
+            try {
+                Thread self = Thread.currentThread();
+                if (poller != self) {
+                    poller = self;
+                }
+                pollerIdle = false;
+                try {
+                    selectLoop(out, timeoutMillis);
+                } finally {
+                    pollerIdle = true;
+                }
+            } finally {
+                exit();
+            }
+        } finally {
+            polling.set(false);
+        }
+    }
+
+    private void selectLoop(ReadySet out, int timeoutMillis) throws IOException {
+        long timeoutNanos = timeoutMillis < 0 ? -1L : timeoutMillis * 1_000_000L;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
+        for (;;) {
+            int toSubmit;
+            synchronized (ringLock) {
+                toSubmit = ring.publishPending();
+            }
+            long wait = timeoutNanos;
+            if (ring.completionsReady() > 0) {
+                wait = 0; // events are waiting already: take them (and submit) without sleeping
+            }
+            boolean signalled = false;
+            if (wait != 0 || toSubmit > 0 || (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0) {
+                signalled = ring.enterAndWait(toSubmit, 1, wait) == -EINTR;
+            }
+            int k = reap(out);
+            if (k > 0 || closed.get() || timeoutNanos == 0) {
+                return;
+            }
+            if (signalled && !Thread.currentThread().isInterrupted()) {
+                // A signal (a profiler, the flight recorder, a tracer): a spurious wake-up with no events, as on EPOLL.
+                return;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("Poll.poll: interrupted (the thread's interrupt status is set)");
+            }
+            if (timeoutNanos > 0) {
+                timeoutNanos = deadline - System.nanoTime();
+                if (timeoutNanos <= 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private int reap(ReadySet out) throws IOException {
+        Cqe cqe = ring.completions();
+        UringRegistration[] t = table;
+        Token[] tokens = out.tokens;
+        int[] ready = out.ready;
+        int capacity = out.capacity();
+        int pass = ++reapPass;
+        int k = 0;
+        while (k < capacity && cqe.next()) {
+            long ud = cqe.userData();
+            long kind = ud & KIND_MASK;
+            if (kind != 0) {
+                if ((kind == KIND_UPDATE || kind == KIND_CANCEL) && cqe.res() == -EALREADY) {
+                    // The poll was busy (its wake-up still waiting for this thread's task work): the kernel changed
+                    // nothing, so the update or cancel goes again with the next submit.
+                    queueRetry(ud);
+                }
+                continue; // the close waker, or an update or cancel of a poll that has ended
+            }
+            int slot = (int) ud;
+            if (slot >= t.length) {
+                t = table; // registered after we read the table
+                if (slot >= t.length) {
+                    continue;
+                }
+            }
+            UringRegistration r = (UringRegistration) SLOTS.getAcquire(t, slot);
+            if (r == null || r.generation != (int) (ud >>> 32)) {
+                continue; // deregistered (or the slot reused) after the kernel posted this
+            }
+            int res = cqe.res();
+            if (!cqe.more() && (res >= 0 || res == -ECANCELED)) {
+                // Armed again after this reap, not now: with the ring still full, a poll armed on a source that is
+                // still ready would complete into the overflow and end at once, over and over.
+                queueRearm(r);
+            }
+            // Masked by the current interest: a completion posted before a reregister must not report what is no
+            // longer asked for (epoll re-polls with the new mask at epoll_wait).
+            int bits = res & (r.events | POLLERR | POLLHUP);
+            if (res > 0 && bits != 0) {
+                if (r.reportedIn == pass) {
+                    ready[r.reportedAt] |= readiness(bits); // one event per source per poll, as epoll's ready list
+                } else {
+                    r.reportedIn = pass;
+                    r.reportedAt = k;
+                    tokens[k] = r.token;
+                    ready[k] = readiness(bits);
+                    k++;
+                }
+            }
+        }
+        out.size = k;
+        if (rearmCount > 0) {
+            rearmQueued();
+        }
+        if (retryCount > 0) {
+            retryQueued();
+        }
+        return k;
+    }
+
+    private void queueRetry(long ud) {
+        if (retryCount == retries.length) {
+            retries = java.util.Arrays.copyOf(retries, retryCount * 2);
+        }
+        retries[retryCount++] = ud;
+    }
+
+    /**
+     * Prepares again the updates and cancels the kernel refused with EALREADY; they go with the next submit (the
+     * poller's next wait, or a close's flush). An update uses the registration's current events; one whose
+     * registration is gone is dropped (its cancel follows it).
+     */
+    private void retryQueued() throws IOException {
+        int n = retryCount;
+        retryCount = 0;
+        synchronized (ringLock) {
+            for (int i = 0; i < n; i++) {
+                long ud = retries[i];
+                long target = ud & ~KIND_MASK;
+                if ((ud & KIND_MASK) == KIND_CANCEL) {
+                    ring.sqe().cancel(target, IORING_ASYNC_CANCEL_ALL, ud).flags(IOSQE_CQE_SKIP_SUCCESS);
+                    continue;
+                }
+                UringRegistration r = (UringRegistration) SLOTS.getAcquire(table, (int) target);
+                if (r != null && r.userData() == target) {
+                    ring.sqe().pollUpdate(target, target, r.events, true, ud).flags(IOSQE_CQE_SKIP_SUCCESS);
+                }
+            }
+        }
+    }
+
+    private void queueRearm(UringRegistration r) {
+        if (rearmCount == rearms.length) {
+            rearms = java.util.Arrays.copyOf(rearms, rearmCount * 2);
+        }
+        rearms[rearmCount++] = r;
+    }
+
+    /**
+     * The kernel ended these live registrations' polls: a full completion ring (the last completion holds events) or
+     * the exit of the thread that submitted them (-ECANCELED). Arms them again with their current events, each
+     * descriptor held until the kernel has the entry, so that no number reaches it after its source closed.
+     */
+    private void rearmQueued() throws IOException {
+        int n = rearmCount;
+        rearmCount = 0;
+        int held = 0;
+        try {
+            synchronized (ringLock) {
+                for (int i = 0; i < n; i++) {
+                    UringRegistration r = rearms[i];
+                    rearms[i] = null;
+                    if (SLOTS.getAcquire(table, r.slot) != r || !r.fd.tryAcquire()) {
+                        continue; // deregistered or closing since
+                    }
+                    rearms[held++] = r;
+                    ring.sqe().pollAdd(r.fd.fd(), r.events, true, r.userData());
+                }
+                ring.submit();
+            }
+        } finally {
+            for (int i = 0; i < held; i++) {
+                rearms[i].fd.release();
+                rearms[i] = null;
+            }
+        }
+    }
+
+    // ---- state and closing --------------------------------------------------------------------------------------
+
+    @Override
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public void ensureOpen() throws ClosedException {
+        if (closed.get()) {
+            throw new ClosedException("Poll");
+        }
+    }
+
+    private void enter() throws ClosedException {
+        if (!tryEnter()) {
+            throw new ClosedException("Poll");
+        }
+    }
+
+    private boolean tryEnter() {
+        for (;;) {
+            int s = state;
+            if (s < 0) {
+                return false;
+            }
+            if (STATE.weakCompareAndSet(this, s, s + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void exit() {
+        if ((int) STATE.getAndAdd(this, -1) - 1 == CLOSING) {
+            ring.close(); // the kernel cancels every request, dropping its references to the sources' files
+            closeWaker.close();
+        }
+    }
+
+    /**
+     * Closes the Poll: a thread blocked in {@link #select} is woken and returns; the ring is closed once it has.
+     * Registered sources stay open (they belong to their owners). Idempotent, from any thread.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            closeWaker.wake();
+        } catch (IOException ignored) {
+            // Its eventfd is closed: nobody can be waiting on it.
+        }
+        for (;;) {
+            int s = state;
+            if (STATE.weakCompareAndSet(this, s, (s + 1) | CLOSING)) {
+                break;
+            }
+        }
+        exit();
+    }
+
+    @Override
+    public String toString() {
+        return "UringSelector[" + ring + "]";
+    }
+}
