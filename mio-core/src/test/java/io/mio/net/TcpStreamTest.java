@@ -675,7 +675,11 @@ class TcpStreamTest {
                 assertThat(Arrays.copyOf(buf, got)).isEqualTo(DATA2);
                 // Peek again after the event: the stream is drained, so the next message needs a new event.
                 assertThat(p.client().peek(buf, 0, buf.length)).isZero();
-                expectNoReadable(poll, events, p, i);
+                // Not on URING: a multishot poll posts its completion when the bytes arrive, and one read before the
+                // poll stays queued, a spurious readable event (which mio allows); epoll rechecks at epoll_wait.
+                if (!io.mio.TestBackend.uring()) {
+                    expectNoReadable(poll, events, p, i);
+                }
             }
         }
     }
