@@ -218,6 +218,9 @@ public final class TlsEchoServer {
                 }
                 while (true) {
                     int n = tls.read(buffer);
+                    // After every read, not only at the end: the handshake may finish in an event that ends below
+                    // (the peer's close_notify, a full socket), and the connection would then never be reported.
+                    reportHandshake();
                     if (n < 0) {
                         // The peer's close_notify: it sends no more. Answer with ours (TLS 1.2 did already).
                         closeNotifySent = true;
