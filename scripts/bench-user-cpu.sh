@@ -28,7 +28,7 @@ ensure taskset util-linux
 echo "bench-user-cpu: building mio-bench"
 cp_file=mio-bench/target/classpath.txt
 ./mvnw -B -ntp -q -DskipTests -pl mio-bench -am package dependency:build-classpath \
-  -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
+  -Dmdep.outputFile="$PWD/$cp_file" -DincludeScope=runtime >/dev/null
 
 pin=()
 server_cpu=-1

@@ -80,7 +80,7 @@ cp_file=mio-bench/target/classpath.txt
 # One reactor build (nothing installed into the local repository): the last module built is mio-bench, so
 # the class path file ends up holding its class path, with mio-core's jar from this work tree.
 ./mvnw -B -ntp -q -DskipTests -pl mio-bench -am package dependency:build-classpath \
-  -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
+  -Dmdep.outputFile="$PWD/$cp_file" -DincludeScope=runtime >/dev/null
 
 # mio-examples' HelloMio, TcpServer and UdpServer compiled to wasm32-wasi with TeaVM (mio-wasi-examples/target/wasm),
 # from this work tree's sources, for the wasm guest "Java TcpServer compiled to wasm" and the start-up part. Not

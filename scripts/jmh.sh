@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 echo "jmh: building mio-bench"
 cp_file=mio-bench/target/classpath.txt
 ./mvnw -B -ntp -q -DskipTests -pl mio-bench -am package dependency:build-classpath \
-  -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime >/dev/null
+  -Dmdep.outputFile="$PWD/$cp_file" -DincludeScope=runtime >/dev/null
 
 pin=()
 if command -v taskset >/dev/null 2>&1 && [ "$(nproc --all)" -ge 2 ]; then pin=(taskset -c 1); fi

@@ -25,7 +25,7 @@ import java.nio.ByteOrder;
  * <p>Semantics are Chicory's {@code ByteArrayMemory}'s: every access outside {@code [0, pages() * PAGE_SIZE)} throws
  * {@link WasmRuntimeException} ("out of bounds memory access", the guest traps), {@link #grow} returns the old page
  * count or -1 past {@code min(maximum, RUNTIME_MAX_PAGES)}, new pages read as zero, values are little-endian.
- * Only unshared memories. Opt-in: see {@link #SEGMENT}. The segment
+ * Only unshared memories. The default: see {@link #SEGMENT}. The segment
  * starts at the initial size; a grow past the room it has moves the memory to a segment half again as large (at
  * least what is asked, at most the maximum), after which earlier views must not be used (take a fresh one per
  * call). The memory is
@@ -58,15 +58,14 @@ final class SegmentMemory implements Memory {
     private int pages;
 
     /**
-     * {@code -Dio.mio.wasm.memory=segment}: guests get a SegmentMemory (socket I/O with no copy). Not the default
-     * until a run on a quiet machine shows the guests' CPU per round trip no worse than on ByteArrayMemory (see the
-     * README: the runs here were too noisy to tell).
+     * Guests get a SegmentMemory (socket I/O with no copy) unless {@code -Dio.mio.wasm.memory=bytearray}: on a quiet
+     * run their CPU per round trip was never worse than on ByteArrayMemory (mio-wasm's README, "Guest memory").
      */
-    static final boolean SEGMENT = "segment".equals(System.getProperty("io.mio.wasm.memory"));
+    static final boolean SEGMENT = !"bytearray".equals(System.getProperty("io.mio.wasm.memory"));
 
     /**
      * A memory for {@code limits}, for {@code Instance.Builder.withMemoryFactory}: a SegmentMemory when
-     * {@code -Dio.mio.wasm.memory=segment}, else (and always for a shared memory, whose guest threads need real
+     * not {@code -Dio.mio.wasm.memory=bytearray}, else (and always for a shared memory, whose guest threads need real
      * atomics) Chicory's {@code ByteArrayMemory}.
      */
     static Memory of(MemoryLimits limits) {

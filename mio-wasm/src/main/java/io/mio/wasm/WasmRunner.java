@@ -221,7 +221,7 @@ public final class WasmRunner implements AutoCloseable {
         /**
          * Caps the guest's linear memory at {@code bytes} (rounded down to whole 64 KiB pages): past it the guest's
          * {@code memory.grow} fails (returns -1, as when a runtime is out of memory; a Rust guest then aborts). Its
-         * memory lives on the JVM's heap (off it, in native memory, with {@code -Dio.mio.wasm.memory=segment}), shared
+         * memory lives off the JVM's heap, in native memory (on the heap with {@code -Dio.mio.wasm.memory=bytearray}), shared
          * by every guest of a {@link WasmHost}, so a cap keeps one guest from taking the memory the others need. Default: none, the module's own maximum (at most 4 GiB). A module whose
          * memory starts above the cap cannot run: {@link #run()} throws IllegalArgumentException.
          *
