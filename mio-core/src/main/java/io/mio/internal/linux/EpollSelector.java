@@ -112,7 +112,8 @@ public final class EpollSelector implements SelectorSpi {
         return Sys.epollCtl(ep, op, fd, ev.address());
     }
 
-    static int epollEvents(Interest interest) {
+    /** The epoll bits (edge-triggered) for {@code interest}; the URING backend's polls use the same bits, without EPOLLET. */
+    public static int epollEvents(Interest interest) {
         int events = EPOLLET;
         if (interest.isReadable()) {
             events |= EPOLLIN | EPOLLRDHUP;
@@ -126,8 +127,11 @@ public final class EpollSelector implements SelectorSpi {
         return events;
     }
 
-    /** mio's mapping of epoll's bits to readiness (src/sys/unix/selector/epoll.rs). */
-    static int readiness(int ev) {
+    /**
+     * mio's mapping of epoll's bits to readiness (src/sys/unix/selector/epoll.rs); also the URING backend's, whose poll
+     * completions carry the same bits (poll(2)'s and epoll's values are the same numbers).
+     */
+    public static int readiness(int ev) {
         int r = 0;
         if ((ev & (EPOLLIN | EPOLLPRI)) != 0) {
             r |= ReadySet.READABLE;

@@ -7,7 +7,9 @@ import io.mio.Token;
 import io.mio.internal.Bridge;
 import io.mio.internal.ClosedException;
 import io.mio.internal.ReadySet;
+import io.mio.internal.linux.EpollSelector;
 import io.mio.internal.linux.FileDesc;
+import io.mio.internal.linux.LinuxConstants;
 import io.mio.internal.spi.SelectorSpi;
 
 import java.io.IOException;
@@ -146,42 +148,9 @@ public final class UringSelector implements SelectorSpi {
         return ring;
     }
 
+    /** A multishot poll's bits for {@code interest}: epoll's, which poll(2) shares, without the edge flag. */
     static int pollEvents(Interest interest) {
-        int events = 0;
-        if (interest.isReadable()) {
-            events |= POLLIN | POLLRDHUP;
-        }
-        if (interest.isWritable()) {
-            events |= POLLOUT;
-        }
-        if (interest.isPriority()) {
-            events |= POLLPRI;
-        }
-        return events;
-    }
-
-    /** mio's mapping of epoll's bits to readiness; a poll's res carries the same bits. */
-    static int readiness(int ev) {
-        int r = 0;
-        if ((ev & (POLLIN | POLLPRI)) != 0) {
-            r |= ReadySet.READABLE;
-        }
-        if ((ev & POLLOUT) != 0) {
-            r |= ReadySet.WRITABLE;
-        }
-        if ((ev & POLLERR) != 0) {
-            r |= ReadySet.ERROR;
-        }
-        if ((ev & POLLHUP) != 0 || ((ev & POLLIN) != 0 && (ev & POLLRDHUP) != 0)) {
-            r |= ReadySet.READ_CLOSED;
-        }
-        if ((ev & POLLHUP) != 0 || ((ev & POLLOUT) != 0 && (ev & POLLERR) != 0) || ev == POLLERR) {
-            r |= ReadySet.WRITE_CLOSED;
-        }
-        if ((ev & POLLPRI) != 0) {
-            r |= ReadySet.PRIORITY;
-        }
-        return r;
+        return EpollSelector.epollEvents(interest) & ~LinuxConstants.EPOLLET;
     }
 
     // ---- registry operations ------------------------------------------------------------------------------------
@@ -562,12 +531,12 @@ public final class UringSelector implements SelectorSpi {
             int bits = res & (r.events | POLLERR | POLLHUP);
             if (res > 0 && bits != 0) {
                 if (r.reportedIn == pass) {
-                    ready[r.reportedAt] |= readiness(bits); // one event per source per poll, as epoll's ready list
+                    ready[r.reportedAt] |= EpollSelector.readiness(bits); // one event per source per poll, as epoll's ready list
                 } else {
                     r.reportedIn = pass;
                     r.reportedAt = k;
                     tokens[k] = r.token;
-                    ready[k] = readiness(bits);
+                    ready[k] = EpollSelector.readiness(bits);
                     k++;
                 }
             }
