@@ -1007,6 +1007,22 @@ public final class UringSelector implements SelectorSpi {
             }
             ring.close(); // the kernel cancels every request, dropping its references to the sources' files
             closeWaker.close();
+            endRetiredRecvs();
+        }
+    }
+
+    /**
+     * The ring is closed: the cancelled receives of deregistered streams will post no last completion, so end them
+     * here; a stream registered meanwhile with another Poll gets its receive there.
+     */
+    private void endRetiredRecvs() {
+        UringRegistration[] retired;
+        synchronized (slotLock) {
+            retired = retiredRecvs.toArray(new UringRegistration[0]);
+            retiredRecvs.clear();
+        }
+        for (UringRegistration r : retired) {
+            r.stream.onRecv(r, -ECANCELED, -1, false);
         }
     }
 

@@ -86,6 +86,7 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
      * {@code r}'s is armed after that one's last completion).
      */
     boolean rxWantArm(UringRegistration r) {
+        settleClosed();
         if (rxState == RX_CANCELLING) {
             rxNext = r;
             return false;
@@ -103,6 +104,7 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
      * True if the caller must cancel {@code r}'s receive; queued bytes stay readable.
      */
     boolean rxStopFor(UringRegistration r, boolean readable) {
+        settleClosed();
         if (rxState == RX_CANCELLING) {
             rxNext = readable ? r : null;
             return false;
@@ -141,6 +143,14 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
         rxReg = null;
         rxState = RX_NONE;
         return false;
+    }
+
+    /** The Poll of the receive closed: its requests and buffers are gone, only the kept bytes stay (under rxLock). */
+    private void settleClosed() {
+        UringRegistration r = rxReg;
+        if (r != null && r.selector.isClosed()) {
+            rxDrop(true);
+        }
     }
 
     /** Whether {@code r}'s receive is armed and its queue empty: a READABLE stashed for it is stale (under rxLock). */

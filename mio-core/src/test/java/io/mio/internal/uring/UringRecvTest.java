@@ -469,4 +469,30 @@ class UringRecvTest {
         assertThat(impl(q[0]).rxStats()[2]).isEqualTo(UringTcpStream.RX_NONE);
         assertThat(q[0].read(buf)).isEqualTo(1);
     }
+
+    @Test
+    void a_stream_moved_to_another_poll_reads_there_when_the_first_poll_closes_before_its_cancel_is_reaped()
+            throws Exception {
+        for (boolean closeFirst : new boolean[] {true, false}) {
+            Poll a = Poll.open();
+            Poll b = keep(Poll.open());
+            Events events = Events.withCapacity(16);
+            TcpStream[] p = pair(listener());
+            a.registry().register(p[0], ID, Interest.READABLE);
+            a.registry().deregister(p[0]); // its cancel's completion is never reaped: nobody polls a
+            if (closeFirst) {
+                a.close();
+                b.registry().register(p[0], ID, Interest.READABLE);
+            } else {
+                b.registry().register(p[0], ID, Interest.READABLE);
+                a.close();
+            }
+            assertThat(p[1].write(new byte[] {'m'})).isEqualTo(1);
+            awaitReadable(b, events, ID);
+            byte[] buf = new byte[4];
+            assertThat(p[0].read(buf)).as("closeFirst=%s", closeFirst).isEqualTo(1);
+            assertThat(buf[0]).isEqualTo((byte) 'm');
+            assertThat(impl(p[0]).rxStats()[2]).as("read through b's receive").isEqualTo(UringTcpStream.RX_ARMED);
+        }
+    }
 }
