@@ -257,6 +257,7 @@ final class Report {
 
         if (echo) {
             echoSections(md, rows, m, base, docs);
+            UringReport.section(md, rows, m);
         }
         if (m.servers().stream().anyMatch(ServerKind::isWasm)) {
             wasmSection(md, rows, m, base);
@@ -337,6 +338,9 @@ final class Report {
         md.append("- Servers: **io.mio** (`MioEchoServer`: one thread, edge-triggered, one shared direct buffer, stops reading at a short read); ");
         if (m.servers().contains(ServerKind.MIO_SELECTOR)) {
             md.append("**io.mio, Selector backend** (the same `MioEchoServer` with `-Dio.mio.backend=selector`: io.mio's portable backend on the JDK's `Selector`); ");
+        }
+        if (m.servers().contains(ServerKind.MIO_URING)) {
+            md.append("**io.mio, io_uring backend** (the same `MioEchoServer` with `-Dio.mio.backend=uring`: readiness from one multishot poll per registration, one `io_uring_enter` per poll; see [its targets](#io_uring-backend-targets)); ");
         }
         md.append("**java.nio** (`NioEchoServer`: `Selector.select(Consumer)`, one shared direct buffer, TCP_NODELAY); ")
                 .append("**virtual threads** (`VirtualThreadEchoServer`: blocking `java.net.Socket`, one virtual thread per connection); ")
@@ -814,6 +818,18 @@ final class Report {
         int top = scale.ladder().idle().getLast();
         md.append(top > 0 ? String.format(Locale.ROOT, " ±%.0f B per connection at %d idle", 3.0 * 1024 * 1024 / top, top) : " noise")
                 .append(", so the largest count is the one to read.\n");
+        md.append("- Kernel memory per idle connection (its own column): what a registration costs in the kernel (an epitem for epoll,")
+                .append(" a multishot poll request for io_uring) and the sockets themselves are in no process's RSS. At each step, right after RSS,")
+                .append(" the machine's unreclaimable slab (`SUnreclaim` in `/proc/meminfo`, the kernel's per-CPU counters folded first through")
+                .append(" `/proc/sys/vm/stat_refresh` when run as root); per idle connection: (value with N idle − value with 0 idle) / N, within")
+                .append(" each round. It holds both ends of every connection (two TCP sockets of some 2.3 KiB each, and what the holder keeps),")
+                .append(" the same for every server: the differences between servers are what each one's registration costs. It is machine-wide,")
+                .append(" so anything else running moves it; the holders close with a reset (SO_LINGER 0) so that no TIME_WAIT socket of one")
+                .append(" server expires during the next one's steps, and the part first waits (at most ").append(Scale.TIME_WAIT_MAX.toSeconds())
+                .append(" s) until at most ").append(Scale.TIME_WAIT_FEW).append(" sockets of the echo part are left in TIME_WAIT.")
+                .append(" How io.mio's URING backend is bounded: one poll request per registration, freed by deregister or close; its rings")
+                .append(" are sized when a Poll opens (256 submission, 4,096 completion entries by default), per Poll, not per connection;")
+                .append(" a provided-buffer ring, where one is used, is likewise fixed per ring and counted in the process's RSS, not in slab.\n");
         md.append("- Cost of waiting for events with the N idle connections held: ").append(st.active())
                 .append(" active connection(s) echoing 64 B in closed loop, measured as in the echo part (").append(st.warmup().toMillis())
                 .append(" ms warm-up, ").append(st.measure().toMillis()).append(" ms measured for server CPU, ").append(st.perf().toMillis())
@@ -881,14 +897,16 @@ final class Report {
                     .append(" (criterion: at most ").append(f(FLAT_CPU, 2)).append("× the CPU and +").append(f(FLAT_SYSCALLS, 1))
                     .append(" syscalls per round trip; one active connection's CPU per round trip is noisy on a shared machine).\n");
         }
+        kernelMemory(md, rows, ladder, kinds);
         md.append("\n");
         md.append("Memory: RSS; the live heap after a full collection; memory outside the heap (RSS − committed heap). Per idle")
                 .append(" connection: the growth from 0 idle, divided by the idle count: in all (live heap + outside the heap), then each part.")
                 .append(" The active connection's figures: round trips/s, server CPU per round trip, its ratio to the same server's with 0 idle,")
                 .append(" syscalls and context switches per round trip.\n\n");
         md.append("| server | idle | RSS MiB | heap after GC MiB | outside heap MiB | per idle conn | heap per idle conn | outside heap per idle conn |")
+                .append(" kernel per idle conn (SUnreclaim) |")
                 .append(" round trips/s | CPU µs/rt | CPU/rt ÷ 0 idle | syscalls/rt | ctx switches/rt |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ServerKind k : kinds) {
             for (int n : ladder) {
                 if (selectScale(rows, k, n).isEmpty()) {
@@ -901,6 +919,7 @@ final class Report {
                         .append(" | ").append(n == 0 ? "" : "**" + bytes(bytesPerConnection(rows, k, n, ScaleRow::footprintKiB)) + "**")
                         .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::heapUsedKiB)))
                         .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::outsideHeapKiB)))
+                        .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::kernelSlabKiB)))
                         .append(" | ").append(f(scaleMedian(rows, k, n, ScaleRow::roundTripsPerSecond), 0))
                         .append(" | ").append(f(scaleMedian(rows, k, n, ScaleRow::cpuMicrosPerRt), 2))
                         .append(" | ").append(n == 0 ? "" : ratio(ratioToZero(rows, k, n, ScaleRow::cpuMicrosPerRt)))
@@ -918,6 +937,40 @@ final class Report {
             scaleMemoryChart(rows, kinds, top, docs.resolve("benchmarks-scale-memory.png"));
             md.append("![memory per idle connection](benchmarks-scale-memory.png)\n\n");
         }
+    }
+
+    /**
+     * The bullet on kernel memory per idle connection (growth of the machine's unreclaimable slab from 0 idle, within
+     * each round): every server at the largest count it shares with io.mio, and io.mio URING's difference to EPOLL.
+     */
+    static void kernelMemory(StringBuilder md, List<ScaleRow> rows, List<Integer> ladder, List<ServerKind> kinds) {
+        int top = 0;
+        for (ServerKind k : kinds) {
+            top = Math.max(top, largestCommonIdle(rows, ladder, k));
+        }
+        if (top == 0 || kinds.stream().allMatch(k -> Double.isNaN(bytesPerConnection(rows, k, largestCommonIdle(rows, ladder, k),
+                ScaleRow::kernelSlabKiB)))) {
+            return;
+        }
+        List<String> each = new ArrayList<>();
+        for (ServerKind k : kinds) {
+            int n = largestCommonIdle(rows, ladder, k);
+            if (n > 0) {
+                each.add(k.label + " " + bytes(bytesPerConnection(rows, k, n, ScaleRow::kernelSlabKiB)) + (n == top ? "" : " (" + n + " idle)"));
+            }
+        }
+        md.append("- **Kernel memory per idle connection** (growth of the machine's unreclaimable slab, both ends of each")
+                .append(" connection, ").append(top).append(" idle): ").append(String.join(", ", each));
+        int common = largestCommonIdle(rows, ladder, ServerKind.MIO, ServerKind.MIO_URING);
+        if (common > 0) {
+            double epoll = bytesPerConnection(rows, ServerKind.MIO, common, ScaleRow::kernelSlabKiB);
+            double uring = bytesPerConnection(rows, ServerKind.MIO_URING, common, ScaleRow::kernelSlabKiB);
+            double d = uring - epoll;
+            md.append(". ").append(ServerKind.MIO_URING.label).append(" − io.mio (EPOLL) at ").append(common).append(" idle: ")
+                    .append(Double.isNaN(d) ? "n/a" : String.format(Locale.ROOT, "%+.0f B", d))
+                    .append(" per connection (its multishot poll request in place of an epitem)");
+        }
+        md.append(".\n");
     }
 
     private static void scaleCpuChart(List<ScaleRow> rows, List<ServerKind> kinds, List<Integer> ladder, int active, Path file)
