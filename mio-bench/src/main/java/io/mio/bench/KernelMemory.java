@@ -44,6 +44,43 @@ final class KernelMemory {
         }
     }
 
+    /**
+     * The slab caches of a readiness registration: epoll's {@code eventpoll_epi} (one epitem per registered
+     * descriptor) and io_uring's {@code io_kiocb} (one request per multishot poll). A cache the kernel merged into
+     * another is not listed in /proc/slabinfo and not counted.
+     */
+    static final java.util.List<String> REGISTRATION_CACHES = java.util.List.of("eventpoll_epi", "io_kiocb");
+
+    /**
+     * Bytes in use in {@link #REGISTRATION_CACHES}, in KiB: active objects times object size, from a
+     * {@code /proc/slabinfo} text (version 2.1: name, active_objs, num_objs, objsize, ...). 0 if none is listed.
+     *
+     * @throws IllegalArgumentException if a line of those caches does not parse
+     */
+    static double registrationSlabKiB(String slabinfo) {
+        double bytes = 0;
+        for (String line : slabinfo.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && REGISTRATION_CACHES.contains(f[0])) {
+                try {
+                    bytes += Long.parseLong(f[1]) * (double) Long.parseLong(f[3]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("unreadable /proc/slabinfo line: " + line, e);
+                }
+            }
+        }
+        return bytes / 1024;
+    }
+
+    /** {@link #registrationSlabKiB(String)} of this machine now, or NaN where /proc/slabinfo cannot be read (it needs root). */
+    static double registrationSlabKiB() {
+        try {
+            return registrationSlabKiB(Files.readString(Path.of("/proc/slabinfo")));
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** TCP sockets in TIME_WAIT on the machine ({@code tw} of {@code /proc/net/sockstat}), or -1 if unknown. */
     static int timeWaitSockets() {
         try {

@@ -824,7 +824,10 @@ final class Report {
                 .append(" `/proc/sys/vm/stat_refresh` when run as root); per idle connection: (value with N idle − value with 0 idle) / N, within")
                 .append(" each round. It holds both ends of every connection (two TCP sockets of some 2.3 KiB each, and what the holder keeps),")
                 .append(" the same for every server: the differences between servers are what each one's registration costs. It is machine-wide,")
-                .append(" so anything else running moves it; the holders close with a reset (SO_LINGER 0) so that no TIME_WAIT socket of one")
+                .append(" so anything else running moves it. Its registration part, sampled with it where `/proc/slabinfo` is readable (root):")
+                .append(" active objects × object size of the caches ").append(String.join(" and ", KernelMemory.REGISTRATION_CACHES.stream().map(c -> "`" + c + "`").toList()))
+                .append(" (epoll's epitem, io_uring's request; a cache the kernel merged into another is not listed, and not counted);")
+                .append(" the holders close with a reset (SO_LINGER 0) so that no TIME_WAIT socket of one")
                 .append(" server expires during the next one's steps, and the part first waits (at most ").append(Scale.TIME_WAIT_MAX.toSeconds())
                 .append(" s) until at most ").append(Scale.TIME_WAIT_FEW).append(" sockets of the echo part are left in TIME_WAIT.")
                 .append(" How io.mio's URING backend is bounded: one poll request per registration, freed by deregister or close; its rings")
@@ -904,9 +907,9 @@ final class Report {
                 .append(" The active connection's figures: round trips/s, server CPU per round trip, its ratio to the same server's with 0 idle,")
                 .append(" syscalls and context switches per round trip.\n\n");
         md.append("| server | idle | RSS MiB | heap after GC MiB | outside heap MiB | per idle conn | heap per idle conn | outside heap per idle conn |")
-                .append(" kernel per idle conn (SUnreclaim) |")
+                .append(" kernel per idle conn (SUnreclaim) | of which registration slab |")
                 .append(" round trips/s | CPU µs/rt | CPU/rt ÷ 0 idle | syscalls/rt | ctx switches/rt |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ServerKind k : kinds) {
             for (int n : ladder) {
                 if (selectScale(rows, k, n).isEmpty()) {
@@ -920,6 +923,7 @@ final class Report {
                         .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::heapUsedKiB)))
                         .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::outsideHeapKiB)))
                         .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::kernelSlabKiB)))
+                        .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::registrationSlabKiB)))
                         .append(" | ").append(f(scaleMedian(rows, k, n, ScaleRow::roundTripsPerSecond), 0))
                         .append(" | ").append(f(scaleMedian(rows, k, n, ScaleRow::cpuMicrosPerRt), 2))
                         .append(" | ").append(n == 0 ? "" : ratio(ratioToZero(rows, k, n, ScaleRow::cpuMicrosPerRt)))
@@ -966,9 +970,12 @@ final class Report {
             double epoll = bytesPerConnection(rows, ServerKind.MIO, common, ScaleRow::kernelSlabKiB);
             double uring = bytesPerConnection(rows, ServerKind.MIO_URING, common, ScaleRow::kernelSlabKiB);
             double d = uring - epoll;
+            double regEpoll = bytesPerConnection(rows, ServerKind.MIO, common, ScaleRow::registrationSlabKiB);
+            double regUring = bytesPerConnection(rows, ServerKind.MIO_URING, common, ScaleRow::registrationSlabKiB);
             md.append(". ").append(ServerKind.MIO_URING.label).append(" − io.mio (EPOLL) at ").append(common).append(" idle: ")
                     .append(Double.isNaN(d) ? "n/a" : String.format(Locale.ROOT, "%+.0f B", d))
-                    .append(" per connection (its multishot poll request in place of an epitem)");
+                    .append(" per connection; in the registration caches alone ").append(bytes(regUring)).append(" against ")
+                    .append(bytes(regEpoll)).append(" (its multishot poll request in place of an epitem)");
         }
         md.append(".\n");
     }

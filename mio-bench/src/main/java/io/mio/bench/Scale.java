@@ -209,12 +209,13 @@ final class Scale {
         }
         double rss = ProcStat.read(pid).rssKiB();
         double kernel = KernelMemory.unreclaimableSlabKiB();
+        double registrations = KernelMemory.registrationSlabKiB();
         Bench.Costs c = Bench.Costs.of(sampler, r);
         Histogram h = r.latencyNanos();
         return new ScaleRow(round, kind, idle, s.active(), rss,
                 heap == null ? Double.NaN : heap.used() / 1024.0, heap == null ? Double.NaN : heap.committed() / 1024.0,
                 r.roundTripsPerSecond(), h.getValueAtPercentile(99) / 1e3, c.userMicrosPerRt(), c.sysMicrosPerRt(),
-                c.syscallsPerRt(), c.contextSwitchesPerRt(), kernel);
+                c.syscallsPerRt(), c.contextSwitchesPerRt(), kernel, registrations);
     }
 
     private static EchoClient.Result run(ServerKind kind, ServerProcess server, InetSocketAddress addr,

@@ -31,11 +31,11 @@ class ReportTest {
 
     private static ScaleRow scale(ServerKind k, int idle, double heapUsedKiB, double cpu, double syscalls) {
         // RSS stays put as the heap grows inside its pre-touched committed size: nothing grows outside the heap
-        return new ScaleRow(1, k, idle, 1, 100_000, heapUsedKiB, 65_536, 10_000, 80, cpu / 2, cpu / 2, syscalls, 1, Double.NaN);
+        return new ScaleRow(1, k, idle, 1, 100_000, heapUsedKiB, 65_536, 10_000, 80, cpu / 2, cpu / 2, syscalls, 1, Double.NaN, Double.NaN);
     }
 
-    private static ScaleRow scaleKernel(ServerKind k, int idle, double kernelKiB) {
-        return new ScaleRow(1, k, idle, 1, 100_000, 2_000, 65_536, 10_000, 80, 10, 10, 3, 1, kernelKiB);
+    private static ScaleRow scaleKernel(ServerKind k, int idle, double kernelKiB, double registrationKiB) {
+        return new ScaleRow(1, k, idle, 1, 100_000, 2_000, 65_536, 10_000, 80, 10, 10, 3, 1, kernelKiB, registrationKiB);
     }
 
     private static String write(Path dir, List<Row> rows, List<ServerKind> servers, Scale.Result scale) throws Exception {
@@ -106,10 +106,11 @@ class ReportTest {
     @Test
     void scale_section_gives_kernel_memory_per_idle_connection_and_uring_against_epoll(@TempDir Path dir) throws Exception {
         List<ScaleRow> rows = List.of(
-                // io.mio EPOLL: +7000 KiB of slab over 1024 idle (7000 B each); io.mio URING: +7128 KiB (7128 B each)
-                scaleKernel(ServerKind.MIO, 0, 30_000), scaleKernel(ServerKind.MIO, 1024, 37_000),
-                scaleKernel(ServerKind.MIO_URING, 0, 31_000), scaleKernel(ServerKind.MIO_URING, 1024, 38_128),
-                scaleKernel(ServerKind.NETTY, 0, 30_000), scaleKernel(ServerKind.NETTY, 1024, 37_050));
+                // io.mio EPOLL: +7000 KiB of slab over 1024 idle (7000 B each), 128 of them an epitem;
+                // io.mio URING: +7128 KiB (7128 B each), 256 of them an io_kiocb
+                scaleKernel(ServerKind.MIO, 0, 30_000, 20), scaleKernel(ServerKind.MIO, 1024, 37_000, 148),
+                scaleKernel(ServerKind.MIO_URING, 0, 31_000, 20), scaleKernel(ServerKind.MIO_URING, 1024, 38_128, 276),
+                scaleKernel(ServerKind.NETTY, 0, 30_000, 20), scaleKernel(ServerKind.NETTY, 1024, 37_050, 148));
         Scale.Ladder ladder = Scale.plan(List.of(0, 1024), 20000);
         Scale.Result result = new Scale.Result(new Scale.Settings(List.of(0, 1024), 1, 1, Duration.ofMillis(300),
                 Duration.ofMillis(700), Duration.ofMillis(400), 0, dir), ladder, rows, List.of(), List.of(), 20000, 20000, 1,
@@ -117,12 +118,13 @@ class ReportTest {
         String md = write(dir, List.of(), List.of(), result);
 
         assertThat(md).contains("`SUnreclaim` in `/proc/meminfo`").contains("SO_LINGER 0").contains("one poll request per registration");
-        assertThat(line(md, "| server | idle |")).contains("| kernel per idle conn (SUnreclaim) |");
-        assertThat(line(md, "| io.mio | 1024 |")).contains("| 7000 B |");
-        assertThat(line(md, "| io.mio, io_uring backend | 1024 |")).contains("| 7128 B |");
+        assertThat(line(md, "| server | idle |")).contains("| kernel per idle conn (SUnreclaim) | of which registration slab |");
+        assertThat(line(md, "| io.mio | 1024 |")).contains("| 7000 B | 128 B |");
+        assertThat(line(md, "| io.mio, io_uring backend | 1024 |")).contains("| 7128 B | 256 B |");
+        assertThat(md).contains("`eventpoll_epi` and `io_kiocb`");
         assertThat(line(md, "- **Kernel memory per idle connection**")).contains("1024 idle")
                 .contains("io.mio 7000 B").contains("io.mio, io_uring backend 7128 B").contains("Netty epoll 7050 B")
-                .contains("io.mio, io_uring backend − io.mio (EPOLL) at 1024 idle: +128 B per connection");
+                .contains("io.mio, io_uring backend − io.mio (EPOLL) at 1024 idle: +128 B per connection; in the registration caches alone 256 B against 128 B");
     }
 
     @Test
