@@ -884,7 +884,7 @@ final class Report {
         } else {
             md.append("- Memory per idle connection against Netty: n/a (needs io.mio and Netty epoll with idle connections in the scale part).\n");
         }
-        for (ServerKind k : List.of(ServerKind.MIO, ServerKind.MIO_SELECTOR)) {
+        for (ServerKind k : List.of(ServerKind.MIO, ServerKind.MIO_SELECTOR, ServerKind.MIO_URING)) {
             int top = largestCommonIdle(rows, ladder, k);
             if (top == 0) {
                 continue;

@@ -125,6 +125,7 @@ class ReportTest {
         assertThat(line(md, "- **Kernel memory per idle connection**")).contains("1024 idle")
                 .contains("io.mio 7000 B").contains("io.mio, io_uring backend 7128 B").contains("Netty epoll 7050 B")
                 .contains("io.mio, io_uring backend − io.mio (EPOLL) at 1024 idle: +128 B per connection; in the registration caches alone 256 B against 128 B");
+        assertThat(line(md, "- **poll() cost, io.mio, io_uring backend**:")).contains("1.00×").contains("**flat**");
     }
 
     @Test
