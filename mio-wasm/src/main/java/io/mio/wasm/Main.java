@@ -182,6 +182,13 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--interpret", description = "Interpret the module instead of compiling it to JVM bytecode.")
         private boolean interpret;
 
+        @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:MIO_WASM_CACHE_DIR}",
+                description = "Keep the JVM classes compiled from APP in DIR (created rwx------; refused if others may "
+                        + "write it) and load them from there next time instead of compiling again; each entry is "
+                        + "checked (module SHA-256, Chicory version, a hash of its bytes) and recompiled if it does not "
+                        + "match. Default: $MIO_WASM_CACHE_DIR (the launcher sets ~/.cache/mio-wasm); empty: no cache.")
+        private String cacheDir;
+
         @Option(names = "--instances", paramLabel = "N", description = "Run N isolated copies of APP in this JVM, "
                 + "compiled once, each on its own thread with its own memory, sockets, sandbox (the same rules) and "
                 + "--max-sockets. {i} in ARGS and --env values becomes the copy's number (0 to N-1); each line a copy "
@@ -221,8 +228,9 @@ public final class Main implements Callable<Integer> {
             List<String> argv = new ArrayList<>();
             argv.add(app.getFileName().toString());
             argv.addAll(args);
+            CompileCache cache = openCache(spec, main.err, interpret ? null : cacheDir);
             if (instances > 1) {
-                return runInstances(p.build());
+                return runInstances(p.build(), cache);
             }
             try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING)) {
                 WasmRunner.Builder b;
@@ -233,7 +241,7 @@ public final class Main implements Callable<Integer> {
                     return CANNOT_RUN;
                 }
                 NetPolicy policy = p.build();
-                b.args(argv).policy(policy).compile(!interpret).tcpNodelay(tcpNodelay)
+                b.args(argv).policy(policy).compile(!interpret).cache(cache).tcpNodelay(tcpNodelay)
                         .stdin(main.in).stdout(main.out).stderr(main.err);
                 if (maxMemory != null) {
                     b.maxMemory(maxMemory);
@@ -285,13 +293,13 @@ public final class Main implements Callable<Integer> {
         }
 
         /** --instances N: N guests of one compiled module in this JVM ({@link WasmHost}); waits for all of them. */
-        private int runInstances(NetPolicy policy) {
+        private int runInstances(NetPolicy policy, CompileCache cache) {
             String threadPrefix = "mio-wasm-" + app.getFileName() + "-";
             try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING,
                     threadPrefix)) {
                 WasmHost host;
                 try {
-                    host = WasmHost.load(app, !interpret);
+                    host = WasmHost.load(app, !interpret, cache);
                 } catch (java.io.IOException | RuntimeException e) {
                     main.err.println("mio-wasm: cannot load " + app + ": " + message(e));
                     return CANNOT_RUN;
@@ -370,6 +378,23 @@ public final class Main implements Callable<Integer> {
                 log.fine("[" + g.name() + "] the guest exited with code " + code);
             }
             return code;
+        }
+
+        /** The cache in {@code dir} (null or blank: none); a directory that cannot be used is a usage error. */
+        static CompileCache openCache(CommandLine.Model.CommandSpec spec, PrintStream err, String dir) {
+            if (dir == null || dir.isBlank()) {
+                return null;
+            }
+            try {
+                return CompileCache.open(Path.of(dir));
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                if (!spec.commandLine().getParseResult().hasMatchedOption("--cache-dir")) {
+                    // the default ($MIO_WASM_CACHE_DIR): a cache that cannot be used only costs start-up time
+                    err.println("mio-wasm: not caching compiled code: " + dir + ": " + message(e));
+                    return null;
+                }
+                throw new CommandLine.ParameterException(spec.commandLine(), "--cache-dir " + dir + ": " + message(e));
+            }
         }
 
         private static String message(Throwable e) {

@@ -62,10 +62,10 @@ public final class WasmHost implements AutoCloseable {
     private final AtomicInteger started = new AtomicInteger();
     private volatile boolean closed;
 
-    private WasmHost(WasmModule module, String name, boolean compile) {
+    private WasmHost(WasmModule module, String name, boolean compile, CompileCache cache) {
         this.module = module;
         this.name = name;
-        this.machine = compile ? WasmRunner.compile(module) : null;
+        this.machine = compile ? WasmRunner.compile(module, cache) : null;
     }
 
     /**
@@ -80,11 +80,19 @@ public final class WasmHost implements AutoCloseable {
 
     /** As {@link #load(Path)}; {@code compile} false interprets every instance instead (slower, starts sooner). */
     public static WasmHost load(Path wasm, boolean compile) throws IOException {
+        return load(wasm, compile, null);
+    }
+
+    /**
+     * As {@link #load(Path, boolean)}, with the compiled code taken from {@code cache} when an earlier run stored it
+     * there (and stored there otherwise); null: no cache. See {@link CompileCache}.
+     */
+    public static WasmHost load(Path wasm, boolean compile, CompileCache cache) throws IOException {
         Objects.requireNonNull(wasm, "wasm");
         if (!java.nio.file.Files.isRegularFile(wasm)) {
             throw new java.nio.file.NoSuchFileException(wasm.toString(), null, "no such file");
         }
-        return new WasmHost(Parser.parse(wasm), wasm.getFileName().toString(), compile);
+        return new WasmHost(Parser.parse(wasm), wasm.getFileName().toString(), compile, cache);
     }
 
     /**
@@ -94,7 +102,7 @@ public final class WasmHost implements AutoCloseable {
      */
     public static WasmHost of(String name, byte[] wasm, boolean compile) {
         Objects.requireNonNull(wasm, "wasm");
-        return new WasmHost(Parser.parse(wasm), Objects.requireNonNull(name, "name"), compile);
+        return new WasmHost(Parser.parse(wasm), Objects.requireNonNull(name, "name"), compile, null);
     }
 
     /** The module's name, as given to {@link #load} or {@link #of}. */
