@@ -101,8 +101,21 @@ public final class WasmHost implements AutoCloseable {
      * @throws ChicoryException if it is not a valid module
      */
     public static WasmHost of(String name, byte[] wasm, boolean compile) {
+        return of(name, wasm, compile, null);
+    }
+
+    /**
+     * As {@link #of(String, byte[], boolean)}, with the compiled code taken from {@code cache} when an earlier run
+     * stored it there (and stored there otherwise); null: no cache. See {@link CompileCache}.
+     */
+    public static WasmHost of(String name, byte[] wasm, boolean compile, CompileCache cache) {
         Objects.requireNonNull(wasm, "wasm");
-        return new WasmHost(Parser.parse(wasm), Objects.requireNonNull(name, "name"), compile, null);
+        return new WasmHost(Parser.parse(wasm), Objects.requireNonNull(name, "name"), compile, cache);
+    }
+
+    /** The name of the thread of this host's guest {@code guest}. */
+    String threadName(String guest) {
+        return "mio-wasm-" + name + "-" + guest;
     }
 
     /** The module's name, as given to {@link #load} or {@link #of}. */
@@ -196,7 +209,7 @@ public final class WasmHost implements AutoCloseable {
         private Guest(String name, WasmRunner runner) {
             this.name = name;
             this.runner = runner;
-            this.thread = Thread.ofPlatform().name("mio-wasm-" + WasmHost.this.name + "-" + name).daemon()
+            this.thread = Thread.ofPlatform().name(threadName(name)).daemon()
                     .unstarted(this::run);
         }
 
