@@ -409,12 +409,15 @@ public final class Main implements Callable<Integer> {
             try {
                 return CompileCache.open(Path.of(dir));
             } catch (IllegalArgumentException | java.io.IOException e) {
+                String why = e instanceof java.nio.file.FileSystemException f
+                        ? "cannot use it: " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName())
+                        : message(e);
                 if (!spec.commandLine().getParseResult().hasMatchedOption("--cache-dir")) {
                     // the default ($MIO_WASM_CACHE_DIR): a cache that cannot be used only costs start-up time
-                    err.println("mio-wasm: not caching compiled code: " + dir + ": " + message(e));
+                    err.println("mio-wasm: not caching compiled code: " + dir + ": " + why);
                     return null;
                 }
-                throw new CommandLine.ParameterException(spec.commandLine(), "--cache-dir " + dir + ": " + message(e));
+                throw new CommandLine.ParameterException(spec.commandLine(), "--cache-dir " + dir + ": " + why);
             }
         }
 
