@@ -1089,10 +1089,14 @@ final class Report {
     }
 
     /** One colour per server kind (by ordinal). */
-    private static final Color[] PALETTE = {
+    /** One colour per server kind (indexed by ordinal), so a server keeps its colour in every chart. */
+    static final Color[] PALETTE = {
             new Color(0xD62728), new Color(0xFF9896), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0x9467BD),
             new Color(0x7F7F7F), new Color(0x444444), new Color(0x17BECF), new Color(0x9EDAE5), new Color(0xBCBD22),
-            new Color(0xE377C2), new Color(0x8C564B), new Color(0xFF7F0E), new Color(0x6B4C9A)};
+            new Color(0xE377C2), new Color(0x8C564B), new Color(0xFF7F0E), new Color(0x6B4C9A), new Color(0x98DF8A),
+            new Color(0xAEC7E8), new Color(0xC5B0D5), new Color(0xC49C94), new Color(0xF7B6D2), new Color(0xDBDB8D),
+            new Color(0x393B79), new Color(0x637939), new Color(0x8C6D31), new Color(0x843C39), new Color(0x7B4173),
+            new Color(0x3182BD), new Color(0xE6550D), new Color(0x31A354)};
 
     private static void chart(List<Row> rows, Meta m, Path file, String title, String axis, ToDoubleFunction<Row> metric,
                               boolean log) throws IOException {

@@ -25,6 +25,13 @@ class ReportTest {
         System.setProperty("java.awt.headless", "true");
     }
 
+    @Test
+    void everyServerKindHasAChartColourOfItsOwn() {
+        // charts colour a server by its ordinal: two kinds sharing a colour cannot be told apart in a legend
+        assertThat(Report.PALETTE).hasSizeGreaterThanOrEqualTo(ServerKind.values().length);
+        assertThat(java.util.Arrays.stream(Report.PALETTE).distinct().count()).isEqualTo(Report.PALETTE.length);
+    }
+
     private static Row echo(int round, ServerKind k, double cpu, double syscalls) {
         return new Row(round, k, 1, 64, 10_000, 50, 80, 100, cpu / 2, cpu / 2, syscalls, 1, 100, 0.4);
     }
