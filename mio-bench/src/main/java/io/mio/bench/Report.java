@@ -478,8 +478,84 @@ final class Report {
                     + " 1 `epoll_wait`, 1 `recvmsg`, 1 `sendmsg`. WasmEdge leaves Nagle's algorithm on (the guest's `setNodelay`"
                     + " is unsupported under WASI; mio-wasm sets TCP_NODELAY), which holds nothing back with one message in"
                     + " flight per connection";
+            case WASM_ECHO_WASMEDGE -> "`echo_guest.wasm` on WasmEdge, for comparison (issue 12, item 7): compiled ahead of time"
+                    + " once per run into a temporary directory (`wasmedge compile echo_guest.wasm echo_guest.so`) and run as the"
+                    + " server process itself, no JVM (`wasmedge --run-mode=aot echo_guest.so PORT COUNT`; WasmEdge 0.17.1"
+                    + " serves `epoll_oneoff`)";
+            case WASM_ECHO_POLL_WASMEDGE -> "the same on WasmEdge AOT waiting with `poll_oneoff`"
+                    + " (`wasmedge --run-mode=aot echo_guest.so PORT COUNT poll`)";
             default -> "";
         };
+    }
+
+    /** Issue 12, item 7: echo_guest's CPU per round trip on mio-wasm at most this many times io.mio's native server's. */
+    static final double ITEM7_NATIVE_TARGET = 1.1;
+    /** Issue 12, item 7: echo_guest's CPU per round trip on mio-wasm at most this many times the same guest's on WasmEdge AOT. */
+    static final double ITEM7_WASMEDGE_TARGET = 0.6;
+
+    /**
+     * The verdict on per-round ratios against {@code target}: met when their median is within it, with the rounds
+     * over it named (1-based): "met", "met (round 2 over)", "**not met** (rounds 1, 3 over)"; "n/a" without ratios.
+     */
+    static String roundsVerdict(double[] ratios, double target) {
+        double median = median(ratios);
+        if (Double.isNaN(median)) {
+            return "n/a";
+        }
+        List<String> over = new ArrayList<>();
+        for (int i = 0; i < ratios.length; i++) {
+            if (ratios[i] > target) {
+                over.add(Integer.toString(i + 1));
+            }
+        }
+        String verdict = median <= target ? "met" : "**not met**";
+        return over.isEmpty() ? verdict
+                : verdict + " (round" + (over.size() > 1 ? "s " : " ") + String.join(", ", over) + " over)";
+    }
+
+    /**
+     * Item 7's targets for the guests that also ran on WasmEdge AOT: CPU per round trip against io.mio native and
+     * against the same guest on WasmEdge, within each round.
+     */
+    private static void item7Targets(StringBuilder md, List<Row> rows, Meta m, ServerKind base) {
+        List<String> lines = new ArrayList<>();
+        for (ServerKind k : m.servers()) {
+            ServerKind twin = k.wasmEdgeTwin();
+            if (twin == null || k == ServerKind.WASI_TCP) {
+                continue;
+            }
+            for (int c : m.conns()) {
+                for (int s : m.sizes()) {
+                    if (!has(rows, k, c, s)) {
+                        continue;
+                    }
+                    boolean haveNative = m.servers().contains(base) && has(rows, base, c, s);
+                    boolean haveEdge = m.servers().contains(twin) && has(rows, twin, c, s);
+                    double[] toNative = haveNative ? ratios(rows, k, base, c, s, Row::cpuMicrosPerRt) : new double[0];
+                    double[] toEdge = haveEdge ? ratios(rows, k, twin, c, s, Row::cpuMicrosPerRt) : new double[0];
+                    lines.add("| " + c + " | " + size(s) + " | " + k.label
+                            + " | " + (haveNative ? ratioWithRounds(rows, k, base, c, s, Row::cpuMicrosPerRt) : "n/a")
+                            + " | " + roundsVerdict(toNative, ITEM7_NATIVE_TARGET)
+                            + " | " + (haveEdge ? f(medianOf(rows, twin, c, s, Row::cpuMicrosPerRt), 2) : "n/a")
+                            + " | " + (haveEdge ? ratioWithRounds(rows, k, twin, c, s, Row::cpuMicrosPerRt) : "n/a")
+                            + " | " + roundsVerdict(toEdge, ITEM7_WASMEDGE_TARGET) + " |");
+                }
+            }
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        md.append("**Issue 12, item 7** (the echo guest on mio-wasm): CPU per round trip at most **")
+                .append(f(ITEM7_NATIVE_TARGET, 1)).append("× io.mio native** and at most **").append(f(ITEM7_WASMEDGE_TARGET, 1))
+                .append("× the same guest on WasmEdge AOT**, both ratios within each round (median, then each round's in")
+                .append(" brackets; the rounds over a target are named).\n\n");
+        md.append("| C | S | guest on mio-wasm | CPU/rt ÷ io.mio | ≤ ").append(f(ITEM7_NATIVE_TARGET, 1))
+                .append("×? | WasmEdge AOT CPU µs/rt | CPU/rt ÷ WasmEdge AOT | ≤ ").append(f(ITEM7_WASMEDGE_TARGET, 1)).append("×? |\n");
+        md.append("|---|---|---|---|---|---:|---|---|\n");
+        for (String line : lines) {
+            md.append(line).append("\n");
+        }
+        md.append("\n");
     }
 
     private static void wasmSection(StringBuilder md, List<Row> rows, Meta m, ServerKind base) {
@@ -588,6 +664,7 @@ final class Report {
             md.append(String.join("; ", ref)).append(".\n\n");
         }
         md.append(String.join("\n", summary)).append("\n\n");
+        item7Targets(md, rows, m, base);
     }
 
     /**

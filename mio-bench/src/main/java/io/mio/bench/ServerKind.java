@@ -57,6 +57,15 @@ enum ServerKind {
      */
     WASI_TCP_WASMEDGE("Java TcpServer compiled to wasm (TeaVM, WASI backend) on WasmEdge AOT", null, null, List.of(),
             Integer.MAX_VALUE, List.of(), WasiExamples.TCP_SERVER),
+    /**
+     * The benchmark's echo_guest.wasm (WASM_ECHO's guest, epoll_oneoff) on WasmEdge, compiled ahead of time once per
+     * run and run with {@code wasmedge --run-mode=aot} as the server process itself: item 7's comparison.
+     */
+    WASM_ECHO_WASMEDGE("wasm echo_guest, epoll_oneoff, on WasmEdge AOT", null, null, List.of("echo_guest.wasm"),
+            Integer.MAX_VALUE),
+    /** The same guest on WasmEdge AOT waiting with poll_oneoff (WASM_ECHO_POLL's twin). */
+    WASM_ECHO_POLL_WASMEDGE("wasm echo_guest, poll_oneoff, on WasmEdge AOT", null, null,
+            List.of("echo_guest.wasm", "poll"), Integer.MAX_VALUE),
     /** TLS 1.3 echo on io.mio's TlsStream (mio-tls; the JDK's SSLEngine); the load generator speaks TLS to it. */
     MIO_TLS("io.mio TlsStream, TLS 1.3", MioTlsEchoServer.class, null),
     /** TLS 1.3 echo on Netty's SslHandler with the JDK's SSLEngine (SslProvider.JDK), native epoll transport. */
@@ -192,18 +201,37 @@ enum ServerKind {
 
     /** A WebAssembly guest: under mio-wasm, or (the WasmEdge comparison) under WasmEdge. */
     boolean isWasm() {
-        return mainClass == WasmEchoServer.class || wasiExample != null;
+        return mainClass == WasmEchoServer.class || wasiExample != null || mioWasmTwin() != null;
     }
 
     /** The guest runs on WasmEdge, as the server process itself. */
     boolean isWasmEdge() {
-        return wasiExample != null && mainClass == null;
+        return (wasiExample != null && mainClass == null) || mioWasmTwin() != null;
+    }
+
+    /** For one of the benchmark's own guests on WasmEdge: the kind running the same guest on mio-wasm; else null. */
+    ServerKind mioWasmTwin() {
+        return switch (this) {
+            case WASM_ECHO_WASMEDGE -> WASM_ECHO;
+            case WASM_ECHO_POLL_WASMEDGE -> WASM_ECHO_POLL;
+            default -> null;
+        };
+    }
+
+    /** For a guest on mio-wasm that also runs on WasmEdge AOT: that WasmEdge kind; else null. */
+    ServerKind wasmEdgeTwin() {
+        return switch (this) {
+            case WASM_ECHO -> WASM_ECHO_WASMEDGE;
+            case WASM_ECHO_POLL -> WASM_ECHO_POLL_WASMEDGE;
+            case WASI_TCP -> WASI_TCP_WASMEDGE;
+            default -> null;
+        };
     }
 
     /** The mio-wasi-examples build {@link #wasiExample} needs, when it lacks; null when the kind needs nothing built. */
     String wasiProblem() {
         if (wasiExample == null) {
-            return null;
+            return mioWasmTwin() != null && WasiExamples.wasmedge() == null ? WasiExamples.NO_WASMEDGE : null;
         }
         if (WasiExamples.find(wasiExample) == null) {
             return WasiExamples.missing(wasiExample);
@@ -213,7 +241,7 @@ enum ServerKind {
 
     /**
      * Parses a command-line name: the enum name in any case, with '-' for '_' (mio, mio-selector, nio, vthread,
-     * netty, netty-uring, netty-uring-bufring, c-drain, c-short, c-uring, c-uring-defer, wasm-echo, wasm-echo-poll, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
+     * netty, netty-uring, netty-uring-bufring, c-drain, c-short, c-uring, c-uring-defer, wasm-echo, wasm-echo-poll, wasm-echo-wasmedge, wasm-echo-poll-wasmedge, wasm, wasm-epoll, wasm-c, wasi-tcp, wasi-tcp-wasmedge,
      * mio-tls, netty-tls, mio-uring).
      */
     static ServerKind parse(String name) {

@@ -167,6 +167,38 @@ class ReportTest {
     }
 
     @Test
+    void echo_guest_is_judged_against_item_7_targets_native_and_wasmedge_within_each_round(@TempDir Path dir) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        double[] mio = {20, 20, 20};
+        double[] guest = {21, 24, 22};        // ÷ io.mio 1.05, 1.20, 1.10: median 1.10, met, round 2 over
+        double[] edge = {40, 36, 30};         // ÷ WasmEdge 0.525, 0.667, 0.733: median 0.667, not met, rounds 2, 3 over
+        double[] pollGuest = {30, 30, 30};    // ÷ io.mio 1.5: not met in every round; no WasmEdge twin ran
+        for (int r = 1; r <= 3; r++) {
+            rows.add(echo(r, ServerKind.MIO, mio[r - 1], 3));
+            rows.add(echo(r, ServerKind.WASM_ECHO, guest[r - 1], 2));
+            rows.add(echo(r, ServerKind.WASM_ECHO_WASMEDGE, edge[r - 1], 4));
+            rows.add(echo(r, ServerKind.WASM_ECHO_POLL, pollGuest[r - 1], 2));
+        }
+        String md = write(dir, rows, List.of(ServerKind.MIO, ServerKind.WASM_ECHO, ServerKind.WASM_ECHO_POLL,
+                ServerKind.WASM_ECHO_WASMEDGE), null);
+
+        String wasm = section(md, "## WebAssembly guest");
+        assertThat(wasm).contains("- **wasm echo_guest, epoll_oneoff, on WasmEdge AOT** (`--servers wasm-echo-wasmedge`)");
+        String item7 = wasm.substring(wasm.indexOf("**Issue 12, item 7**"));
+        assertThat(item7).contains("at most **1.1× io.mio native** and at most **0.6× the same guest on WasmEdge AOT**");
+        assertThat(line(item7, "| 1 | 64 B | wasm echo_guest, epoll_oneoff |")).isEqualTo("| 1 | 64 B | wasm echo_guest, epoll_oneoff"
+                + " | 1.10× <sub>(1.05, 1.20, 1.10)</sub> | met (round 2 over) | 36.00"
+                + " | 0.67× <sub>(0.53, 0.67, 0.73)</sub> | **not met** (rounds 2, 3 over) |");
+        assertThat(line(item7, "| 1 | 64 B | wasm echo_guest, poll_oneoff |"))
+                .contains("| **not met** (rounds 1, 2, 3 over) | n/a | n/a | n/a |");
+        assertThat(item7).doesNotContain("| 1 | 64 B | wasm echo_guest, epoll_oneoff, on WasmEdge AOT |");
+
+        assertThat(Report.roundsVerdict(new double[] {0.5, 0.55}, 0.6)).isEqualTo("met");
+        assertThat(Report.roundsVerdict(new double[0], 0.6)).isEqualTo("n/a");
+        assertThat(Report.roundsVerdict(new double[] {0.7, Double.NaN, 0.62}, 0.6)).isEqualTo("**not met** (rounds 1, 3 over)");
+    }
+
+    @Test
     void wasi_subsection_is_replaced_or_added_at_the_end_of_the_webassembly_section() {
         String md = "# B\n\n## WebAssembly guest\n\ntable\n\n## Scale: idle connections\n\nscale\n";
         String added = Report.replaceWasiSubsection(md, "### Java compiled to wasm32-wasi\n\nfirst\n\n");
