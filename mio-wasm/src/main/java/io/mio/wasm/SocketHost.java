@@ -94,6 +94,15 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
     }
 
     /**
+     * How many clock subscriptions the guest's poll_oneoff and epoll_oneoff calls have carried so far: a diagnostic
+     * (a host may pay for each with a timer: WasmEdge arms and disarms a timerfd). Safe to read from any thread (the
+     * guest's thread is the only writer); never blocks.
+     */
+    public long clockSubscriptions() {
+        return clockSubscriptions;
+    }
+
+    /**
      * Whether every guest TCP stream, accepted or connected, gets TCP_NODELAY (Nagle's algorithm off); default on.
      * A guest cannot set it itself (WasmEdge's ABI has SOL_SOCKET options only), and a server that writes a
      * response in two sends (hyper: head, then body) waits for the client's delayed ACK, about 40 ms, on every
