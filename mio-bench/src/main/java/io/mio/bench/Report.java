@@ -473,9 +473,9 @@ final class Report {
                     + " (`wasmedge compile tcp_server.wasm tcp_server.so`) and run as the server process itself, no JVM"
                     + " (`wasmedge --run-mode=aot tcp_server.so PORT`). Its syscalls are WasmEdge's: 0.17.1's `poll_oneoff`"
                     + " adds every subscribed socket to an epoll set and removes it again (`epoll_ctl` twice per socket and"
-                    + " call) and arms and disarms a timerfd for the clock subscription io.mio's WASI backend adds to every"
-                    + " wait; `strace` of one connection counted, per round trip, 4 `epoll_ctl`, 2 `timerfd_settime`, 1 `ioctl`,"
-                    + " 1 `epoll_wait`, 1 `recvmsg`, 1 `sendmsg`. WasmEdge leaves Nagle's algorithm on (the guest's `setNodelay`"
+                    + " call); `strace -c -f` of one connection counted, per round trip, 2 `epoll_ctl`, 1 `ioctl`, 1 `epoll_wait`,"
+                    + " 1 `recvmsg`, 1 `sendmsg` (4 more, 2 `epoll_ctl` and 2 `timerfd_settime` for a timerfd, before io.mio's WASI"
+                    + " backend stopped adding a clock subscription to waits without a timeout). WasmEdge leaves Nagle's algorithm on (the guest's `setNodelay`"
                     + " is unsupported under WASI; mio-wasm sets TCP_NODELAY), which holds nothing back with one message in"
                     + " flight per connection";
             case WASM_ECHO_WASMEDGE -> "`echo_guest.wasm` on WasmEdge, for comparison (issue 12, item 7): compiled ahead of time"
