@@ -115,7 +115,8 @@ enum ServerKind {
 
     /**
      * The servers of the echo part of a run without {@code --servers}: the native servers, the wasm echo_guest
-     * on epoll_oneoff and on poll_oneoff (on mio-wasm, and on WasmEdge AOT where wasmedge is installed), the Rust guest on poll_oneoff, and the Java TcpServer compiled to wasm
+     * on epoll_oneoff and on poll_oneoff (on mio-wasm, and on WasmEdge AOT where wasmedge is installed), the Rust
+     * guest on poll_oneoff, and the Java TcpServer compiled to wasm
      * on mio-wasm and on WasmEdge (the wasm guests only in the cells of {@code --wasm-conns} x
      * {@code --wasm-sizes}; the Java one skipped, with the reason, when its .wasm was not built or wasmedge is
      * missing). Left out, to be named with {@code --servers}: io.mio on its Selector backend (in the scale part
