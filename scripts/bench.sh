@@ -15,6 +15,10 @@
 #                                 largest count that fits is run instead), 1 round (about 12 min with the TeaVM
 #                                 build); HTTP part with plaintext, json and 16-pipelined plaintext at 64 and 1000
 #                                 connections, 3 rounds (about 6 min)
+#                                 io.mio on its URING backend (mio-uring) is in both parts' default servers: the
+#                                 report's section "io_uring backend: targets" marks issue 13's targets met or missed,
+#                                 and the scale part gives kernel memory per idle connection (/proc/meminfo's
+#                                 SUnreclaim; its epoll/io_uring registration caches from /proc/slabinfo, as root)
 #   scripts/bench.sh --full       adds 10000 connections to the echo part
 #   scripts/bench.sh --part scale only the scale part (--part echo, --part http, or a list: --part echo,http;
 #                                 --no-scale and --no-http leave one part out)

@@ -35,7 +35,7 @@ import java.util.Set;
  * TCP_NODELAY, {@link WasmDensity}: its own section; {@code --density-guests 1,10,100}, {@code --nodelay-s 5}),
  * {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
- * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls}
+ * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm-echo-wasmedge,wasm-echo-poll-wasmedge,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls,mio-uring}
  * (the TLS servers only when named: the load generator then speaks TLS 1.3 to them),
  * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
  * cells the wasm guests run), {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
@@ -634,14 +634,16 @@ public final class Bench {
      * The Java TcpServer compiled to wasm warms up in turns of {@value #PROCESS_WARMUP_CONNS} connections for 1.5 s
      * and 1 connection for 0.5 s, new connections each turn: after one long run of 64 connections its first second
      * at 1 connection still cost several times its steady CPU per round trip (the JIT at work on paths the long run
-     * had not taken), which the 1-connection cell then measured.
+     * had not taken), which the 1-connection cell then measured. Every guest on mio-wasm warms up so: the echo
+     * guest's JIT log showed its compiled loop, sock_recv and poll_oneoff deoptimized (uncommon traps) when the
+     * warm-up's connections closed, and recompiled inside the first cell; in turns, those traps come in the first.
      */
     static final Duration WASI_WARMUP_MANY = Duration.ofMillis(1500);
     static final Duration WASI_WARMUP_ONE = Duration.ofMillis(500);
 
     private static void warmUp(ServerKind kind, ServerProcess server, InetSocketAddress addr) throws IOException {
         try {
-            if (kind == ServerKind.WASI_TCP) {
+            if (kind.isWasm() && !kind.isWasmEdge()) {
                 long end = System.nanoTime() + processWarmup(kind).toNanos();
                 while (System.nanoTime() < end) {
                     EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, WASI_WARMUP_MANY.minusMillis(100),

@@ -257,6 +257,7 @@ final class Report {
 
         if (echo) {
             echoSections(md, rows, m, base, docs);
+            UringReport.section(md, rows, m);
         }
         if (m.servers().stream().anyMatch(ServerKind::isWasm)) {
             wasmSection(md, rows, m, base);
@@ -317,7 +318,7 @@ final class Report {
         md.append("- Each server process first echoes 64 B on ").append(Bench.PROCESS_WARMUP_CONNS).append(" connections for ")
                 .append(Bench.processWarmup(ServerKind.MIO).toSeconds()).append(" s, for the JIT (")
                 .append(Bench.processWarmup(ServerKind.WASM_ECHO).toSeconds())
-                .append(" s for a wasm guest: its module, compiled to JVM bytecode, is more code to JIT, and with less its first cells measured the JIT at work; as long for a TLS server, whose round trips cost some ten times more; ")
+                .append(" s for a wasm guest on mio-wasm, in turns of new connections as below since closing connections deoptimized the guest's compiled code: its module, compiled to JVM bytecode, is more code to JIT, and with less its first cells measured the JIT at work; as long for a TLS server, whose round trips cost some ten times more; ")
                 .append(Bench.processWarmup(ServerKind.WASI_TCP).toSeconds())
                 .append(" s for the Java TcpServer compiled to wasm, a much larger module, in turns of 64 connections for ")
                 .append(Bench.WASI_WARMUP_MANY.toMillis()).append(" ms and 1 for ").append(Bench.WASI_WARMUP_ONE.toMillis())
@@ -337,6 +338,9 @@ final class Report {
         md.append("- Servers: **io.mio** (`MioEchoServer`: one thread, edge-triggered, one shared direct buffer, stops reading at a short read); ");
         if (m.servers().contains(ServerKind.MIO_SELECTOR)) {
             md.append("**io.mio, Selector backend** (the same `MioEchoServer` with `-Dio.mio.backend=selector`: io.mio's portable backend on the JDK's `Selector`); ");
+        }
+        if (m.servers().contains(ServerKind.MIO_URING)) {
+            md.append("**io.mio, io_uring backend** (the same `MioEchoServer` with `-Dio.mio.backend=uring`: readiness from one multishot poll per registration, one `io_uring_enter` per poll; see [its targets](#io_uring-backend-targets)); ");
         }
         md.append("**java.nio** (`NioEchoServer`: `Selector.select(Consumer)`, one shared direct buffer, TCP_NODELAY); ")
                 .append("**virtual threads** (`VirtualThreadEchoServer`: blocking `java.net.Socket`, one virtual thread per connection); ")
@@ -469,13 +473,89 @@ final class Report {
                     + " (`wasmedge compile tcp_server.wasm tcp_server.so`) and run as the server process itself, no JVM"
                     + " (`wasmedge --run-mode=aot tcp_server.so PORT`). Its syscalls are WasmEdge's: 0.17.1's `poll_oneoff`"
                     + " adds every subscribed socket to an epoll set and removes it again (`epoll_ctl` twice per socket and"
-                    + " call) and arms and disarms a timerfd for the clock subscription io.mio's WASI backend adds to every"
-                    + " wait; `strace` of one connection counted, per round trip, 4 `epoll_ctl`, 2 `timerfd_settime`, 1 `ioctl`,"
-                    + " 1 `epoll_wait`, 1 `recvmsg`, 1 `sendmsg`. WasmEdge leaves Nagle's algorithm on (the guest's `setNodelay`"
+                    + " call); `strace -c -f` of one connection counted, per round trip, 2 `epoll_ctl`, 1 `ioctl`, 1 `epoll_wait`,"
+                    + " 1 `recvmsg`, 1 `sendmsg` (4 more, 2 `epoll_ctl` and 2 `timerfd_settime` for a timerfd, before io.mio's WASI"
+                    + " backend stopped adding a clock subscription to waits without a timeout). WasmEdge leaves Nagle's algorithm on (the guest's `setNodelay`"
                     + " is unsupported under WASI; mio-wasm sets TCP_NODELAY), which holds nothing back with one message in"
                     + " flight per connection";
+            case WASM_ECHO_WASMEDGE -> "`echo_guest.wasm` on WasmEdge, for comparison (issue 12, item 7): compiled ahead of time"
+                    + " once per run into a temporary directory (`wasmedge compile echo_guest.wasm echo_guest.so`) and run as the"
+                    + " server process itself, no JVM (`wasmedge --run-mode=aot echo_guest.so PORT COUNT`; WasmEdge 0.17.1"
+                    + " serves `epoll_oneoff`)";
+            case WASM_ECHO_POLL_WASMEDGE -> "the same on WasmEdge AOT waiting with `poll_oneoff`"
+                    + " (`wasmedge --run-mode=aot echo_guest.so PORT COUNT poll`)";
             default -> "";
         };
+    }
+
+    /** Issue 12, item 7: echo_guest's CPU per round trip on mio-wasm at most this many times io.mio's native server's. */
+    static final double ITEM7_NATIVE_TARGET = 1.1;
+    /** Issue 12, item 7: echo_guest's CPU per round trip on mio-wasm at most this many times the same guest's on WasmEdge AOT. */
+    static final double ITEM7_WASMEDGE_TARGET = 0.6;
+
+    /**
+     * The verdict on per-round ratios against {@code target}: met when their median is within it, with the rounds
+     * over it named (1-based): "met", "met (round 2 over)", "**not met** (rounds 1, 3 over)"; "n/a" without ratios.
+     */
+    static String roundsVerdict(double[] ratios, double target) {
+        double median = median(ratios);
+        if (Double.isNaN(median)) {
+            return "n/a";
+        }
+        List<String> over = new ArrayList<>();
+        for (int i = 0; i < ratios.length; i++) {
+            if (ratios[i] > target) {
+                over.add(Integer.toString(i + 1));
+            }
+        }
+        String verdict = median <= target ? "met" : "**not met**";
+        return over.isEmpty() ? verdict
+                : verdict + " (round" + (over.size() > 1 ? "s " : " ") + String.join(", ", over) + " over)";
+    }
+
+    /**
+     * Item 7's targets for the guests that also ran on WasmEdge AOT: CPU per round trip against io.mio native and
+     * against the same guest on WasmEdge, within each round.
+     */
+    private static void item7Targets(StringBuilder md, List<Row> rows, Meta m, ServerKind base) {
+        List<String> lines = new ArrayList<>();
+        for (ServerKind k : m.servers()) {
+            ServerKind twin = k.wasmEdgeTwin();
+            if (twin == null || k == ServerKind.WASI_TCP) {
+                continue;
+            }
+            for (int c : m.conns()) {
+                for (int s : m.sizes()) {
+                    if (!has(rows, k, c, s)) {
+                        continue;
+                    }
+                    boolean haveNative = m.servers().contains(base) && has(rows, base, c, s);
+                    boolean haveEdge = m.servers().contains(twin) && has(rows, twin, c, s);
+                    double[] toNative = haveNative ? ratios(rows, k, base, c, s, Row::cpuMicrosPerRt) : new double[0];
+                    double[] toEdge = haveEdge ? ratios(rows, k, twin, c, s, Row::cpuMicrosPerRt) : new double[0];
+                    lines.add("| " + c + " | " + size(s) + " | " + k.label
+                            + " | " + (haveNative ? ratioWithRounds(rows, k, base, c, s, Row::cpuMicrosPerRt) : "n/a")
+                            + " | " + roundsVerdict(toNative, ITEM7_NATIVE_TARGET)
+                            + " | " + (haveEdge ? f(medianOf(rows, twin, c, s, Row::cpuMicrosPerRt), 2) : "n/a")
+                            + " | " + (haveEdge ? ratioWithRounds(rows, k, twin, c, s, Row::cpuMicrosPerRt) : "n/a")
+                            + " | " + roundsVerdict(toEdge, ITEM7_WASMEDGE_TARGET) + " |");
+                }
+            }
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        md.append("**Issue 12, item 7** (the echo guest on mio-wasm): CPU per round trip at most **")
+                .append(f(ITEM7_NATIVE_TARGET, 1)).append("× io.mio native** and at most **").append(f(ITEM7_WASMEDGE_TARGET, 1))
+                .append("× the same guest on WasmEdge AOT**, both ratios within each round (median, then each round's in")
+                .append(" brackets; the rounds over a target are named).\n\n");
+        md.append("| C | S | guest on mio-wasm | CPU/rt ÷ io.mio | ≤ ").append(f(ITEM7_NATIVE_TARGET, 1))
+                .append("×? | WasmEdge AOT CPU µs/rt | CPU/rt ÷ WasmEdge AOT | ≤ ").append(f(ITEM7_WASMEDGE_TARGET, 1)).append("×? |\n");
+        md.append("|---|---|---|---|---|---:|---|---|\n");
+        for (String line : lines) {
+            md.append(line).append("\n");
+        }
+        md.append("\n");
     }
 
     private static void wasmSection(StringBuilder md, List<Row> rows, Meta m, ServerKind base) {
@@ -584,6 +664,7 @@ final class Report {
             md.append(String.join("; ", ref)).append(".\n\n");
         }
         md.append(String.join("\n", summary)).append("\n\n");
+        item7Targets(md, rows, m, base);
     }
 
     /**
@@ -612,7 +693,9 @@ final class Report {
                 .append(m.serverCpu() == null ? "" : ", pinned to CPU " + m.serverCpu()).append(", the load generator")
                 .append(m.serverCpu() == null ? "" : " on the other CPU").append("; each process first echoes 64 B on ")
                 .append(Bench.PROCESS_WARMUP_CONNS).append(" connections for ")
-                .append(Bench.processWarmup(ServerKind.WASM_ECHO).toSeconds()).append(" s, for the JIT (io.mio: ")
+                .append(Bench.processWarmup(ServerKind.WASM_ECHO).toSeconds()).append(" s, for the JIT (a guest on mio-wasm in turns of ")
+                .append(Bench.WASI_WARMUP_MANY.toMillis()).append(" ms on 64 connections and ").append(Bench.WASI_WARMUP_ONE.toMillis())
+                .append(" ms on 1, new connections each turn, since closing connections deoptimized its compiled code; io.mio: ")
                 .append(Bench.processWarmup(ServerKind.MIO).toSeconds()).append(" s; the Java TcpServer compiled to wasm on mio-wasm, a")
                 .append(" module of 1,816 functions whose CPU per round trip takes 12 to 18 s of load to settle here: ")
                 .append(Bench.processWarmup(ServerKind.WASI_TCP).toSeconds()).append(" s, in turns of 64 connections for ")
@@ -814,6 +897,21 @@ final class Report {
         int top = scale.ladder().idle().getLast();
         md.append(top > 0 ? String.format(Locale.ROOT, " ±%.0f B per connection at %d idle", 3.0 * 1024 * 1024 / top, top) : " noise")
                 .append(", so the largest count is the one to read.\n");
+        md.append("- Kernel memory per idle connection (its own column): what a registration costs in the kernel (an epitem for epoll,")
+                .append(" a multishot poll request for io_uring) and the sockets themselves are in no process's RSS. At each step, right after RSS,")
+                .append(" the machine's unreclaimable slab (`SUnreclaim` in `/proc/meminfo`, the kernel's per-CPU counters folded first through")
+                .append(" `/proc/sys/vm/stat_refresh` when run as root); per idle connection: (value with N idle − value with 0 idle) / N, within")
+                .append(" each round. It holds both ends of every connection (two TCP sockets of some 2.3 KiB each, and what the holder keeps),")
+                .append(" the same for every server: the differences between servers are what each keeps in the kernel per connection, its registration above all. It is machine-wide,")
+                .append(" so anything else running moves it. Its registration part, sampled with it where `/proc/slabinfo` is readable (root):")
+                .append(" active objects × object size of the caches ").append(String.join(" and ", KernelMemory.REGISTRATION_CACHES.stream().map(c -> "`" + c + "`").toList()))
+                .append(" (epoll's epitem, io_uring's request; a cache the kernel merged into another is not listed, and not counted);")
+                .append(" the holders close with a reset (SO_LINGER 0) so that no TIME_WAIT socket of one")
+                .append(" server expires during the next one's steps, and the part first waits (at most ").append(Scale.TIME_WAIT_MAX.toSeconds())
+                .append(" s) until at most ").append(Scale.TIME_WAIT_FEW).append(" TCP sockets on the machine are in TIME_WAIT (mostly the echo part's).")
+                .append(" How io.mio's URING backend is bounded: one poll request per registration, freed by deregister or close; its rings")
+                .append(" are sized when a Poll opens (256 submission, 4,096 completion entries by default), per Poll, not per connection;")
+                .append(" a provided-buffer ring, where one is used, is likewise fixed per ring and counted in the process's RSS, not in slab.\n");
         md.append("- Cost of waiting for events with the N idle connections held: ").append(st.active())
                 .append(" active connection(s) echoing 64 B in closed loop, measured as in the echo part (").append(st.warmup().toMillis())
                 .append(" ms warm-up, ").append(st.measure().toMillis()).append(" ms measured for server CPU, ").append(st.perf().toMillis())
@@ -865,7 +963,7 @@ final class Report {
         } else {
             md.append("- Memory per idle connection against Netty: n/a (needs io.mio and Netty epoll with idle connections in the scale part).\n");
         }
-        for (ServerKind k : List.of(ServerKind.MIO, ServerKind.MIO_SELECTOR)) {
+        for (ServerKind k : List.of(ServerKind.MIO, ServerKind.MIO_SELECTOR, ServerKind.MIO_URING)) {
             int top = largestCommonIdle(rows, ladder, k);
             if (top == 0) {
                 continue;
@@ -881,14 +979,16 @@ final class Report {
                     .append(" (criterion: at most ").append(f(FLAT_CPU, 2)).append("× the CPU and +").append(f(FLAT_SYSCALLS, 1))
                     .append(" syscalls per round trip; one active connection's CPU per round trip is noisy on a shared machine).\n");
         }
+        kernelMemory(md, rows, ladder, kinds);
         md.append("\n");
         md.append("Memory: RSS; the live heap after a full collection; memory outside the heap (RSS − committed heap). Per idle")
                 .append(" connection: the growth from 0 idle, divided by the idle count: in all (live heap + outside the heap), then each part.")
                 .append(" The active connection's figures: round trips/s, server CPU per round trip, its ratio to the same server's with 0 idle,")
                 .append(" syscalls and context switches per round trip.\n\n");
         md.append("| server | idle | RSS MiB | heap after GC MiB | outside heap MiB | per idle conn | heap per idle conn | outside heap per idle conn |")
+                .append(" kernel per idle conn (SUnreclaim) | of which registration slab |")
                 .append(" round trips/s | CPU µs/rt | CPU/rt ÷ 0 idle | syscalls/rt | ctx switches/rt |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ServerKind k : kinds) {
             for (int n : ladder) {
                 if (selectScale(rows, k, n).isEmpty()) {
@@ -901,6 +1001,8 @@ final class Report {
                         .append(" | ").append(n == 0 ? "" : "**" + bytes(bytesPerConnection(rows, k, n, ScaleRow::footprintKiB)) + "**")
                         .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::heapUsedKiB)))
                         .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::outsideHeapKiB)))
+                        .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::kernelSlabKiB)))
+                        .append(" | ").append(n == 0 ? "" : bytes(bytesPerConnection(rows, k, n, ScaleRow::registrationSlabKiB)))
                         .append(" | ").append(f(scaleMedian(rows, k, n, ScaleRow::roundTripsPerSecond), 0))
                         .append(" | ").append(f(scaleMedian(rows, k, n, ScaleRow::cpuMicrosPerRt), 2))
                         .append(" | ").append(n == 0 ? "" : ratio(ratioToZero(rows, k, n, ScaleRow::cpuMicrosPerRt)))
@@ -918,6 +1020,43 @@ final class Report {
             scaleMemoryChart(rows, kinds, top, docs.resolve("benchmarks-scale-memory.png"));
             md.append("![memory per idle connection](benchmarks-scale-memory.png)\n\n");
         }
+    }
+
+    /**
+     * The bullet on kernel memory per idle connection (growth of the machine's unreclaimable slab from 0 idle, within
+     * each round): every server at the largest count it shares with io.mio, and io.mio URING's difference to EPOLL.
+     */
+    static void kernelMemory(StringBuilder md, List<ScaleRow> rows, List<Integer> ladder, List<ServerKind> kinds) {
+        int top = 0;
+        for (ServerKind k : kinds) {
+            top = Math.max(top, largestCommonIdle(rows, ladder, k));
+        }
+        if (top == 0 || kinds.stream().allMatch(k -> Double.isNaN(bytesPerConnection(rows, k, largestCommonIdle(rows, ladder, k),
+                ScaleRow::kernelSlabKiB)))) {
+            return;
+        }
+        List<String> each = new ArrayList<>();
+        for (ServerKind k : kinds) {
+            int n = largestCommonIdle(rows, ladder, k);
+            if (n > 0) {
+                each.add(k.label + " " + bytes(bytesPerConnection(rows, k, n, ScaleRow::kernelSlabKiB)) + (n == top ? "" : " (" + n + " idle)"));
+            }
+        }
+        md.append("- **Kernel memory per idle connection** (growth of the machine's unreclaimable slab, both ends of each")
+                .append(" connection, ").append(top).append(" idle): ").append(String.join(", ", each));
+        int common = largestCommonIdle(rows, ladder, ServerKind.MIO, ServerKind.MIO_URING);
+        if (common > 0) {
+            double epoll = bytesPerConnection(rows, ServerKind.MIO, common, ScaleRow::kernelSlabKiB);
+            double uring = bytesPerConnection(rows, ServerKind.MIO_URING, common, ScaleRow::kernelSlabKiB);
+            double d = uring - epoll;
+            double regEpoll = bytesPerConnection(rows, ServerKind.MIO, common, ScaleRow::registrationSlabKiB);
+            double regUring = bytesPerConnection(rows, ServerKind.MIO_URING, common, ScaleRow::registrationSlabKiB);
+            md.append(". ").append(ServerKind.MIO_URING.label).append(" − io.mio (EPOLL) at ").append(common).append(" idle: ")
+                    .append(Double.isNaN(d) ? "n/a" : String.format(Locale.ROOT, "%+.0f B", d))
+                    .append(" per connection; in the registration caches alone ").append(bytes(regUring)).append(" against ")
+                    .append(bytes(regEpoll)).append(" (its multishot poll request in place of an epitem)");
+        }
+        md.append(".\n");
     }
 
     private static void scaleCpuChart(List<ScaleRow> rows, List<ServerKind> kinds, List<Integer> ladder, int active, Path file)
@@ -1029,10 +1168,14 @@ final class Report {
     }
 
     /** One colour per server kind (by ordinal). */
-    private static final Color[] PALETTE = {
+    /** One colour per server kind (indexed by ordinal), so a server keeps its colour in every chart. */
+    static final Color[] PALETTE = {
             new Color(0xD62728), new Color(0xFF9896), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0x9467BD),
             new Color(0x7F7F7F), new Color(0x444444), new Color(0x17BECF), new Color(0x9EDAE5), new Color(0xBCBD22),
-            new Color(0xE377C2), new Color(0x8C564B), new Color(0xFF7F0E), new Color(0x6B4C9A)};
+            new Color(0xE377C2), new Color(0x8C564B), new Color(0xFF7F0E), new Color(0x6B4C9A), new Color(0x98DF8A),
+            new Color(0xAEC7E8), new Color(0xC5B0D5), new Color(0xC49C94), new Color(0xF7B6D2), new Color(0xDBDB8D),
+            new Color(0x393B79), new Color(0x637939), new Color(0x8C6D31), new Color(0x843C39), new Color(0x7B4173),
+            new Color(0x3182BD), new Color(0xE6550D), new Color(0x31A354)};
 
     private static void chart(List<Row> rows, Meta m, Path file, String title, String axis, ToDoubleFunction<Row> metric,
                               boolean log) throws IOException {

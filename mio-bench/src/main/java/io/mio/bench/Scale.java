@@ -34,6 +34,9 @@ final class Scale {
     static final int FD_RESERVE = 512;
     /** Echo traffic on 16 connections that each server process gets before its first step, for the JIT. */
     static final Duration WARMUP = Duration.ofMillis(1500);
+    /** Before its first server the scale part waits, at most {@link #TIME_WAIT_MAX}, for TIME_WAIT sockets to fall to this. */
+    static final int TIME_WAIT_FEW = 200;
+    static final Duration TIME_WAIT_MAX = Duration.ofSeconds(65);
     /** A step that replaces skipped ones is rounded down to this. */
     private static final int STEP_ROUNDING = 1000;
 
@@ -98,6 +101,12 @@ final class Scale {
         System.out.printf(Locale.ROOT, "scale: %d round(s) x %d servers, idle connections %s, %d active connection(s)"
                         + " of 64 B, %d ms warm-up + %d ms measured + %d ms perf per step%n", s.rounds(), kinds.size(),
                 ladder.idle(), s.active(), s.warmup().toMillis(), s.measure().toMillis(), s.perf().toMillis());
+        // TIME_WAIT sockets of the echo part that expire during a server's steps would shrink its kernel memory
+        Duration twWait = KernelMemory.awaitTimeWait(TIME_WAIT_FEW, TIME_WAIT_MAX);
+        if (twWait.toMillis() >= 1000) {
+            System.out.printf(Locale.ROOT, "scale: waited %d s for TIME_WAIT sockets to expire (%d left)%n",
+                    twWait.toSeconds(), KernelMemory.timeWaitSockets());
+        }
         List<ScaleRow> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -199,12 +208,14 @@ final class Scale {
             throw new IOException(kind.label + " did not report its heap; server log: " + server.logTail());
         }
         double rss = ProcStat.read(pid).rssKiB();
+        double kernel = KernelMemory.unreclaimableSlabKiB();
+        double registrations = KernelMemory.registrationSlabKiB();
         Bench.Costs c = Bench.Costs.of(sampler, r);
         Histogram h = r.latencyNanos();
         return new ScaleRow(round, kind, idle, s.active(), rss,
                 heap == null ? Double.NaN : heap.used() / 1024.0, heap == null ? Double.NaN : heap.committed() / 1024.0,
                 r.roundTripsPerSecond(), h.getValueAtPercentile(99) / 1e3, c.userMicrosPerRt(), c.sysMicrosPerRt(),
-                c.syscallsPerRt(), c.contextSwitchesPerRt());
+                c.syscallsPerRt(), c.contextSwitchesPerRt(), kernel, registrations);
     }
 
     private static EchoClient.Result run(ServerKind kind, ServerProcess server, InetSocketAddress addr,

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
  * closing its standard input makes it exit. A Java server answers the line {@code gc} with its heap use after a
  * full collection ({@link #heapAfterGc}). The exception: a guest on WasmEdge ({@link ServerKind#isWasmEdge}) is
  * mio-examples' TcpServer as it is, run by {@code wasmedge} itself; it is ready at its line {@code " $ nc HOST PORT"},
- * reads no standard input and is stopped with SIGTERM.
+ * reads no standard input and is stopped with SIGTERM (the benchmark's own echo_guest on WasmEdge likewise, ready at
+ * {@code listening PORT}).
  */
 final class ServerProcess implements AutoCloseable {
     /** JVM options shared by every Java server: the same heap and collector for all. */
@@ -70,6 +71,12 @@ final class ServerProcess implements AutoCloseable {
             cmd.add(WasiExamples.wasmedge() == null ? "wasmedge" : WasiExamples.wasmedge().toString());
             cmd.add("--run-mode=aot");
             cmd.add(wasmedgeModule(kind).toString());
+            if (kind.mioWasmTwin() != null) {
+                // the benchmark's own guest takes PORT COUNT [mode], as WasmEchoServer passes them
+                cmd.addAll(List.of("0", "1000000000"));
+                cmd.addAll(kind.mainArgs.subList(1, kind.mainArgs.size()));
+                return cmd;
+            }
         } else {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(JVM_OPTIONS);
@@ -106,11 +113,54 @@ final class ServerProcess implements AutoCloseable {
      * about half a minute); fails with the reason when wasmedge or the .wasm is missing or the compile failed.
      */
     static Path wasmedgeModule(ServerKind kind) {
-        Path aot = WasiExamples.wasmedgeAot(wasiExample(kind), aotDir());
+        Path aot = kind.mioWasmTwin() != null
+                ? WasiExamples.wasmedgeAot(benchGuest(kind.mainArgs.getFirst()), benchGuestDir())
+                : WasiExamples.wasmedgeAot(wasiExample(kind), aotDir());
         if (aot == null) {
             throw new IllegalStateException(kind.label + ": " + WasiExamples.aotProblem);
         }
         return aot;
+    }
+
+    private static Path benchGuestDir;
+
+    /** A temporary directory of this run for the benchmark's own guests and their AOT builds, deleted at exit. */
+    private static synchronized Path benchGuestDir() {
+        if (benchGuestDir == null) {
+            try {
+                benchGuestDir = Files.createTempDirectory("mio-bench-wasmedge-");
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create a temporary directory for WasmEdge's AOT builds: " + e, e);
+            }
+            Path dir = benchGuestDir;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    // a temporary directory left behind is harmless
+                }
+            }));
+        }
+        return benchGuestDir;
+    }
+
+    /** The benchmark's guest {@code name} (a resource next to {@link WasmEchoServer}) copied into {@link #benchGuestDir}. */
+    static synchronized Path benchGuest(String name) {
+        Path file = benchGuestDir().resolve(name);
+        if (!Files.isRegularFile(file)) {
+            try (var in = WasmEchoServer.class.getResourceAsStream("wasm/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("no guest " + name + " in io/mio/bench/wasm");
+                }
+                Files.copy(in, file);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot copy the guest " + name + ": " + e, e);
+            }
+        }
+        return file;
     }
 
     /** Starts the server and waits (up to {@code timeoutSeconds}) for its READY line. */
@@ -154,6 +204,9 @@ final class ServerProcess implements AutoCloseable {
                     }
                     if (kind != null && kind.isWasmEdge() && WasiExamples.ncPort(line) > 0) {
                         return WasiExamples.ncPort(line);
+                    }
+                    if (kind != null && kind.mioWasmTwin() != null && line.startsWith("listening ")) {
+                        return Integer.parseInt(line.substring(10).trim());
                     }
                 }
                 return -1;

@@ -84,6 +84,19 @@ class EchoSmokeTest {
         assertThat(ServerKind.defaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING)
                 .doesNotContain(ServerKind.C_URING_DEFER, ServerKind.NETTY_URING_BUFRING);
         assertThat(ServerKind.scaleDefaults()).contains(ServerKind.C_URING, ServerKind.NETTY_URING);
+        assertThat(ServerKind.defaults()).as("io.mio URING is published with its targets").contains(ServerKind.MIO_URING);
+        assertThat(ServerKind.scaleDefaults()).contains(ServerKind.MIO_URING);
+    }
+
+    @Test
+    void io_mio_uring_is_skipped_with_a_reason_exactly_where_its_backend_is_unavailable() {
+        boolean available = io.mio.Backend.URING.isAvailable();
+        if (available) {
+            assertThat(ServerKind.MIO_URING.uringProblem()).isNull();
+        } else {
+            assertThat(ServerKind.MIO_URING.uringProblem()).contains("URING backend is unavailable");
+        }
+        assertThat(io.mio.Backend.current()).as("probing chose no backend for the harness").isNotEqualTo(io.mio.Backend.URING);
     }
 
     @Test

@@ -109,13 +109,49 @@ class ScaleTest {
 
     @Test
     void the_c_server_has_no_heap_and_all_of_its_rss_counts() {
-        ScaleRow c = new ScaleRow(1, ServerKind.C_SHORT, 0, 1, 1400, Double.NaN, Double.NaN, 1, 1, 1, 1, 3, 1);
+        ScaleRow c = new ScaleRow(1, ServerKind.C_SHORT, 0, 1, 1400, Double.NaN, Double.NaN, 1, 1, 1, 1, 3, 1, Double.NaN, Double.NaN);
         assertThat(c.outsideHeapKiB()).isEqualTo(1400);
         assertThat(c.footprintKiB()).isEqualTo(1400);
     }
 
     private static ScaleRow row(int round, int idle, double rss, double heapUsed, double heapCommitted, double cpu) {
         return new ScaleRow(round, ServerKind.MIO, idle, 1, rss, heapUsed, heapCommitted, 10_000, 50, cpu / 2, cpu / 2,
-                3, 1);
+                3, 1, Double.NaN, Double.NaN);
+    }
+
+    @Test
+    void kernel_figures_parse_from_proc_and_the_live_ones_are_there() {
+        String meminfo = "MemTotal:       24000000 kB\nSlab:             156100 kB\nSReclaimable:     125132 kB\n"
+                + "SUnreclaim:        30968 kB\nKernelStack:        4000 kB\n";
+        assertThat(KernelMemory.sUnreclaimKiB(meminfo)).isEqualTo(30_968);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KernelMemory.sUnreclaimKiB("MemTotal: 1 kB\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SUnreclaim");
+        String sockstat = "sockets: used 12\nTCP: inuse 1 orphan 0 tw 20 alloc 1 mem 147\nUDP: inuse 0 mem 0\n";
+        assertThat(KernelMemory.timeWait(sockstat)).isEqualTo(20);
+        assertThat(KernelMemory.timeWait("UDP: inuse 0 mem 0\n")).isEqualTo(-1);
+        String slabinfo = "slabinfo - version: 2.1\n# name <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : ...\n"
+                + "io_kiocb             176    240    256   16    1 : tunables    0    0    0 : slabdata     15     15      0\n"
+                + "TCP                  195    195   2368   13    8 : tunables    0    0    0 : slabdata     15     15      0\n"
+                + "eventpoll_epi        160    288    128   32    1 : tunables    0    0    0 : slabdata      9      9      0\n";
+        // active objects x size of the two registration caches only: 176 x 256 + 160 x 128 bytes
+        assertThat(KernelMemory.registrationSlabKiB(slabinfo)).isEqualTo((176 * 256 + 160 * 128) / 1024.0);
+        assertThat(KernelMemory.registrationSlabKiB("slabinfo - version: 2.1\n")).isZero();
+        // this machine's own figures (Linux): present and sane
+        assertThat(KernelMemory.unreclaimableSlabKiB()).isPositive();
+        assertThat(KernelMemory.timeWaitSockets()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void kernel_memory_per_idle_connection_is_the_slab_growth_within_each_round() {
+        // round 1: +8000 KiB over 1024 idle (8000 B each); round 2 starts 500 KiB higher, +9024 KiB (9024 B each)
+        List<ScaleRow> rows = List.of(kernelRow(1, 0, 30_000), kernelRow(1, 1024, 38_000),
+                kernelRow(2, 0, 30_500), kernelRow(2, 1024, 39_524));
+        assertThat(Report.bytesPerConnection(rows, ServerKind.MIO, 1024, ScaleRow::kernelSlabKiB)).isEqualTo((8000 + 9024) / 2.0);
+        assertThat(rows.get(1).csv()).endsWith(",38000,NaN");
+        assertThat(ScaleRow.CSV_HEADER).endsWith(",sunreclaim_kib,registration_slab_kib");
+    }
+
+    private static ScaleRow kernelRow(int round, int idle, double kernelKiB) {
+        return new ScaleRow(round, ServerKind.MIO, idle, 1, 10_000, 2_000, 8_000, 10_000, 50, 10, 10, 3, 1, kernelKiB, Double.NaN);
     }
 }

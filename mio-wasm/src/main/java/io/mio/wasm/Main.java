@@ -27,13 +27,14 @@ import java.util.logging.StreamHandler;
 /**
  * The command line: {@code mio-wasm run [options] app.wasm [args...]} runs a wasm32-wasi command module with
  * WasmEdge's socket API on io.mio, in a sandbox that denies all network access unless allowed ({@code --instances N}
- * runs N isolated copies in this JVM, {@link WasmHost}). Exits with the
+ * runs N isolated copies in this JVM, {@link WasmHost}; {@code mio-wasm run-all FILE} runs the guests of several
+ * modules that FILE lists, each with its own sandbox, see {@link GuestsFile}). Exits with the
  * guest's exit code, {@value #TRAPPED} if the guest traps, {@value #CANNOT_RUN} if the module cannot be loaded or
  * linked, 2 for a usage error. mio-wasm's own messages go to stderr, one line each, prefixed {@code mio-wasm:}.
  */
 @Command(name = "mio-wasm", mixinStandardHelpOptions = true, version = "mio-wasm 0.1.0",
         description = "Runs wasm32-wasi modules written against WasmEdge's socket API on Chicory and io.mio.",
-        subcommands = {Main.Run.class})
+        subcommands = {Main.Run.class, Main.RunAll.class})
 public final class Main implements Callable<Integer> {
     /** Exit code when the guest traps (a Rust panic, an out-of-bounds access, ...) or is stopped. */
     public static final int TRAPPED = 125;
@@ -182,6 +183,13 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--interpret", description = "Interpret the module instead of compiling it to JVM bytecode.")
         private boolean interpret;
 
+        @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:MIO_WASM_CACHE_DIR}",
+                description = "Keep the JVM classes compiled from APP in DIR (created rwx------; refused if others may "
+                        + "write it) and load them from there next time instead of compiling again; each entry is "
+                        + "checked (module SHA-256, Chicory version, a hash of its bytes) and recompiled if it does not "
+                        + "match. Default: $MIO_WASM_CACHE_DIR (the launcher sets ~/.cache/mio-wasm); empty: no cache.")
+        private String cacheDir;
+
         @Option(names = "--instances", paramLabel = "N", description = "Run N isolated copies of APP in this JVM, "
                 + "compiled once, each on its own thread with its own memory, sockets, sandbox (the same rules) and "
                 + "--max-sockets. {i} in ARGS and --env values becomes the copy's number (0 to N-1); each line a copy "
@@ -213,16 +221,14 @@ public final class Main implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--instances needs a number from 1 to " + MAX_INSTANCES + ", not " + instances);
             }
-            NetPolicy.Builder p = NetPolicy.builder().maxSockets(maxSockets);
-            allowBind.forEach(p::allowBind);
-            allowConnect.forEach(p::allowConnect);
-            allowResolve.forEach(p::allowResolve);
-            allowDevice.forEach(p::allowDevice);
+            checkEnv(spec.commandLine(), "");
+            NetPolicy.Builder p = policy();
             List<String> argv = new ArrayList<>();
             argv.add(app.getFileName().toString());
             argv.addAll(args);
+            CompileCache cache = openCache(spec, main.err, interpret ? null : cacheDir);
             if (instances > 1) {
-                return runInstances(p.build());
+                return runInstances(p.build(), cache);
             }
             try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING)) {
                 WasmRunner.Builder b;
@@ -233,7 +239,7 @@ public final class Main implements Callable<Integer> {
                     return CANNOT_RUN;
                 }
                 NetPolicy policy = p.build();
-                b.args(argv).policy(policy).compile(!interpret).tcpNodelay(tcpNodelay)
+                b.args(argv).policy(policy).compile(!interpret).cache(cache).tcpNodelay(tcpNodelay)
                         .stdin(main.in).stdout(main.out).stderr(main.err);
                 if (maxMemory != null) {
                     b.maxMemory(maxMemory);
@@ -267,31 +273,53 @@ public final class Main implements Callable<Integer> {
             }
         }
 
+        /** The sandbox the flags describe (the patterns were checked when parsed). */
+        NetPolicy.Builder policy() {
+            NetPolicy.Builder p = NetPolicy.builder().maxSockets(maxSockets);
+            allowBind.forEach(p::allowBind);
+            allowConnect.forEach(p::allowConnect);
+            allowResolve.forEach(p::allowResolve);
+            allowDevice.forEach(p::allowDevice);
+            return p;
+        }
+
+        /** A usage error on {@code cl} (prefixed {@code where}) unless every --env is NAME=VALUE. */
+        void checkEnv(CommandLine cl, String where) {
+            for (String e : env) {
+                if (e.indexOf('=') <= 0) {
+                    throw new CommandLine.ParameterException(cl, where + "--env needs NAME=VALUE: " + e);
+                }
+            }
+        }
+
         /** --env and --dir onto {@code b}; {@code instance} (or null) replaces {i} in the values. */
         private void envAndDirs(WasmRunner.Builder b, String instance) {
+            envAndDirs(b, instance, null);
+        }
+
+        /** As above; relative --dir host paths are resolved against {@code base} (null: the working directory). */
+        void envAndDirs(WasmRunner.Builder b, String instance, Path base) {
             for (String e : env) {
                 int eq = e.indexOf('=');
-                if (eq <= 0) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--env needs NAME=VALUE: " + e);
-                }
                 String value = e.substring(eq + 1);
                 b.env(e.substring(0, eq), instance == null ? value : value.replace("{i}", instance));
             }
             for (String d : dirs) {
                 int eq = d.indexOf('=');
                 String guest = eq < 0 ? d : d.substring(0, eq);
-                b.dir(guest, Path.of(eq < 0 ? d : d.substring(eq + 1)));
+                Path host = Path.of(eq < 0 ? d : d.substring(eq + 1));
+                b.dir(guest, base == null ? host : base.resolve(host));
             }
         }
 
         /** --instances N: N guests of one compiled module in this JVM ({@link WasmHost}); waits for all of them. */
-        private int runInstances(NetPolicy policy) {
+        private int runInstances(NetPolicy policy, CompileCache cache) {
             String threadPrefix = "mio-wasm-" + app.getFileName() + "-";
             try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING,
                     threadPrefix)) {
                 WasmHost host;
                 try {
-                    host = WasmHost.load(app, !interpret);
+                    host = WasmHost.load(app, !interpret, cache);
                 } catch (java.io.IOException | RuntimeException e) {
                     main.err.println("mio-wasm: cannot load " + app + ": " + message(e));
                     return CANNOT_RUN;
@@ -366,14 +394,263 @@ public final class Main implements Callable<Integer> {
                 if (verbose) {
                     why.printStackTrace(main.err);
                 }
-            } else {
-                log.fine("[" + g.name() + "] the guest exited with code " + code);
+            } else if (verbose) {
+                // not through the log: on the guest's thread it would add the copy's number a second time
+                main.err.println("mio-wasm: [" + g.name() + "] the guest exited with code " + code);
             }
             return code;
         }
 
-        private static String message(Throwable e) {
+        /** The cache in {@code dir} (null or blank: none); a directory that cannot be used is a usage error. */
+        static CompileCache openCache(CommandLine.Model.CommandSpec spec, PrintStream err, String dir) {
+            if (dir == null || dir.isBlank()) {
+                return null;
+            }
+            try {
+                return CompileCache.open(Path.of(dir));
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                String why = e instanceof java.nio.file.FileSystemException f
+                        ? "cannot use it: " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName())
+                        : message(e);
+                if (!spec.commandLine().getParseResult().hasMatchedOption("--cache-dir")) {
+                    // the default ($MIO_WASM_CACHE_DIR): a cache that cannot be used only costs start-up time
+                    err.println("mio-wasm: not caching compiled code: " + dir + ": " + why);
+                    return null;
+                }
+                throw new CommandLine.ParameterException(spec.commandLine(), "--cache-dir " + dir + ": " + why);
+            }
+        }
+
+        static String message(Throwable e) {
             return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        }
+    }
+
+    @Command(name = "run-all", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"Runs the guests FILE lists in this JVM: several modules, each guest with its own "
+                    + "sandbox, arguments, environment, limits and copies. One guest per line:",
+                "  NAME: [run options] APP [ARGS...]",
+                "with the options of 'mio-wasm run' (but -q, -v and --cache-dir, which go before FILE), words split "
+                    + "as a shell splits them ('...', \"...\", \\); blank lines and lines starting with # are "
+                    + "skipped. NAME: letters, digits, _ and -, unique. APP and relative --dir host paths are relative "
+                    + "to FILE's directory. Each line a guest prints is prefixed [NAME] ([NAME.i] for copy i of "
+                    + "--instances N; {i} in ARGS and --env values becomes the copy's number, 0 for a single copy). "
+                    + "Identical .wasm files are compiled once. stdin is empty. A guest that traps, exits or runs out "
+                    + "of sockets ends alone; the run ends when every guest has ended.",
+                "Example:",
+                "  echo: --allow-bind 127.0.0.1:9001 echo.wasm 9001",
+                "  web: --allow-bind 127.0.0.1:8080 --max-memory 256M --env MODE=prod http.wasm"},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:every guest exited 0",
+                "N:the first guest in FILE's order (copies in order) that did not exit 0: its exit code",
+                "2:usage error (FILE cannot be read, a bad line: FILE:LINE: why)",
+                Main.TRAPPED + ":(as a guest's code) it trapped or was stopped",
+                Main.CANNOT_RUN + ":an APP cannot be loaded, validated or linked (nothing is started)"})
+    static final class RunAll implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        private Main main;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:MIO_WASM_CACHE_DIR}",
+                description = "As for run: keep and reuse the compiled classes of every APP in DIR.")
+        private String cacheDir;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print none of mio-wasm's own messages but the errors that "
+                + "end a guest or the run.")
+        private boolean quiet;
+
+        @Option(names = {"-v", "--verbose"}, description = "Also print what runs, how each guest ended and the host's "
+                + "details.")
+        private boolean verbose;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The guests, one per line.")
+        private Path file;
+
+        /** One line of FILE, parsed: its options as a {@code run} command's, and where its APP is. */
+        private record Group(GuestsFile.Line line, Run run, Path app) {
+            String where(Path file) {
+                return file + ":" + line.number() + ": ";
+            }
+        }
+
+        @Override
+        public Integer call() {
+            if (quiet && verbose) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--quiet and --verbose are mutually exclusive");
+            }
+            List<Group> groups = groups();
+            CompileCache cache = Run.openCache(spec, main.err, cacheDir);
+            // a record logged on a guest's thread is prefixed with the guest's label
+            java.util.Map<String, String> labels = new java.util.concurrent.ConcurrentHashMap<>();
+            List<WasmHost> hosts = new ArrayList<>();
+            try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING,
+                    labels::get)) {
+                // identical files (and modes) share one WasmHost: parsed and compiled once
+                java.util.Map<String, WasmHost> byContent = new java.util.HashMap<>();
+                List<WasmHost> hostOf = new ArrayList<>();
+                for (Group g : groups) {
+                    boolean compile = !g.run().interpret;
+                    WasmHost host;
+                    try {
+                        byte[] bytes = java.nio.file.Files.readAllBytes(g.app());
+                        String key = java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                                .getInstance("SHA-256").digest(bytes)) + (compile ? "" : " interpreted");
+                        host = byContent.get(key);
+                        if (host == null) {
+                            host = WasmHost.of(g.app().getFileName().toString(), bytes, compile, cache);
+                            byContent.put(key, host);
+                            hosts.add(host);
+                            log.fine(g.where(file) + "loaded " + g.app() + (compile ? " (compiled to JVM bytecode)"
+                                    : " (interpreted)"));
+                        } else {
+                            log.fine(g.where(file) + g.app() + ": the same module as an earlier line, not compiled"
+                                    + " again");
+                        }
+                    } catch (java.io.IOException | RuntimeException | java.security.NoSuchAlgorithmException e) {
+                        main.err.println("mio-wasm: " + g.where(file) + "cannot load " + g.app() + ": "
+                                + Run.message(e));
+                        return CANNOT_RUN;
+                    }
+                    hostOf.add(host);
+                }
+                record Started(String label, Group group, WasmHost.Guest guest, List<PrefixedLines> streams) {
+                }
+                List<Started> started = new ArrayList<>();
+                for (int gi = 0; gi < groups.size(); gi++) {
+                    Group g = groups.get(gi);
+                    Run r = g.run();
+                    WasmHost host = hostOf.get(gi);
+                    NetPolicy policy = r.policy().build();
+                    log.fine(g.where(file) + g.line().name() + ": " + r.instances + " x " + g.app() + ", " + policy
+                            + ", TCP_NODELAY " + (r.tcpNodelay ? "on" : "off"));
+                    for (int i = 0; i < r.instances; i++) {
+                        String n = Integer.toString(i);
+                        String label = r.instances == 1 ? g.line().name() : g.line().name() + "." + n;
+                        List<String> argv = new ArrayList<>();
+                        argv.add(g.app().getFileName().toString());
+                        r.args.forEach(a -> argv.add(a.replace("{i}", n)));
+                        PrefixedLines out = new PrefixedLines(main.out, "[" + label + "] ");
+                        PrefixedLines err = new PrefixedLines(main.err, "[" + label + "] ");
+                        WasmRunner.Builder b = host.guest().args(argv).policy(policy).tcpNodelay(r.tcpNodelay)
+                                .stdin(InputStream.nullInputStream()).stdout(out).stderr(err);
+                        r.envAndDirs(b, n, g.app().getParent());
+                        if (r.maxMemory != null) {
+                            b.maxMemory(r.maxMemory);
+                        }
+                        labels.put(host.threadName(label), label);
+                        try {
+                            started.add(new Started(label, g, host.start(label, b), List.of(out, err)));
+                        } catch (java.io.IOException | RuntimeException e) {
+                            main.err.println("mio-wasm: [" + label + "] cannot start: " + Run.message(e));
+                            return CANNOT_RUN; // closing the hosts stops those started
+                        }
+                    }
+                }
+                // each guest's end is told as it happens (a trapped guest while the others serve on)
+                List<CompletableFuture<Integer>> ends = new ArrayList<>();
+                for (Started s : started) {
+                    ends.add(s.guest().exit().handle((code, error) -> {
+                        s.streams().forEach(PrefixedLines::flush);
+                        return ended(s.label(), s.group().app(), s.guest(), code, error, log);
+                    }));
+                }
+                int result = 0;
+                for (CompletableFuture<Integer> end : ends) {
+                    int code;
+                    try {
+                        code = end.get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return TRAPPED;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        code = TRAPPED;
+                    }
+                    if (result == 0) {
+                        result = code;
+                    }
+                }
+                log.fine("every guest has ended: exit code " + result);
+                return result;
+            } finally {
+                hosts.forEach(WasmHost::close);
+                main.out.flush();
+                main.err.flush();
+            }
+        }
+
+        /** FILE's lines, each parsed with run's options; a usage error (FILE:LINE: why) for the first bad one. */
+        private List<Group> groups() {
+            String text;
+            try {
+                text = java.nio.file.Files.readString(file);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + file + ": "
+                        + Run.message(e));
+            }
+            List<GuestsFile.Line> lines;
+            try {
+                lines = GuestsFile.parse(text);
+            } catch (GuestsFile.BadLine e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), file + ":" + e.number + ": "
+                        + e.getMessage());
+            }
+            if (lines.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), file + " lists no guests (one per line: "
+                        + "NAME: [options] APP [ARGS...])");
+            }
+            Path base = file.toAbsolutePath().getParent();
+            List<Group> groups = new ArrayList<>();
+            for (GuestsFile.Line l : lines) {
+                String where = file + ":" + l.number() + ": ";
+                Run r = new Run();
+                CommandLine cl = new CommandLine(r);
+                try {
+                    CommandLine.ParseResult pr = cl.parseArgs(l.words().toArray(String[]::new));
+                    for (String global : new String[] {"--quiet", "--verbose", "--cache-dir"}) {
+                        if (pr.hasMatchedOption(global)) {
+                            throw new CommandLine.ParameterException(cl, global + " applies to the whole run: put it"
+                                    + " before FILE (mio-wasm run-all " + global + (global.equals("--cache-dir")
+                                    ? " DIR" : "") + " FILE)");
+                        }
+                    }
+                    if (pr.isUsageHelpRequested() || pr.isVersionHelpRequested()) {
+                        throw new CommandLine.ParameterException(cl, "--help and --version are not options of a guest");
+                    }
+                    if (r.instances < 1 || r.instances > MAX_INSTANCES) {
+                        throw new CommandLine.ParameterException(cl, "--instances needs a number from 1 to "
+                                + MAX_INSTANCES + ", not " + r.instances);
+                    }
+                    r.checkEnv(cl, "");
+                } catch (CommandLine.ParameterException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), where + l.name() + ": "
+                            + e.getMessage());
+                }
+                groups.add(new Group(l, r, base.resolve(r.app)));
+            }
+            return groups;
+        }
+
+        /** Tells how guest {@code label} ended (on stderr when it failed); returns its exit code. */
+        private int ended(String label, Path app, WasmHost.Guest g, Integer exitCode, Throwable error,
+                          Messages log) {
+            int code = exitCode != null ? exitCode : TRAPPED;
+            Throwable why = error != null ? error : g.failure();
+            if (code == CANNOT_RUN && why != null) {
+                main.err.println("mio-wasm: [" + label + "] cannot run " + app + ": " + Run.message(why));
+            } else if (why != null) {
+                String what = why instanceof StackOverflowError ? "call stack exhausted" : Run.message(why);
+                main.err.println("mio-wasm: [" + label + "] the guest trapped: " + what + " (exit code " + code + ")");
+                if (verbose) {
+                    why.printStackTrace(main.err);
+                }
+            } else if (verbose) {
+                // not through the log: on the guest's thread it would add the label a second time
+                main.err.println("mio-wasm: [" + label + "] the guest exited with code " + code);
+            }
+            return code;
         }
     }
 
@@ -445,17 +722,21 @@ public final class Main implements Callable<Integer> {
         private final StreamHandler handler;
 
         Messages(PrintStream err, Level level) {
-            this(err, level, null);
+            this(err, level, (java.util.function.Function<String, String>) t -> null);
         }
 
         /** {@code guestThreads}: a record logged on a thread named so is prefixed with the rest of its name in []. */
         Messages(PrintStream err, Level level, String guestThreads) {
+            this(err, level, t -> t.startsWith(guestThreads) ? t.substring(guestThreads.length()) : null);
+        }
+
+        /** {@code label}: a record logged on a thread it gives a label for (else null) is prefixed [label]. */
+        Messages(PrintStream err, Level level, java.util.function.Function<String, String> label) {
             handler = new StreamHandler(err, new Formatter() {
                 @Override
                 public String format(LogRecord r) {
-                    String t = Thread.currentThread().getName(); // handlers publish on the logging thread
-                    String m = "mio-wasm: " + (guestThreads != null && t.startsWith(guestThreads)
-                            ? "[" + t.substring(guestThreads.length()) + "] " : "") + formatMessage(r);
+                    String t = label.apply(Thread.currentThread().getName()); // handlers publish on the logging thread
+                    String m = "mio-wasm: " + (t != null ? "[" + t + "] " : "") + formatMessage(r);
                     return (r.getThrown() != null ? m + ": " + r.getThrown() : m) + System.lineSeparator();
                 }
             }) {

@@ -166,6 +166,7 @@ abstract class PollOneoff extends AddrInfo {
                 sock[k] = null;
                 switch (tag[k]) {
                     case EVENTTYPE_CLOCK -> {
+                        clockSubscriptions++; // one writer, the guest's thread
                         int id = m.readInt(p + 16);
                         long timeout = m.readLong(p + 24);
                         int cflags = m.readShort(p + 40) & 0xFFFF;

@@ -35,6 +35,8 @@ abstract class Readiness extends SocketTable {
     long registryCalls;
     long pollCalls;
     long againsFromKnown;
+    /** Clock subscriptions in the guest's poll_oneoff / epoll_oneoff calls ({@link SocketHost#clockSubscriptions}). */
+    volatile long clockSubscriptions;
 
     Readiness(WasiPreview1 wasi, NetPolicy policy) throws IOException {
         super(wasi, policy);

@@ -94,6 +94,15 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
     }
 
     /**
+     * How many clock subscriptions the guest's poll_oneoff and epoll_oneoff calls have carried so far: a diagnostic
+     * (a host may pay for each with a timer: WasmEdge arms and disarms a timerfd). Safe to read from any thread (the
+     * guest's thread is the only writer); never blocks.
+     */
+    public long clockSubscriptions() {
+        return clockSubscriptions;
+    }
+
+    /**
      * Whether every guest TCP stream, accepted or connected, gets TCP_NODELAY (Nagle's algorithm off); default on.
      * A guest cannot set it itself (WasmEdge's ABI has SOL_SOCKET options only), and a server that writes a
      * response in two sends (hyper: head, then body) waits for the client's delayed ACK, about 40 ms, on every
@@ -411,8 +420,9 @@ public final class SocketHost extends PollOneoff implements AutoCloseable {
      * its number). A socket moves onto a socket, or onto one of Chicory's numbers: Chicory's descriptor there stays
      * allocated in Chicory's table, unreachable by the guest (its calls on that number reach the socket; the other
      * preview 1 calls answer BADF, as for any socket), until the socket leaves the number, so that Chicory never
-     * hands it out twice. One of Chicory's descriptors moving onto a socket's number is NOTSUP: Chicory's table
-     * cannot hold a descriptor at a number it did not hand out.
+     * hands it out twice. One of Chicory's descriptors moving onto a socket's number is NOTSUP (WasmEdge 0.17.1,
+     * with one table, succeeds): Chicory 1.7.5's table is private, its {@code fdRenumber} answers BADF for a
+     * {@code to} it does not hold, and nothing public puts a descriptor at a number it did not hand out.
      */
     public int fdRenumber(int from, int to) {
         GuestSocket s = sockets.get(from);

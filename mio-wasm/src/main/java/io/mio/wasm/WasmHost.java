@@ -62,10 +62,10 @@ public final class WasmHost implements AutoCloseable {
     private final AtomicInteger started = new AtomicInteger();
     private volatile boolean closed;
 
-    private WasmHost(WasmModule module, String name, boolean compile) {
+    private WasmHost(WasmModule module, String name, boolean compile, CompileCache cache) {
         this.module = module;
         this.name = name;
-        this.machine = compile ? WasmRunner.compile(module) : null;
+        this.machine = compile ? WasmRunner.compile(module, cache) : null;
     }
 
     /**
@@ -80,11 +80,19 @@ public final class WasmHost implements AutoCloseable {
 
     /** As {@link #load(Path)}; {@code compile} false interprets every instance instead (slower, starts sooner). */
     public static WasmHost load(Path wasm, boolean compile) throws IOException {
+        return load(wasm, compile, null);
+    }
+
+    /**
+     * As {@link #load(Path, boolean)}, with the compiled code taken from {@code cache} when an earlier run stored it
+     * there (and stored there otherwise); null: no cache. See {@link CompileCache}.
+     */
+    public static WasmHost load(Path wasm, boolean compile, CompileCache cache) throws IOException {
         Objects.requireNonNull(wasm, "wasm");
         if (!java.nio.file.Files.isRegularFile(wasm)) {
             throw new java.nio.file.NoSuchFileException(wasm.toString(), null, "no such file");
         }
-        return new WasmHost(Parser.parse(wasm), wasm.getFileName().toString(), compile);
+        return new WasmHost(Parser.parse(wasm), wasm.getFileName().toString(), compile, cache);
     }
 
     /**
@@ -93,8 +101,21 @@ public final class WasmHost implements AutoCloseable {
      * @throws ChicoryException if it is not a valid module
      */
     public static WasmHost of(String name, byte[] wasm, boolean compile) {
+        return of(name, wasm, compile, null);
+    }
+
+    /**
+     * As {@link #of(String, byte[], boolean)}, with the compiled code taken from {@code cache} when an earlier run
+     * stored it there (and stored there otherwise); null: no cache. See {@link CompileCache}.
+     */
+    public static WasmHost of(String name, byte[] wasm, boolean compile, CompileCache cache) {
         Objects.requireNonNull(wasm, "wasm");
-        return new WasmHost(Parser.parse(wasm), Objects.requireNonNull(name, "name"), compile);
+        return new WasmHost(Parser.parse(wasm), Objects.requireNonNull(name, "name"), compile, cache);
+    }
+
+    /** The name of the thread of this host's guest {@code guest}. */
+    String threadName(String guest) {
+        return "mio-wasm-" + name + "-" + guest;
     }
 
     /** The module's name, as given to {@link #load} or {@link #of}. */
@@ -188,7 +209,7 @@ public final class WasmHost implements AutoCloseable {
         private Guest(String name, WasmRunner runner) {
             this.name = name;
             this.runner = runner;
-            this.thread = Thread.ofPlatform().name("mio-wasm-" + WasmHost.this.name + "-" + name).daemon()
+            this.thread = Thread.ofPlatform().name(threadName(name)).daemon()
                     .unstarted(this::run);
         }
 

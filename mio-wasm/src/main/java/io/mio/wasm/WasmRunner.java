@@ -39,12 +39,15 @@ public final class WasmRunner implements AutoCloseable {
     private final boolean compile;
     /** Compiled code shared with other runners of the same module ({@link WasmHost}), or null: compile in run(). */
     private final Function<Instance, Machine> machine;
+    /** Where run() keeps or finds the compiled code when it compiles, or null. */
+    private final CompileCache cache;
     /** The most 64 KiB pages the guest's memory may grow to, or -1: the module's own maximum. */
     private final int maxPages;
 
     private WasmRunner(Builder b) throws IOException {
         this.module = b.module;
         this.machine = b.machine;
+        this.cache = b.cache;
         this.maxPages = b.maxPages;
         WasiOptions.Builder o = WasiOptions.builder();
         o.withArguments(b.args);
@@ -91,7 +94,7 @@ public final class WasmRunner implements AutoCloseable {
                 .withMemoryFactory(SegmentMemory::of)
                 .withStart(false);
         if (compile) {
-            ib.withMachineFactory(machine != null ? machine : compile(module));
+            ib.withMachineFactory(machine != null ? machine : compile(module, cache));
         }
         MemoryLimits capped = cappedMemory();
         if (capped != null) {
@@ -132,10 +135,18 @@ public final class WasmRunner implements AutoCloseable {
     /**
      * Compiles {@code module}'s functions to JVM bytecode (Chicory's runtime compiler; a function too large for a JVM
      * method is interpreted): a machine factory that any number of instances of that same module object may share.
+     * With a {@code cache} (or null), classes compiled earlier for the same module are loaded from it instead, and
+     * newly compiled ones are stored there.
      */
-    static Function<Instance, Machine> compile(WasmModule module) {
+    static Function<Instance, Machine> compile(WasmModule module, CompileCache cache) {
         COMPILATIONS.incrementAndGet();
-        return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT).compile();
+        // CompileCache.OPTIONS names these options in every entry's key
+        MachineFactoryCompiler.Builder b = MachineFactoryCompiler.builder(module)
+                .withInterpreterFallback(InterpreterFallback.SILENT);
+        if (cache != null) {
+            b.withCache(cache);
+        }
+        return b.compile();
     }
 
     @Override
@@ -157,6 +168,7 @@ public final class WasmRunner implements AutoCloseable {
         private boolean tcpNodelay = true;
         private final Function<Instance, Machine> machine;
         private int maxPages = -1;
+        private CompileCache cache;
 
         private Builder(WasmModule module) {
             this(module, null);
@@ -232,6 +244,16 @@ public final class WasmRunner implements AutoCloseable {
                 throw new IllegalArgumentException("a memory cap needs at least one 64 KiB page, not " + bytes + " bytes");
             }
             this.maxPages = (int) Math.min(bytes / PAGE, MemoryLimits.MAX_PAGES);
+            return this;
+        }
+
+        /**
+         * Keeps the guest's compiled code in {@code cache} (or null: none, the default), so that the next run of the
+         * same module in a new JVM loads it instead of compiling again; see {@link CompileCache}. No effect on a
+         * builder from {@link WasmHost#guest()} (its host compiled the module already) or when interpreting.
+         */
+        public Builder cache(CompileCache cache) {
+            this.cache = cache;
             return this;
         }
 

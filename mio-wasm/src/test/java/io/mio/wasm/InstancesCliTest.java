@@ -117,6 +117,15 @@ class InstancesCliTest {
     }
 
     @Test
+    void verbose_tells_each_copys_end_once_prefixed_with_its_number() throws Exception {
+        MainTest.Result r = MainTest.run("run", "-v", "--instances", "2", guest("grow").toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.err().lines()).contains("mio-wasm: [0] the guest exited with code 0",
+                "mio-wasm: [1] the guest exited with code 0");
+        assertThat(r.err()).doesNotContain("[0] [0]").doesNotContain("[1] [1]");
+    }
+
+    @Test
     void a_bad_count_is_a_usage_error() throws Exception {
         MainTest.Result r = MainTest.run("run", "--instances", "0", guest("trap_echo").toString());
         assertThat(r.code()).isEqualTo(2);

@@ -71,6 +71,7 @@ class LauncherTest {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
         pb.environment().remove("MIO_WASM_JVM_FLAGS");
+        pb.environment().remove("MIO_WASM_CACHE_DIR");
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
@@ -122,6 +123,34 @@ class LauncherTest {
         Ran quiet = launch("run", "--quiet", "app.wasm");
         assertThat(quiet.err()).as("--quiet: builds without a word").isEmpty();
         assertThat(quiet.out()).endsWith("run --quiet app.wasm\n");
+    }
+
+    @Test
+    void the_compile_cache_defaults_to_the_users_cache_directory_and_an_empty_setting_turns_it_off() throws Exception {
+        launch("run", "app.wasm"); // the build
+        write(root.resolve("bin/java"), "#!/usr/bin/env bash\necho \"cache=${MIO_WASM_CACHE_DIR-unset}\"\n", true);
+        assertThat(launchWithout("XDG_CACHE_HOME", java.util.Map.of("HOME", "/home/u")).out())
+                .isEqualTo("cache=/home/u/.cache/mio-wasm\n");
+        assertThat(launch(java.util.Map.of("XDG_CACHE_HOME", "/xdg"), "run", "app.wasm").out())
+                .isEqualTo("cache=/xdg/mio-wasm\n");
+        assertThat(launch(java.util.Map.of("MIO_WASM_CACHE_DIR", ""), "run", "app.wasm").out()).isEqualTo("cache=\n");
+        assertThat(launch(java.util.Map.of("MIO_WASM_CACHE_DIR", "/c"), "run", "app.wasm").out()).isEqualTo("cache=/c\n");
+    }
+
+    /** As {@link #launch}, with {@code unset} removed from the environment. */
+    private Ran launchWithout(String unset, java.util.Map<String, String> env) throws Exception {
+        List<String> cmd = List.of("bash", root.resolve("mio-wasm/scripts/mio-wasm").toString(), "run", "app.wasm");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
+        pb.environment().remove("MIO_WASM_JVM_FLAGS");
+        pb.environment().remove("MIO_WASM_CACHE_DIR");
+        pb.environment().remove(unset);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Ran(p.exitValue(), out, err);
     }
 
     @Test

@@ -101,6 +101,30 @@ class WasiExamplesTest {
         }
     }
 
+    /**
+     * TcpServer polls with no timeout: its poll_oneoff calls subscribe its sockets alone, no clock (on WasmEdge a
+     * clock subscription arms and disarms a timerfd on every wait: two system calls per round trip).
+     */
+    @Test
+    void tcp_server_waits_without_a_clock_subscription() throws Exception {
+        try (WasmGuest g = WasmGuest.start("tcp_server.wasm", "0")) {
+            int port = ncPort(g);
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(20_000);
+                s.setTcpNoDelay(true);
+                for (int round = 0; round < 100; round++) {
+                    byte[] sent = new byte[64];
+                    java.util.Arrays.fill(sent, (byte) round);
+                    s.getOutputStream().write(sent);
+                    byte[] back = new byte[64];
+                    new DataInputStream(s.getInputStream()).readFully(back);
+                    assertThat(back).isEqualTo(sent);
+                }
+            }
+            assertThat(g.clockSubscriptions()).as("clock subscriptions in 100 round trips' waits").isZero();
+        }
+    }
+
     @Test
     void tcp_server_echoes_a_large_transfer_through_partial_writes() throws Exception {
         try (WasmGuest g = WasmGuest.start("tcp_server.wasm", "0");

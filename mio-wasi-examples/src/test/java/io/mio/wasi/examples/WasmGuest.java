@@ -105,6 +105,11 @@ final class WasmGuest implements AutoCloseable {
         }
     }
 
+    /** The clock subscriptions the guest's poll_oneoff calls carried so far (mio-wasm's count). */
+    long clockSubscriptions() {
+        return runner.sockets().clockSubscriptions();
+    }
+
     @Override
     public void close() throws InterruptedException {
         runner.close();

@@ -12,7 +12,8 @@ import java.io.IOException;
 
 /**
  * A Poll in a wasm32-wasi guest: one {@code poll_oneoff} per {@code select}, subscribing FD_READ / FD_WRITE
- * for every registered source whose readiness is armed, plus a monotonic clock for the timeout. poll_oneoff
+ * for every registered source whose readiness is armed, plus a monotonic clock when there is a timeout (see
+ * {@link #clockNanos}). poll_oneoff
  * is level-triggered; edges are emulated by disarming a readiness once reported (see
  * {@link WasiRegistration}). The guest has one thread, so nothing here is synchronised, and the deregister
  * guarantee holds by construction: events are harvested and filtered in the same call that reports them.
@@ -130,9 +131,10 @@ final class WasiSelector implements SelectorSpi {
                 putFdSubscription(in + n++ * Wasi.SUBSCRIPTION_SIZE, ((long) i << 1) | 1, Wasi.EVENTTYPE_FD_WRITE, r.fd);
             }
         }
-        // No timeout: a clock too far off to matter keeps the call valid when nothing else is subscribed (mio
-        // would block for ever); if it ever fires, the poll returns empty, a spurious wake-up mio allows.
-        putClockSubscription(in + n++ * Wasi.SUBSCRIPTION_SIZE, timeoutNanos < 0 ? FOREVER_NANOS : timeoutNanos);
+        long clock = clockNanos(n, timeoutNanos);
+        if (clock >= 0) {
+            putClockSubscription(in + n++ * Wasi.SUBSCRIPTION_SIZE, clock);
+        }
         int events = in + n * Wasi.SUBSCRIPTION_SIZE;
         int neventsOut = events + n * Wasi.EVENT_SIZE;
         Address.fromInt(neventsOut).putInt(0);
@@ -144,6 +146,20 @@ final class WasiSelector implements SelectorSpi {
             throw WasiErrors.exception("Poll.poll poll_oneoff", errno);
         }
         harvest(out, events, Address.fromInt(neventsOut).getInt());
+    }
+
+    /**
+     * The relative timeout of the clock subscription a wait needs, or -1 for none: {@code timeoutNanos} when there is
+     * a timeout (-1: none); with no timeout, no clock when {@code fdSubscriptions} sockets are subscribed (a clock
+     * costs the host a timer per call: WasmEdge arms and disarms a timerfd, two system calls), and a clock too far off
+     * to matter when nothing is: poll_oneoff with no subscription is INVAL, and mio blocks for ever there (if the
+     * clock ever fires, the poll returns empty, a spurious wake-up mio allows).
+     */
+    static long clockNanos(int fdSubscriptions, long timeoutNanos) {
+        if (timeoutNanos >= 0) {
+            return timeoutNanos;
+        }
+        return fdSubscriptions == 0 ? FOREVER_NANOS : -1;
     }
 
     private void harvest(ReadySet out, int events, int nevents) {
