@@ -105,6 +105,8 @@ public final class UringSelector implements SelectorSpi {
     private volatile Thread poller;
     /** True while the poller is between polls (not waiting), so that its entries may wait for the next one. */
     private volatile boolean pollerIdle;
+    /** Counts selects (the poller writes, the poller reads: {@link #deferReap}). */
+    private int polls;
     /** Counts reaps, so that a registration knows whether it is already in this poll's events (poller only). */
     private int reapPass;
     /** Registrations whose poll the kernel ended during this reap (poller only). */
@@ -637,6 +639,7 @@ public final class UringSelector implements SelectorSpi {
                     poller = self;
                 }
                 pollerIdle = false;
+                polls++;
                 try {
                     boolean continuing = false;
                     if (stash.size > 0) {
@@ -691,6 +694,24 @@ public final class UringSelector implements SelectorSpi {
         java.util.Arrays.fill(stashRegs, left, stash.size, null);
         stash.size = left;
         return left == 0 && !compacted && stashPass == reapPass;
+    }
+
+    /**
+     * A read found {@code stream}'s queue empty on the polling thread between two polls: true (return would-block
+     * without touching the completion ring) the first time since the last poll, as in an event loop, where the next
+     * poll reaps and reports READABLE when bytes come; false the second time, so that a loop that reads again
+     * without polling reaps (see {@link #tryReap}). Never blocks; any thread (others get false).
+     */
+    boolean deferReap(UringTcpStream stream) {
+        if (!pollerIdle || poller != Thread.currentThread()) {
+            return false;
+        }
+        int p = polls;
+        if (stream.rxDeferredIn == p) {
+            return false;
+        }
+        stream.rxDeferredIn = p;
+        return true;
     }
 
     /**

@@ -18,7 +18,8 @@ import java.time.Duration;
  * receive took it from the socket). When the kernel ends the receive (no buffer left: ENOBUFS), reads fall back to
  * recv(2) until would-block and then arm it again. {@code peek} copies queued bytes without consuming them (with
  * the queue empty it asks the socket). When the queue is empty, a reader reaps the ring's waiting completions itself
- * if no thread is polling (their events wait for the next poll), so a reader that does not poll still sees its bytes.
+ * if no thread is polling (their events wait for the next poll), so a reader that does not poll still sees its bytes;
+ * the polling thread's first would-block read since its poll does not (its next poll reaps), a second one does.
  * Deregister cancels the receive and copies queued bytes (and any its last completions bring) to the heap, served
  * before the socket's; reads would block until the cancel has landed. Close, or the Poll's close, drops them. Every
  * other method goes to the epoll backend's class, unchanged.
@@ -69,6 +70,13 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
     private int rxEnd;
     /** An error the receive took from the socket (so SO_ERROR no longer holds it), for {@link #takeError()}. */
     private int rxPendingError;
+
+    /**
+     * The poll (the selector's {@code polls} count) in which the polling thread last found the queue empty: its
+     * first would-block after a poll returns without reaping; a second one before the next poll reaps (a reader
+     * that spins without polling). Read and written by the polling thread only.
+     */
+    int rxDeferredIn = -1;
 
     /** Times the kernel ended the receive and reads fell back to recv(2) (tests). */
     private int rxEndedCount;
@@ -416,6 +424,9 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
     private int retry(ByteBuffer dst, byte[] arr, int offset, int length, boolean peek) throws IOException {
         UringRegistration r = rxReg;
         int n = RETRY;
+        if (!peek && r != null && r.selector.deferReap(this)) {
+            return 0; // the poller's own first would-block since its poll: that poll's successor reaps
+        }
         if (r != null && r.selector.tryReap()) {
             n = take(dst, arr, offset, length, peek);
         }

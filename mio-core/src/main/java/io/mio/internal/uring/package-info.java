@@ -64,7 +64,9 @@
  * with PRIORITY keeps the POLLIN poll and plain recv(2) (no POLLPRI completion was seen with a receive armed); UDP,
  * Unix sockets and pipes keep poll readiness. A reader whose queue is empty reaps waiting completions itself when no
  * thread polls (their events go to a stash the next poll returns, re-checked as epoll re-checks its ready list), so
- * a reader that sleeps instead of polling still sees its bytes. A {@code reregister} with READABLE and bytes queued
+ * a reader that sleeps instead of polling still sees its bytes; but the polling thread's first would-block read since
+ * its poll returns without touching the completion ring (an event loop's next poll reaps and reports), and only a
+ * second one before the next poll reaps. A {@code reregister} with READABLE and bytes queued
  * posts a NOP whose completion reports them (as {@code EPOLL_CTL_MOD} does). Deregister submits the receive's
  * cancel at once and copies the queued bytes to the heap; completions the receive still posts are kept there too,
  * and reads would block until its last completion, so recv(2) cannot overtake them. A registration made before

@@ -133,6 +133,89 @@ class UringRecvTest {
         assertThat(rest[0]).isEqualTo((byte) 'z');
     }
 
+    /** Waits (without polling) until the ring holds at least one unreaped completion. */
+    private static void awaitCompletion(UringSelector sel) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (sel.ring().completionsReady() == 0) {
+            assertThat(System.nanoTime()).as("a completion posted in time").isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+
+    private static UringSelector selector(Poll poll) {
+        return (UringSelector) io.mio.internal.Bridge.selector(poll.registry());
+    }
+
+    @Test
+    void the_pollers_first_would_block_since_its_poll_leaves_the_completions_and_the_next_poll_reports_them()
+            throws Exception {
+        Poll poll = keep(Poll.open());
+        Events events = Events.withCapacity(16);
+        TcpStream[] p = pair(listener());
+        poll.registry().register(p[0], ID, Interest.READABLE);
+        UringSelector sel = selector(poll);
+        assertThat(p[1].write(new byte[] {'a'})).isEqualTo(1);
+        awaitReadable(poll, events, ID);
+        byte[] buf = new byte[16];
+        assertThat(p[0].read(buf)).isEqualTo(1);
+
+        // Bytes posted to the completion ring after the poll: the event loop's would-block does not reap them...
+        assertThat(p[1].write(new byte[] {'b'})).isEqualTo(1);
+        awaitCompletion(sel);
+        assertThat(p[0].read(buf)).as("the poller's first would-block since its poll").isZero();
+        assertThat(sel.ring().completionsReady()).as("left in the ring for the next poll").isPositive();
+        // ...and the next poll reaps them and reports the edge.
+        awaitReadable(poll, events, ID);
+        assertThat(p[0].read(buf)).isEqualTo(1);
+        assertThat(buf[0]).isEqualTo((byte) 'b');
+    }
+
+    @Test
+    void the_pollers_second_would_block_without_a_poll_reaps_so_a_spinning_reader_gets_its_bytes() throws Exception {
+        Poll poll = keep(Poll.open());
+        Events events = Events.withCapacity(16);
+        TcpStream[] p = pair(listener());
+        poll.registry().register(p[0], ID, Interest.READABLE);
+        UringSelector sel = selector(poll);
+        poll.poll(events, Duration.ofMillis(10));
+        byte[] buf = new byte[16];
+        assertThat(p[0].read(buf)).isZero(); // deferred: nothing to reap anyway
+        assertThat(p[1].write(new byte[] {'c'})).isEqualTo(1);
+        awaitCompletion(sel);
+        assertThat(p[0].read(buf)).as("a second read since the poll reaps, as on EPOLL recv(2) sees the bytes")
+                .isEqualTo(1);
+        assertThat(buf[0]).isEqualTo((byte) 'c');
+        // The reaped READABLE waits in the stash; the read drained it, so the next poll does not report it.
+        poll.poll(events, Duration.ofMillis(10));
+        for (Event e : events) {
+            assertThat(e.token()).isNotEqualTo(ID);
+        }
+    }
+
+    @Test
+    void a_reader_thread_that_is_not_the_poller_reaps_at_its_first_would_block() throws Exception {
+        Poll poll = keep(Poll.open());
+        Events events = Events.withCapacity(16);
+        TcpStream[] p = pair(listener());
+        poll.registry().register(p[0], ID, Interest.READABLE);
+        UringSelector sel = selector(poll);
+        poll.poll(events, Duration.ofMillis(10));
+        assertThat(p[1].write(new byte[] {'d'})).isEqualTo(1);
+        awaitCompletion(sel);
+        int[] got = new int[1];
+        byte[] buf = new byte[16];
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                got[0] = p[0].read(buf);
+            } catch (Exception e) {
+                got[0] = -2;
+            }
+        });
+        t.join();
+        assertThat(got[0]).isEqualTo(1);
+        assertThat(buf[0]).isEqualTo((byte) 'd');
+    }
+
     @Test
     void end_of_stream_comes_after_the_queued_bytes() throws Exception {
         Poll poll = keep(Poll.open());
