@@ -357,21 +357,7 @@ public final class Main implements Callable<Integer> {
                     for (WasmHost.Guest g : guests) {
                         ends.add(g.exit().handle((code, error) -> ended(g, code, error, log)));
                     }
-                    int result = 0;
-                    for (CompletableFuture<Integer> end : ends) {
-                        int code;
-                        try {
-                            code = end.get();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return TRAPPED;
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            code = TRAPPED;
-                        }
-                        if (result == 0) {
-                            result = code;
-                        }
-                    }
+                    int result = firstNonZeroExit(ends);
                     streams.forEach(PrefixedLines::flush);
                     return result;
                 }
@@ -557,21 +543,7 @@ public final class Main implements Callable<Integer> {
                         return ended(s.label(), s.group().app(), s.guest(), code, error, log);
                     }));
                 }
-                int result = 0;
-                for (CompletableFuture<Integer> end : ends) {
-                    int code;
-                    try {
-                        code = end.get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return TRAPPED;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        code = TRAPPED;
-                    }
-                    if (result == 0) {
-                        result = code;
-                    }
-                }
+                int result = firstNonZeroExit(ends);
                 log.fine("every guest has ended: exit code " + result);
                 return result;
             } finally {
@@ -775,5 +747,28 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(execute(System.in, System.out, System.err, args));
+    }
+
+    /**
+     * Waits for every guest's end; the first non-zero exit code in the list's order, else 0. An interrupted wait or
+     * a guest that ended with an exception counts as {@link #TRAPPED}.
+     */
+    private static int firstNonZeroExit(List<CompletableFuture<Integer>> ends) {
+        int result = 0;
+        for (CompletableFuture<Integer> end : ends) {
+            int code;
+            try {
+                code = end.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return TRAPPED;
+            } catch (java.util.concurrent.ExecutionException e) {
+                code = TRAPPED;
+            }
+            if (result == 0) {
+                result = code;
+            }
+        }
+        return result;
     }
 }
