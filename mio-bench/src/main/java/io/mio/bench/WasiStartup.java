@@ -258,18 +258,10 @@ final class WasiStartup {
                 at = null;
             }
             if (at == null) {
-                throw new IOException("no listening line within 180 s: " + tail(log));
+                throw new IOException("no listening line within 180 s: " + ChildOutput.lastLines(log));
             }
             double ms = (at[0] - t0) / 1e6;
-            Thread drain = new Thread(() -> {
-                try {
-                    out.transferTo(java.io.Writer.nullWriter());
-                } catch (IOException ignored) {
-                    // the process is gone
-                }
-            });
-            drain.setDaemon(true);
-            drain.start();
+            ChildOutput.discardInBackground(out);
             echoOnce((int) at[1]);
             return ms;
         } finally {
@@ -301,15 +293,6 @@ final class WasiStartup {
             if (!Arrays.equals(got, msg)) {
                 throw new IOException("echo differs: sent 64 bytes, got " + got.length + " bytes that differ");
             }
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return lines.isEmpty() ? "(nothing on stderr)" : String.join(" / ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
         }
     }
 }

@@ -192,7 +192,7 @@ final class WasmDensity {
                 }
             }
             double startSeconds = (System.nanoTime() - t0) / 1e9;
-            drain(out);
+            ChildOutput.discardInBackground(out);
             for (int port : ports.values()) {
                 checkEcho(port);
             }
@@ -228,7 +228,7 @@ final class WasmDensity {
                     line = readLine(outs.get(i), ps.get(i), deadline, log);
                 } while (!line.startsWith("listening "));
                 ports.add(Integer.parseInt(line.substring(10).trim()));
-                drain(outs.get(i));
+                ChildOutput.discardInBackground(outs.get(i));
             }
             double startSeconds = (System.nanoTime() - t0) / 1e9;
             for (int port : ports) {
@@ -263,7 +263,7 @@ final class WasmDensity {
                 line = readLine(out, p, deadline, log);
             } while (!line.startsWith("listening "));
             int port = Integer.parseInt(line.substring(10).trim());
-            drain(out);
+            ChildOutput.discardInBackground(out);
             requests(runtime, mode, port, NAGLE_WARMUP_SECONDS); // the JIT, on a first connection of its own
             Nagle n = requests(runtime, mode, port, s.nodelaySeconds());
             System.out.printf(Locale.ROOT, "wasm-nodelay: %-14s %-40s %,8d requests in %.1f s: %,.0f requests/s%n",
@@ -344,20 +344,7 @@ final class WasmDensity {
             sleep(20);
         }
         throw new IOException(p.isAlive() ? "no line within 300 s" : "the process ended (exit " + p.exitValue()
-                + "): " + tail(log));
-    }
-
-    /** Reads what a server prints from now on, so that a full pipe never blocks it. */
-    private static void drain(BufferedReader out) {
-        Thread t = new Thread(() -> {
-            try {
-                out.transferTo(java.io.Writer.nullWriter());
-            } catch (IOException ignored) {
-                // the process is gone
-            }
-        });
-        t.setDaemon(true);
-        t.start();
+                + "): " + ChildOutput.lastLines(log));
     }
 
     /** Ten round trips of 64 B, compared: the guest serves. */
@@ -424,16 +411,6 @@ final class WasmDensity {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return lines.isEmpty() ? "(nothing on stderr)"
-                    : String.join(" / ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
         }
     }
 
