@@ -544,6 +544,47 @@ class TcpStreamTest {
     }
 
     @Test
+    void urgent_data_gives_a_priority_event_to_a_priority_only_registration() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OOB);
+        try (Poll poll = Poll.open(); Pair p = connectedPair()) {
+            Events events = Events.withCapacity(16);
+            poll.registry().register(p.client(), ID1, Interest.PRIORITY);
+            // Normal data is not what a priority-only registration asked for (io_uring wakes it all the same).
+            assertThat(p.server().write(DATA1)).isEqualTo(DATA1.length);
+            io.mio.TestSupport.expectNoEvent(poll, events, ID1, java.time.Duration.ofMillis(100));
+            assertThat(p.server().sendUrgent((byte) '!')).isEqualTo(1);
+            awaitEvent(poll, events, ID1, Event::isPriority);
+        }
+    }
+
+    @Test
+    void normal_data_gives_no_priority_flag_to_a_readable_and_priority_registration() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OOB);
+        try (Poll poll = Poll.open(); Pair p = connectedPair()) {
+            Events events = Events.withCapacity(16);
+            poll.registry().register(p.client(), ID1, Interest.READABLE.add(Interest.PRIORITY));
+            assertThat(p.server().write(DATA1)).isEqualTo(DATA1.length);
+            java.util.List<String> seen = awaitEvent(poll, events, ID1, Event::isReadable);
+            assertThat(seen).noneMatch(s -> s.contains("priority"));
+        }
+    }
+
+    @Test
+    void reregister_to_priority_only_then_urgent_data_gives_a_priority_event() throws Exception {
+        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OOB);
+        try (Poll poll = Poll.open(); Pair p = connectedPair()) {
+            Events events = Events.withCapacity(16);
+            poll.registry().register(p.client(), ID1, Interest.WRITABLE);
+            awaitEvent(poll, events, ID1, Event::isWritable);
+            poll.registry().reregister(p.client(), ID2, Interest.PRIORITY);
+            // A poll first, so that the change reaches the kernel before the urgent byte does.
+            io.mio.TestSupport.expectNoEvent(poll, events, ID2, java.time.Duration.ofMillis(50));
+            assertThat(p.server().sendUrgent((byte) '!')).isEqualTo(1);
+            awaitEvent(poll, events, ID2, Event::isPriority);
+        }
+    }
+
+    @Test
     void urgent_data_without_priority_interest_gives_no_priority_flag() throws Exception {
         io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OOB);
         try (Poll poll = Poll.open(); Pair p = connectedPair()) {

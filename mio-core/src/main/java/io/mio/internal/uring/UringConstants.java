@@ -106,6 +106,8 @@ public final class UringConstants {
     // ---- poll(2) event bits, as multishot poll reports them in cqe->res -------------------------------------------------
     public static final int POLLIN = 0x1;
     public static final int POLLPRI = 0x2;
+    /** Priority band data readable; armed beside {@link #POLLPRI} so urgent data wakes the poll. */
+    public static final int POLLRDBAND = 0x80;
     public static final int POLLOUT = 0x4;
     public static final int POLLERR = 0x8;
     public static final int POLLHUP = 0x10;

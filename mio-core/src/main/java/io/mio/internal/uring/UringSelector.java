@@ -14,6 +14,8 @@ import io.mio.internal.spi.SelectorSpi;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -86,6 +88,8 @@ public final class UringSelector implements SelectorSpi {
     /** Registrations whose poll the kernel ended during this reap (poller only). */
     private UringRegistration[] rearms = new UringRegistration[16];
     private int rearmCount;
+    /** A {@code struct pollfd} to check a priority wake-up with poll(2) (poller only). */
+    private final MemorySegment pollFd = Arena.ofAuto().allocate(8, 8);
     /** User data of updates and cancels to prepare again (poller only). */
     private long[] retries = new long[16];
     private int retryCount;
@@ -148,9 +152,16 @@ public final class UringSelector implements SelectorSpi {
         return ring;
     }
 
-    /** A multishot poll's bits for {@code interest}: epoll's, which poll(2) shares, without the edge flag. */
+    /**
+     * A multishot poll's bits for {@code interest}: epoll's, which poll(2) shares, without the edge flag; with
+     * priority, {@code POLLRDBAND} too. io_uring's wake-up filter ignores {@code POLLPRI} in the waker's key
+     * ({@code IO_ASYNC_POLL_COMMON} in io_uring/poll.c), so a poll for {@code POLLPRI} alone is never woken by
+     * urgent data; the socket's readable wake-up carries {@code POLLRDBAND}, which TCP's poll never reports, so
+     * the extra bit wakes the poll without adding completions of its own.
+     */
     static int pollEvents(Interest interest) {
-        return EpollSelector.epollEvents(interest) & ~LinuxConstants.EPOLLET;
+        int events = EpollSelector.epollEvents(interest) & ~LinuxConstants.EPOLLET;
+        return interest.isPriority() ? events | POLLRDBAND : events;
     }
 
     // ---- registry operations ------------------------------------------------------------------------------------
@@ -528,7 +539,10 @@ public final class UringSelector implements SelectorSpi {
             }
             // Masked by the current interest: a completion posted before a reregister must not report what is no
             // longer asked for (epoll re-polls with the new mask at epoll_wait).
-            int bits = res & (r.events | POLLERR | POLLHUP);
+            int bits = res & (r.events | POLLERR | POLLHUP) & ~POLLRDBAND; // RDBAND only wakes priority polls
+            if ((bits & POLLPRI) != 0) {
+                bits = checkPriority(r, bits);
+            }
             if (res > 0 && bits != 0) {
                 if (r.reportedIn == pass) {
                     ready[r.reportedAt] |= EpollSelector.readiness(bits); // one event per source per poll, as epoll's ready list
@@ -549,6 +563,24 @@ public final class UringSelector implements SelectorSpi {
             retryQueued();
         }
         return k;
+    }
+
+    /**
+     * A poll woken by the socket's wait queue reports the waker's key, not the socket's state, and the readable key
+     * always holds {@code POLLPRI}: ask the socket (poll(2), no wait) whether urgent data is really there. Priority
+     * interest is rare, so the extra call is only ever paid by the sources that ask for it.
+     */
+    private int checkPriority(UringRegistration r, int bits) {
+        FileDesc fd = r.fd;
+        if (!fd.tryAcquire()) {
+            return bits & ~POLLPRI; // closing: its number may already be another descriptor's
+        }
+        try {
+            int revents = UringSys.pollNow(pollFd, fd.fd(), POLLPRI);
+            return revents > 0 && (revents & POLLPRI) != 0 ? bits : bits & ~POLLPRI;
+        } finally {
+            fd.release();
+        }
     }
 
     private void queueRetry(long ud) {

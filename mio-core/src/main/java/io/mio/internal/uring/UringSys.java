@@ -11,11 +11,12 @@ import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The system calls of the io_uring layer that {@code io.mio.internal.linux.Sys} does not offer: the three
  * io_uring calls through libc's {@code syscall(2)} (glibc has no wrappers for them), {@code mmap}/{@code munmap}
- * for the rings, and {@code prctl} (tests install seccomp filters with it).
+ * for the rings, {@code poll} (to check a priority wake-up) and {@code prctl} (tests install seccomp filters with it).
  *
  * <p>Same conventions as {@code Sys}: each wrapper returns the result, or {@code -errno} on failure, allocates
  * nothing and throws nothing; errno is captured into a per-thread state segment. Nothing here is linked as a
@@ -47,6 +48,10 @@ final class UringSys {
     private static final MethodHandle PRCTL = link("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             ERRNO_OPT, Linker.Option.firstVariadicArg(1));
+
+    /** Critical: with a zero timeout poll(2) never sleeps. */
+    private static final MethodHandle POLL = link("poll",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), ERRNO_OPT, Linker.Option.critical(false));
 
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
@@ -112,6 +117,23 @@ final class UringSys {
         MemorySegment st = STATE.get();
         try {
             return (int) check((int) MUNMAP.invokeExact(st, address, length), st);
+        } catch (Throwable t) {
+            throw linkageBug(t);
+        }
+    }
+
+    /**
+     * poll(2) of one descriptor without waiting: {@code pollFd} (a {@code struct pollfd}, 8 bytes) is filled with
+     * {@code fd} and {@code events}; returns its {@code revents}, or -errno.
+     */
+    static int pollNow(MemorySegment pollFd, int fd, int events) {
+        MemorySegment st = STATE.get();
+        pollFd.set(JAVA_INT, 0, fd);
+        pollFd.set(JAVA_SHORT, 4, (short) events);
+        pollFd.set(JAVA_SHORT, 6, (short) 0);
+        try {
+            int n = (int) check((int) POLL.invokeExact(st, pollFd.address(), 1L, 0), st);
+            return n < 0 ? n : pollFd.get(JAVA_SHORT, 6) & 0xffff;
         } catch (Throwable t) {
             throw linkageBug(t);
         }

@@ -29,6 +29,14 @@
  * arming: 24 of 32 polls ended when 32 sockets became ready into a CQ ring of 8, tested); a source that is not
  * re-armed goes deaf.
  *
+ * <h3>Priority (built)</h3>
+ * A multishot poll reports the waker's key intersected with its events, without asking the socket again, and a
+ * socket's readable wake-up key always holds {@code POLLPRI}: a {@code POLLIN | POLLPRI} poll reports {@code POLLPRI}
+ * for plain data (tested). And io_uring's wake-up filter masks {@code POLLPRI} out ({@code IO_ASYNC_POLL_COMMON}), so
+ * a {@code POLLPRI}-only poll is never woken by urgent data (tested). Priority interest therefore also arms
+ * {@code POLLRDBAND}, which the readable key holds and TCP's poll never reports, and the poller confirms each
+ * {@code POLLPRI} with a {@code poll(2)} of the descriptor before reporting it.
+ *
  * <h3>Registry calls from any thread; the deregister guarantee; close (built)</h3>
  * The ring is set up {@code COOP_TASKRUN}, not {@code SINGLE_ISSUER | DEFER_TASKRUN}: a single-issuer ring refuses
  * every thread but its creator with EEXIST (tested), and a {@code Poll} may be used from any thread, a virtual thread
@@ -59,7 +67,7 @@
  * socket (tested): the source reports READABLE, {@code read} falls back to {@code recv(2)} until would-block, and the
  * receive is armed again once buffers are back. Memory is per Poll, not per connection: the ring's entries times its
  * buffer size (for example 4096 x 4 KiB = 16 MiB), whatever the number of connections; an idle connection holds no
- * buffer. Priority (OOB) keeps a {@code POLLPRI} poll; writable interest keeps a {@code POLLOUT} poll.
+ * buffer. Priority (OOB) keeps its poll (above); writable interest keeps a {@code POLLOUT} poll.
  *
  * <h3>Writes queued as entries, and when they fail (proposal, not built)</h3>
  * {@code write} copies into the source's send buffer (bounded), prepares a {@code SEND} ({@code MSG_NOSIGNAL}) and
