@@ -324,7 +324,10 @@ final class Report {
                 .append(Bench.WASI_WARMUP_MANY.toMillis()).append(" ms and 1 for ").append(Bench.WASI_WARMUP_ONE.toMillis())
                 .append(" ms, since after one long run of 64 its first second at 1 connection still had the JIT at work; ")
                 .append(Bench.processWarmup(ServerKind.WASI_TCP_WASMEDGE).toSeconds())
-                .append(" s on WasmEdge AOT, no JIT there).\n");
+                .append(" s on WasmEdge AOT, no JIT there). A Java server then goes on echoing in slices of ")
+                .append(Bench.JIT_SLICE.toMillis()).append(" ms until its JIT compiler threads use at most ")
+                .append(Bench.JIT_SETTLED_TICKS * 1000 / ProcStat.CLOCK_TICKS).append(" ms of a slice (at most ")
+                .append(Bench.JIT_SETTLE_MAX.toSeconds()).append(" s more): the CPU per round trip counts every thread, and a fixed warm-up left C2 compiling in some servers' first cells.\n");
         md.append("- Per cell: ").append(m.warmup().toMillis()).append(" ms warm-up, ").append(m.measure().toMillis())
                 .append(" ms measured (round trips/s, latency, server CPU), then a separate ").append(m.perf().toMillis())
                 .append(" ms window (longer if two cycles of all connections take longer) under `perf stat -e raw_syscalls:sys_enter -e context-switches -p PID`, ")
