@@ -35,7 +35,7 @@ import java.util.Set;
  * TCP_NODELAY, {@link WasmDensity}: its own section; {@code --density-guests 1,10,100}, {@code --nodelay-s 5}),
  * {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
- * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm-echo-wasmedge,wasm-echo-poll-wasmedge,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls,mio-uring}
+ * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm-echo-wasmedge,wasm-echo-poll-wasmedge,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls,mio-uring,mio-jfr}
  * (the TLS servers only when named: the load generator then speaks TLS 1.3 to them),
  * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
  * cells the wasm guests run), {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},

@@ -345,6 +345,9 @@ final class Report {
         if (m.servers().contains(ServerKind.MIO_URING)) {
             md.append("**io.mio, io_uring backend** (the same `MioEchoServer` with `-Dio.mio.backend=uring`: readiness from one multishot poll per registration, one `io_uring_enter` per poll; see [its targets](#io_uring-backend-targets)); ");
         }
+        if (m.servers().contains(ServerKind.MIO_JFR)) {
+            md.append("**io.mio, JFR recording** (the same `MioEchoServer` started with `-XX:StartFlightRecording=settings=default`: a continuous recording with the JDK's default settings, io.mio's own events `io.mio.PollWait` and `io.mio.Registration` on, as they are by default); ");
+        }
         md.append("**java.nio** (`NioEchoServer`: `Selector.select(Consumer)`, one shared direct buffer, TCP_NODELAY); ")
                 .append("**virtual threads** (`VirtualThreadEchoServer`: blocking `java.net.Socket`, one virtual thread per connection); ")
                 .append("**Netty epoll** (`NettyEchoServer`: Netty 4.2 native epoll transport, one event-loop thread); ")
