@@ -2,6 +2,8 @@ package io.mio.wasm;
 
 import com.dylibso.chicory.compiler.Cache;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -54,6 +57,11 @@ import java.util.logging.Logger;
  * alone and not counted. A JVM reading an entry that another JVM deletes either reads it whole (an open file stays
  * readable on POSIX systems), or finds it missing and compiles again, as on any miss.
  *
+ * <p>{@link #parse} also saves most of Chicory's validation of a module it holds good classes for: the entry exists
+ * only because a JVM with the same Chicory parsed and validated the same bytes (the same SHA-256) and compiled them.
+ * Only when those classes compile every function, though: a function too large for a JVM method is interpreted
+ * (Chicory's interpreter fallback), and the interpreter reads the instructions Chicory's validator annotates.
+ *
  * <p>The hash guards against corruption, not against someone who may write the directory: whoever can write it can
  * choose the code guests run, as whoever can write mio-wasm's jars can. So {@link #open} creates the directory
  * readable by its owner only, and refuses one that others may write.
@@ -83,6 +91,10 @@ public final class CompileCache implements Cache {
     final AtomicInteger stores = new AtomicInteger();
     final AtomicInteger rejected = new AtomicInteger();
     final AtomicInteger evicted = new AtomicInteger();
+    /** Modules {@link #parse} parsed without validating them again. */
+    final AtomicInteger unvalidated = new AtomicInteger();
+    /** The entry {@link #parse} read and checked, for Chicory's {@link #get} that follows (one module at a time). */
+    private volatile Checked checked;
     /** Tests: runs when {@link #get} has found an entry, before it reads it (another JVM may delete it there). */
     Consumer<Path> beforeRead = file -> { };
 
@@ -209,6 +221,95 @@ public final class CompileCache implements Cache {
      */
     @Override
     public byte[] get(String moduleDigest) throws IOException {
+        Checked c = checked;
+        if (c != null && c.moduleDigest().equals(moduleDigest)) {
+            checked = null;
+            return hit(entry(moduleDigest), c.classes());
+        }
+        byte[] payload = read(moduleDigest);
+        return payload == null ? null : hit(entry(moduleDigest), payload);
+    }
+
+    private byte[] hit(Path file, byte[] payload) {
+        hits.incrementAndGet();
+        touch(file);
+        LOG.fine("compiled code loaded from the cache: " + file);
+        return payload;
+    }
+
+    private record Checked(String moduleDigest, byte[] classes) {}
+
+    /**
+     * Parses {@code wasm} as Chicory's {@code Parser.parse} does; when this cache holds a good entry for it whose
+     * classes compile every function, without Chicory's validation of the functions, types, globals, elements, data
+     * and tables (the part of the parse that a JVM validating the same bytes did already; see the class comment).
+     * Blocks on file I/O; a cache that cannot be read costs only the validation.
+     *
+     * @throws com.dylibso.chicory.wasm.ChicoryException if {@code wasm} is not a valid module
+     */
+    public WasmModule parse(byte[] wasm) {
+        Objects.requireNonNull(wasm, "wasm");
+        String digest = "sha-256:" + Base64.getEncoder().encodeToString(sha256(wasm)); // as Chicory's parser
+        byte[] payload;
+        try {
+            payload = read(digest);
+        } catch (IOException e) {
+            LOG.fine("cannot read the cache entry " + entry(digest) + ": " + e);
+            payload = null;
+        }
+        if (payload == null) {
+            return Parser.parse(wasm);
+        }
+        checked = new Checked(digest, payload);
+        if (compilesEveryFunction(payload)) {
+            WasmModule module = Parser.builder().withValidation(false).build()
+                    .parse(() -> new java.io.ByteArrayInputStream(wasm));
+            if (digest.equals(module.digest())) {
+                unvalidated.incrementAndGet();
+                return module;
+            }
+        }
+        return Parser.parse(wasm);
+    }
+
+    /**
+     * Whether the classes in {@code payload} (Chicory's jar of them) run every function compiled: Chicory 1.7.5's
+     * main class has a field of its {@code CompilerInterpreterMachine} when any function falls back to the
+     * interpreter (a test checks this with such a module). Anything unreadable counts as not.
+     */
+    static boolean compilesEveryFunction(byte[] payload) {
+        byte[] mark = "InterpreterMachine".getBytes(StandardCharsets.US_ASCII);
+        try (var jar = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(payload))) {
+            boolean classes = false;
+            for (var e = jar.getNextJarEntry(); e != null; e = jar.getNextJarEntry()) {
+                if (e.getName().endsWith(".class")) {
+                    classes = true;
+                    if (indexOf(jar.readAllBytes(), mark) >= 0) {
+                        return false;
+                    }
+                }
+            }
+            return classes;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int indexOf(byte[] in, byte[] what) {
+        outer:
+        for (int i = 0; i + what.length <= in.length; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (in[i + j] != what[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** The checked class bytes of the entry for {@code moduleDigest}, or null (a bad entry is also deleted). */
+    private byte[] read(String moduleDigest) throws IOException {
         Path file = entry(moduleDigest);
         byte[] all;
         try {
@@ -230,9 +331,6 @@ public final class CompileCache implements Cache {
             }
             return null;
         }
-        hits.incrementAndGet();
-        touch(file);
-        LOG.fine("compiled code loaded from the cache: " + file);
         return payload;
     }
 

@@ -244,8 +244,8 @@ public final class Main implements Callable<Integer> {
             try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING)) {
                 WasmRunner.Builder b;
                 try {
-                    b = WasmRunner.builder(app);
-                } catch (RuntimeException e) {
+                    b = interpret || cache == null ? WasmRunner.builder(app) : WasmRunner.builder(app, cache);
+                } catch (RuntimeException | java.io.IOException e) {
                     main.err.println("mio-wasm: cannot load " + app + ": " + message(e));
                     return CANNOT_RUN;
                 }

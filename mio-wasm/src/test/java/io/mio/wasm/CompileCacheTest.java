@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -297,5 +298,95 @@ class CompileCacheTest {
         MainTest.Result bad = MainTest.run("run", "--cache-dir", dir.toString(), "--cache-max", "12X", wasm.toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("--cache-max 12X: a size is a number of bytes");
+    }
+
+    @Test
+    void a_module_the_cache_holds_is_parsed_without_validating_it_again_and_its_entry_read_once() throws Exception {
+        Path dir = tmp.resolve("cache");
+        Path wasm = guest("grow");
+        CompileCache first = runThrough(dir, wasm);
+        assertThat(first.unvalidated).as("a miss validates").hasValue(0);
+        CompileCache second = CompileCache.open(dir);
+        AtomicInteger reads = new AtomicInteger();
+        second.beforeRead = file -> reads.incrementAndGet();
+        runThrough(second, wasm);
+        assertThat(second.unvalidated).hasValue(1);
+        assertThat(second.hits).hasValue(1);
+        assertThat(reads).as("Chicory's get takes the entry the parse checked").hasValue(1);
+        String digest = com.dylibso.chicory.wasm.Parser.parse(wasm).digest();
+        assertThat(CompileCache.compilesEveryFunction(second.get(digest))).isTrue();
+        assertThat(second.parse(Files.readAllBytes(wasm))).isEqualTo(com.dylibso.chicory.wasm.Parser.parse(wasm));
+    }
+
+    @Test
+    void a_module_with_a_function_chicory_interprets_is_validated_even_on_a_hit() throws Exception {
+        byte[] wasm = moduleWithAHugeFunction();
+        Path dir = tmp.resolve("cache");
+        for (int run = 0; run < 2; run++) {
+            CompileCache cache = CompileCache.open(dir);
+            try (WasmHost host = WasmHost.of("huge", wasm, true, cache)) {
+                WasmHost.Guest g = host.start("g", host.guest().args(List.of("huge")));
+                assertThat(g.awaitExit()).as("exits 0 (failure: %s)", g.failure()).isZero();
+            }
+            assertThat(cache.hits).hasValue(run);
+            assertThat(cache.unvalidated).as("the interpreter reads what validation annotates").hasValue(0);
+        }
+        String digest = com.dylibso.chicory.wasm.Parser.parse(wasm).digest();
+        assertThat(CompileCache.compilesEveryFunction(CompileCache.open(dir).get(digest)))
+                .as("Chicory's classes for it show the interpreter fallback").isFalse();
+    }
+
+    /**
+     * A module whose {@code _start} calls a function too large for one JVM method (12,000 rounds of {@code x = x * 7 +
+     * 3}), which Chicory's compiler leaves to its interpreter, and stores the result at address 0.
+     */
+    private static byte[] moduleWithAHugeFunction() {
+        var body = new java.io.ByteArrayOutputStream();
+        body.write(0); // no locals beyond the parameter
+        for (int i = 0; i < 12_000; i++) {
+            body.writeBytes(new byte[] {0x20, 0, 0x41, 7, 0x6c, 0x41, 3, 0x6a, 0x21, 0}); // local.get 0 ... local.set 0
+        }
+        body.writeBytes(new byte[] {0x20, 0, 0x0b});
+        byte[] start = {0, 0x41, 0, 0x41, 5, 0x10, 1, 0x36, 2, 0, 0x0b}; // i32.store(0, huge(5))
+        byte[] types = {2, 0x60, 0, 0, 0x60, 1, 0x7f, 1, 0x7f};
+        byte[] functions = {2, 0, 1};
+        byte[] memory = {1, 0, 1};
+        var exports = new java.io.ByteArrayOutputStream();
+        exports.write(2);
+        exports.write(6);
+        exports.writeBytes("_start".getBytes(StandardCharsets.US_ASCII));
+        exports.writeBytes(new byte[] {0, 0, 6});
+        exports.writeBytes("memory".getBytes(StandardCharsets.US_ASCII));
+        exports.writeBytes(new byte[] {2, 0});
+        var code = new java.io.ByteArrayOutputStream();
+        code.write(2);
+        code.writeBytes(leb(start.length));
+        code.writeBytes(start);
+        code.writeBytes(leb(body.size()));
+        code.writeBytes(body.toByteArray());
+        var module = new java.io.ByteArrayOutputStream();
+        module.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+        section(module, 1, types);
+        section(module, 3, functions);
+        section(module, 5, memory);
+        section(module, 7, exports.toByteArray());
+        section(module, 10, code.toByteArray());
+        return module.toByteArray();
+    }
+
+    private static void section(java.io.ByteArrayOutputStream module, int id, byte[] payload) {
+        module.write(id);
+        module.writeBytes(leb(payload.length));
+        module.writeBytes(payload);
+    }
+
+    private static byte[] leb(int n) {
+        var out = new java.io.ByteArrayOutputStream();
+        do {
+            int b = n & 0x7f;
+            n >>>= 7;
+            out.write(n != 0 ? b | 0x80 : b);
+        } while (n != 0);
+        return out.toByteArray();
     }
 }
