@@ -98,6 +98,11 @@ public final class Main implements Callable<Integer> {
     static final class Size implements CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
+            return parse(value, " (one wasm page)");
+        }
+
+        /** {@code value} in bytes; {@code why64k} says why less than 64K is refused. */
+        static long parse(String value, String why64k) {
             String v = value.trim().toUpperCase(java.util.Locale.ROOT);
             long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
                 case 'K' -> 1L << 10;
@@ -111,7 +116,7 @@ public final class Main implements Callable<Integer> {
                     throw new NumberFormatException();
                 }
                 if (n * unit < 65536) {
-                    throw new CommandLine.TypeConversionException("at least 64K (one wasm page), not " + value);
+                    throw new CommandLine.TypeConversionException("at least 64K" + why64k + ", not " + value);
                 }
                 return n * unit;
             } catch (NumberFormatException e) {
@@ -190,6 +195,12 @@ public final class Main implements Callable<Integer> {
                         + "match. Default: $MIO_WASM_CACHE_DIR (the launcher sets ~/.cache/mio-wasm); empty: no cache.")
         private String cacheDir;
 
+        @Option(names = "--cache-max", paramLabel = "SIZE", defaultValue = "${env:MIO_WASM_CACHE_MAX}",
+                description = "Keep the cache's entries within SIZE bytes in total (K, M, G suffixes): after storing "
+                        + "one, delete the least recently used until they fit; files the cache did not write are "
+                        + "never deleted. Default: $MIO_WASM_CACHE_MAX, else 256M.")
+        private String cacheMax;
+
         @Option(names = "--instances", paramLabel = "N", description = "Run N isolated copies of APP in this JVM, "
                 + "compiled once, each on its own thread with its own memory, sockets, sandbox (the same rules) and "
                 + "--max-sockets. {i} in ARGS and --env values becomes the copy's number (0 to N-1); each line a copy "
@@ -226,15 +237,15 @@ public final class Main implements Callable<Integer> {
             List<String> argv = new ArrayList<>();
             argv.add(app.getFileName().toString());
             argv.addAll(args);
-            CompileCache cache = openCache(spec, main.err, interpret ? null : cacheDir);
+            CompileCache cache = openCache(spec, main.err, interpret ? null : cacheDir, cacheMax);
             if (instances > 1) {
                 return runInstances(p.build(), cache);
             }
             try (Messages log = new Messages(main.err, quiet ? Level.OFF : verbose ? Level.FINE : Level.WARNING)) {
                 WasmRunner.Builder b;
                 try {
-                    b = WasmRunner.builder(app);
-                } catch (RuntimeException e) {
+                    b = interpret || cache == null ? WasmRunner.builder(app) : WasmRunner.builder(app, cache);
+                } catch (RuntimeException | java.io.IOException e) {
                     main.err.println("mio-wasm: cannot load " + app + ": " + message(e));
                     return CANNOT_RUN;
                 }
@@ -387,13 +398,30 @@ public final class Main implements Callable<Integer> {
             return code;
         }
 
-        /** The cache in {@code dir} (null or blank: none); a directory that cannot be used is a usage error. */
-        static CompileCache openCache(CommandLine.Model.CommandSpec spec, PrintStream err, String dir) {
+        /**
+         * The cache in {@code dir} (null or blank: none) bounded to {@code max} (null or blank: the default); a
+         * directory that cannot be used or a bad size is a usage error when given as an option, a warning when it
+         * came from the environment.
+         */
+        static CompileCache openCache(CommandLine.Model.CommandSpec spec, PrintStream err, String dir, String max) {
             if (dir == null || dir.isBlank()) {
                 return null;
             }
+            long maxBytes = CompileCache.DEFAULT_MAX_BYTES;
+            if (max != null && !max.isBlank()) {
+                try {
+                    maxBytes = Size.parse(max, "");
+                } catch (CommandLine.TypeConversionException e) {
+                    if (spec.commandLine().getParseResult().hasMatchedOption("--cache-max")) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--cache-max " + max + ": "
+                                + e.getMessage());
+                    }
+                    err.println("mio-wasm: ignoring MIO_WASM_CACHE_MAX=" + max + " (" + e.getMessage() + "): the cache"
+                            + " holds at most " + (maxBytes >> 20) + "M");
+                }
+            }
             try {
-                return CompileCache.open(Path.of(dir));
+                return CompileCache.open(Path.of(dir), maxBytes);
             } catch (IllegalArgumentException | java.io.IOException e) {
                 String why = e instanceof java.nio.file.FileSystemException f
                         ? "cannot use it: " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName())
@@ -416,8 +444,8 @@ public final class Main implements Callable<Integer> {
             description = {"Runs the guests FILE lists in this JVM: several modules, each guest with its own "
                     + "sandbox, arguments, environment, limits and copies. One guest per line:",
                 "  NAME: [run options] APP [ARGS...]",
-                "with the options of 'mio-wasm run' (but -q, -v and --cache-dir, which go before FILE), words split "
-                    + "as a shell splits them ('...', \"...\", \\); blank lines and lines starting with # are "
+                "with the options of 'mio-wasm run' (but -q, -v, --cache-dir and --cache-max, which go before FILE), "
+                    + "words split as a shell splits them ('...', \"...\", \\); blank lines and lines starting with # are "
                     + "skipped. NAME: letters, digits, _ and -, unique. APP and relative --dir host paths are relative "
                     + "to FILE's directory. Each line a guest prints is prefixed [NAME] ([NAME.i] for copy i of "
                     + "--instances N; {i} in ARGS and --env values becomes the copy's number, 0 for a single copy). "
@@ -442,6 +470,11 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--cache-dir", paramLabel = "DIR", defaultValue = "${env:MIO_WASM_CACHE_DIR}",
                 description = "As for run: keep and reuse the compiled classes of every APP in DIR.")
         private String cacheDir;
+
+        @Option(names = "--cache-max", paramLabel = "SIZE", defaultValue = "${env:MIO_WASM_CACHE_MAX}",
+                description = "As for run: the cache's entries in total at most (default: $MIO_WASM_CACHE_MAX, else "
+                        + "256M).")
+        private String cacheMax;
 
         @Option(names = {"-q", "--quiet"}, description = "Print none of mio-wasm's own messages but the errors that "
                 + "end a guest or the run.")
@@ -468,7 +501,7 @@ public final class Main implements Callable<Integer> {
                         "--quiet and --verbose are mutually exclusive");
             }
             List<Group> groups = groups();
-            CompileCache cache = Run.openCache(spec, main.err, cacheDir);
+            CompileCache cache = Run.openCache(spec, main.err, cacheDir, cacheMax);
             // a record logged on a guest's thread is prefixed with the guest's label
             java.util.Map<String, String> labels = new java.util.concurrent.ConcurrentHashMap<>();
             List<WasmHost> hosts = new ArrayList<>();
@@ -581,11 +614,11 @@ public final class Main implements Callable<Integer> {
                 CommandLine cl = new CommandLine(r);
                 try {
                     CommandLine.ParseResult pr = cl.parseArgs(l.words().toArray(String[]::new));
-                    for (String global : new String[] {"--quiet", "--verbose", "--cache-dir"}) {
+                    for (String global : new String[] {"--quiet", "--verbose", "--cache-dir", "--cache-max"}) {
                         if (pr.hasMatchedOption(global)) {
                             throw new CommandLine.ParameterException(cl, global + " applies to the whole run: put it"
                                     + " before FILE (mio-wasm run-all " + global + (global.equals("--cache-dir")
-                                    ? " DIR" : "") + " FILE)");
+                                    ? " DIR" : global.equals("--cache-max") ? " SIZE" : "") + " FILE)");
                         }
                     }
                     if (pr.isUsageHelpRequested() || pr.isVersionHelpRequested()) {

@@ -3,7 +3,6 @@ package io.mio.wasm;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.UninstantiableException;
 import com.dylibso.chicory.wasm.UnlinkableException;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -88,11 +87,8 @@ public final class WasmHost implements AutoCloseable {
      * there (and stored there otherwise); null: no cache. See {@link CompileCache}.
      */
     public static WasmHost load(Path wasm, boolean compile, CompileCache cache) throws IOException {
-        Objects.requireNonNull(wasm, "wasm");
-        if (!java.nio.file.Files.isRegularFile(wasm)) {
-            throw new java.nio.file.NoSuchFileException(wasm.toString(), null, "no such file");
-        }
-        return new WasmHost(Parser.parse(wasm), wasm.getFileName().toString(), compile, cache);
+        return new WasmHost(WasmRunner.parse(WasmRunner.read(wasm), compile, cache), wasm.getFileName().toString(),
+                compile, cache);
     }
 
     /**
@@ -110,7 +106,8 @@ public final class WasmHost implements AutoCloseable {
      */
     public static WasmHost of(String name, byte[] wasm, boolean compile, CompileCache cache) {
         Objects.requireNonNull(wasm, "wasm");
-        return new WasmHost(Parser.parse(wasm), Objects.requireNonNull(name, "name"), compile, cache);
+        return new WasmHost(WasmRunner.parse(wasm, compile, cache), Objects.requireNonNull(name, "name"), compile,
+                cache);
     }
 
     /** The name of the thread of this host's guest {@code guest}. */

@@ -72,6 +72,32 @@ public final class WasmRunner implements AutoCloseable {
         return new Builder(Parser.parse(wasm));
     }
 
+    /**
+     * A builder for the module in file {@code wasm} whose compiled code is kept in {@code cache} (as
+     * {@link Builder#cache}); when the cache holds good classes for it, the module is parsed without validating it
+     * again ({@link CompileCache#parse}). Blocks reading the file and the cache.
+     *
+     * @throws IOException if {@code wasm} cannot be read
+     * @throws com.dylibso.chicory.wasm.ChicoryException if it is not a valid module
+     */
+    public static Builder builder(Path wasm, CompileCache cache) throws IOException {
+        return new Builder(parse(read(wasm), true, cache)).cache(cache);
+    }
+
+    /** The bytes of file {@code wasm}; a path that is no regular file is a NoSuchFileException saying so. */
+    static byte[] read(Path wasm) throws IOException {
+        Objects.requireNonNull(wasm, "wasm");
+        if (!java.nio.file.Files.isRegularFile(wasm)) {
+            throw new java.nio.file.NoSuchFileException(wasm.toString(), null, "no such file");
+        }
+        return java.nio.file.Files.readAllBytes(wasm);
+    }
+
+    /** {@code wasm} parsed, through {@code cache} (or null) when it will be compiled; see {@link CompileCache#parse}. */
+    static WasmModule parse(byte[] wasm, boolean compile, CompileCache cache) {
+        return compile && cache != null ? cache.parse(wasm) : Parser.parse(wasm);
+    }
+
     public static Builder builder(byte[] wasm) {
         return new Builder(Parser.parse(wasm));
     }

@@ -72,6 +72,8 @@ class LauncherTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
         pb.environment().remove("MIO_WASM_JVM_FLAGS");
         pb.environment().remove("MIO_WASM_CACHE_DIR");
+        pb.environment().remove("MIO_WASM_AOT");
+        pb.environment().put("XDG_CACHE_HOME", root.resolve("xdg").toString()); // not the user's own cache
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
@@ -174,5 +176,70 @@ class LauncherTest {
         Ran next = launch("run", "app.wasm");
         assertThat(next.code()).isZero();
         assertThat(next.err()).startsWith("mio-wasm: first run: building");
+    }
+
+    /** The last line the stand-in java printed: the command the launcher ran in the end. */
+    private static String lastCommand(Ran r) {
+        String[] lines = r.out().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    @Test
+    void the_jvm_start_up_cache_is_recorded_once_created_once_and_then_used_until_the_jars_change() throws Exception {
+        launch("run", "app.wasm"); // the build
+        // a stand-in java that writes what the real one would: the recorded configuration, the created cache
+        write(root.resolve("bin/java"), """
+                #!/usr/bin/env bash
+                echo "java $*"
+                for a in "$@"; do
+                  case "$a" in
+                    -XX:AOTConfiguration=*) conf="${a#*=}" ;;
+                    -XX:AOTCache=*) cache="${a#*=}" ;;
+                    -XX:AOTMode=record) mode=record ;;
+                    -XX:AOTMode=create) mode=create ;;
+                  esac
+                done
+                if [ "${mode:-}" = record ]; then echo recorded > "$conf"; fi
+                if [ "${mode:-}" = create ]; then echo created > "$cache"; fi
+                """, true);
+        Path dir = root.resolve("xdg/mio-wasm");
+        Path foreign = Files.createDirectories(dir).resolve("notes.txt");
+        Files.writeString(foreign, "mine");
+
+        Ran help = launch("run", "--help");
+        assertThat(lastCommand(help)).as("--help teaches nothing").doesNotContain("-XX:AOT");
+        Ran first = launch("run", "app.wasm");
+        assertThat(lastCommand(first)).contains(" -XX:AOTMode=record -XX:AOTConfiguration=" + dir + "/jvm-")
+                .contains(".aotconf -Xlog:aot*=off -Xlog:cds*=off -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput ")
+                .endsWith(" --module io.mio.wasm/io.mio.wasm.Main run app.wasm");
+        String key = lastCommand(first).replaceAll(".*/jvm-([0-9]+)\\.aotconf.*", "$1");
+        assertThat(dir.resolve("jvm-" + key + ".aotconf")).exists();
+
+        Ran second = launch("run", "app.wasm");
+        assertThat(second.err()).isEqualTo("mio-wasm: preparing the JVM's start-up cache from the last run (once per"
+                + " build, a few seconds)...\n");
+        assertThat(second.out()).as("the creating JVM's output is not the guest's").hasLineCount(1);
+        assertThat(lastCommand(second)).contains(" -XX:AOTCache=" + dir + "/jvm-" + key + ".aot -Xlog:aot*=off ")
+                .doesNotContain("AOTMode");
+        assertThat(dir.resolve("jvm-" + key + ".aotconf")).doesNotExist();
+        assertThat(dir.resolve("jvm-" + key + ".aot")).hasContent("created");
+
+        Ran third = launch("run", "app.wasm");
+        assertThat(third.err()).isEmpty();
+        assertThat(lastCommand(third)).contains(" -XX:AOTCache=" + dir + "/jvm-" + key + ".aot ");
+        assertThat(lastCommand(launch(java.util.Map.of("MIO_WASM_AOT", "0"), "run", "app.wasm")))
+                .doesNotContain("-XX:AOT");
+
+        // a rebuilt jar: another checksum; the old cache is deleted, the next run records again
+        Files.setLastModifiedTime(root.resolve("mio-wasm/target/mio-wasm-0.1.0-SNAPSHOT.jar"),
+                FileTime.from(Instant.now().plusSeconds(5)));
+        Ran rebuilt = launch("run", "app.wasm");
+        assertThat(lastCommand(rebuilt)).contains("-XX:AOTMode=record").doesNotContain("jvm-" + key + ".");
+        assertThat(dir.resolve("jvm-" + key + ".aot")).doesNotExist();
+        assertThat(foreign).hasContent("mine");
+
+        // a directory others may write: no start-up cache at all
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(lastCommand(launch("run", "app.wasm"))).doesNotContain("-XX:AOT");
     }
 }

@@ -135,6 +135,8 @@ class RunAllCliTest {
         assertUsage("a: grow.wasm\n\na: grow.wasm\n", "guests.conf:3: the name a is taken by an earlier line");
         assertUsage("a: --frobnicate grow.wasm\n", "guests.conf:1: a: Unknown option: '--frobnicate'");
         assertUsage("a: -v grow.wasm\n", "guests.conf:1: a: --verbose applies to the whole run: put it before FILE");
+        assertUsage("a: --cache-max 1M grow.wasm\n", "guests.conf:1: a: --cache-max applies to the whole run: put it "
+                + "before FILE (mio-wasm run-all --cache-max SIZE FILE)");
         assertUsage("a: --allow-bind 127.0.0.1 grow.wasm\n", "guests.conf:1: a: Invalid value for option '--allow-bind'");
         assertUsage("a: --instances 0 grow.wasm\n", "guests.conf:1: a: --instances needs a number from 1 to");
         assertUsage("a: --env X grow.wasm\n", "guests.conf:1: a: --env needs NAME=VALUE: X");
