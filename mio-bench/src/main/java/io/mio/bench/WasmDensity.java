@@ -153,13 +153,23 @@ final class WasmDensity {
                 + s.docs().resolve(CSV));
     }
 
+    /**
+     * A process of {@code argv} without the launcher's JVM start-up cache (MIO_WASM_AOT=0): its first runs would
+     * record and create one in the user's cache directory, so the figures would depend on that directory's state.
+     */
+    private static ProcessBuilder launcher(List<String> argv) {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().put("MIO_WASM_AOT", "0");
+        return pb;
+    }
+
     /** Builds mio-wasm through its launcher when a source changed (untimed); null when it is ready, else why not. */
     private static String buildLauncher(Path launcher) throws IOException {
         if (!Files.isExecutable(launcher)) {
             return launcher + " not found (run from the repository's root, as scripts/bench.sh does)";
         }
         try {
-            Process p = new ProcessBuilder(launcher.toString(), "run", "--help").redirectErrorStream(true).start();
+            Process p = launcher(List.of(launcher.toString(), "run", "--help")).redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 return "its build failed: " + new String(out, StandardCharsets.UTF_8).strip();
@@ -177,7 +187,7 @@ final class WasmDensity {
                 "--allow-bind", "127.0.0.1:*", echo.toString(), "0", "1000000000");
         Path log = work.resolve("mio-wasm-" + n + ".log");
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(argv).redirectError(log.toFile()).start();
+        Process p = launcher(argv).redirectError(log.toFile()).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             Map<Integer, Integer> ports = new TreeMap<>();
@@ -255,7 +265,7 @@ final class WasmDensity {
                 + mode.replaceAll("[^A-Za-z0-9]+", "-") + ".log");
         Process p = null;
         try {
-            p = new ProcessBuilder(argv).redirectError(log.toFile()).start();
+            p = launcher(argv).redirectError(log.toFile()).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
             String line;
