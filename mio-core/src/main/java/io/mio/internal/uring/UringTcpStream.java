@@ -16,7 +16,8 @@ import java.time.Duration;
  * (recycling each emptied buffer), returns 0 (would-block) when the queue is empty while the receive is armed, -1 at
  * a queued end of stream, and throws at a queued error (once; {@code takeError} also returns it once, since the
  * receive took it from the socket). When the kernel ends the receive (no buffer left: ENOBUFS), reads fall back to
- * recv(2) until would-block and then arm it again. {@code peek} copies queued bytes without consuming them (with
+ * recv(2), and arm it again at the first short read (fewer bytes than asked, would-block included), also one that
+ * only drained the queue: a short read is where an edge-triggered reader stops. {@code peek} copies queued bytes without consuming them (with
  * the queue empty it asks the socket). When the queue is empty, a reader reaps the ring's waiting completions itself
  * if no thread is polling (their events wait for the next poll), so a reader that does not poll still sees its bytes;
  * the polling thread's first would-block read since its poll does not (its next poll reaps), a second one does.
@@ -43,7 +44,7 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
     static final int RX_NONE = 0;
     /** A multishot receive is armed: an empty queue means would-block. */
     static final int RX_ARMED = 1;
-    /** The kernel ended the receive (no buffer left, CQ overflow, thread exit): recv(2) until would-block, then re-arm. */
+    /** The kernel ended the receive (no buffer left, CQ overflow, thread exit): recv(2) until a short read, then re-arm. */
     static final int RX_ENDED = 2;
     /** The receive ended at end of stream or an error, queued after the data ({@link #rxEnd}). */
     static final int RX_DONE = 3;
@@ -486,6 +487,11 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
                 dst.position(pos); // a peek leaves the position, as recv(MSG_PEEK) does
             }
             if (total > 0) {
+                if (!peek && total < room && rxState == RX_ENDED && rxCount == 0 && leftover == null) {
+                    // A short read says "drained" to an edge-triggered reader, which then waits for an edge: the
+                    // rest is in the socket, so the receive must watch it again (it takes what is there at once).
+                    rearm();
+                }
                 return total;
             }
             if (rxState == RX_NONE) {
@@ -513,18 +519,26 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
                 }
                 default: { // RX_ENDED: the bytes the receive could not take are in the socket
                     int n = syscall(dst, arr, offset, length, peek);
-                    if (n == 0 && !peek) {
-                        UringRegistration r = rxReg;
-                        if (r.selector.armRecv(r, false)) {
-                            rxState = RX_ARMED;
-                        } else {
-                            rxReg = null;
-                            rxState = RX_NONE;
-                        }
+                    if (!peek && n >= 0 && n < room) {
+                        // Not only at would-block: a reader that stops at a short read waits for the next edge,
+                        // and with the receive ended nothing else would watch the socket (issue 13's stuck
+                        // connections at 10,000 connections on 512 buffers).
+                        rearm();
                     }
                     return n;
                 }
             }
+        }
+    }
+
+    /** Arms the ended receive again (under rxLock, in RX_ENDED); its completions go with the poller's next wait. */
+    private void rearm() throws IOException {
+        UringRegistration r = rxReg;
+        if (r.selector.armRecv(r, false)) {
+            rxState = RX_ARMED;
+        } else {
+            rxReg = null;
+            rxState = RX_NONE;
         }
     }
 
