@@ -361,7 +361,10 @@ public final class UringSelector implements SelectorSpi {
             }
             try {
                 synchronized (ringLock) {
-                    ring.sqe().recvMultishot(r.fd.fd(), BUFFER_GROUP, KIND_RECV | r.userData());
+                    // Poll first: a receive issued at once takes a buffer before it looks for data, so with every
+                    // buffer taken it would end (ENOBUFS) on an empty socket, and each re-arm end again (tested).
+                    ring.sqe().recvMultishot(r.fd.fd(), BUFFER_GROUP, KIND_RECV | r.userData())
+                            .ioprio(IORING_RECVSEND_POLL_FIRST);
                     if (nudge) {
                         ring.sqe().nop(KIND_NUDGE | r.userData());
                     }

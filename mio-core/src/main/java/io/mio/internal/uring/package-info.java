@@ -69,7 +69,9 @@
  * an edge-triggered reader may stop at a short read, and with the receive ended nothing else watches the socket. Armed
  * only at would-block, a reader that stopped at a short read (the benchmark's echo server) never saw another byte or
  * its peer's close: 10,000 connections sharing 512 buffers hung and kept their descriptors (tested with 1,000
- * connections on 64 buffers). While more connections have bytes in flight than there are buffers, most reads are
+ * connections on 64 buffers). The re-armed receive polls first ({@code IORING_RECVSEND_POLL_FIRST}): issued at once
+ * it takes a buffer before it looks for data, so with every buffer taken it ended at once on an empty socket, and each
+ * re-arm ended again, a would-block {@code recv(2)} per poll while the ring stayed empty (tested). While more connections have bytes in flight than there are buffers, most reads are
  * this fallback: a {@code recv(2)} each, plus the re-arm's entry. Memory is per Poll, not per connection: the ring's entries times its
  * buffer size (for example 4096 x 4 KiB = 16 MiB), whatever the number of connections; an idle connection holds no
  * buffer. Writable interest keeps a {@code POLLOUT} poll (without POLLIN; it still gives ERR and HUP). As built

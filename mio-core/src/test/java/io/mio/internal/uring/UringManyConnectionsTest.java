@@ -362,4 +362,64 @@ class UringManyConnectionsTest {
             }
         }
     }
+
+    @Test
+    void a_receive_armed_again_while_every_buffer_is_taken_waits_for_data_instead_of_ending_at_once() throws Exception {
+        UringSelector.bufferEntriesOfNewPolls = 2;
+        try (Poll poll = Poll.open();
+             TcpListener listener = TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             Socket peerA = new Socket();
+             Socket peerB = new Socket()) {
+            Events events = Events.withCapacity(16);
+            TcpStream[] s = new TcpStream[2];
+            Socket[] peers = {peerA, peerB};
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (int i = 0; i < 2; i++) {
+                peers[i].connect(listener.localAddr(), 10_000);
+                peers[i].setTcpNoDelay(true);
+                while ((s[i] = listener.accept()) == null) {
+                    assertThat(System.nanoTime()).as("accepted in time").isLessThan(deadline);
+                }
+                poll.registry().register(s[i], new Token(i), Interest.READABLE);
+            }
+            try (TcpStream a = s[0]; TcpStream b = s[1]) {
+                java.lang.reflect.Field f = TcpStream.class.getDeclaredField("impl");
+                f.setAccessible(true);
+                UringTcpStream implA = (UringTcpStream) f.get(a);
+                UringTcpStream implB = (UringTcpStream) f.get(b);
+                for (int chunk = 0; chunk < 2; chunk++) { // A holds both buffers, unread
+                    peerA.getOutputStream().write(new byte[] {(byte) chunk});
+                    while (implA.rxStats()[0] < chunk + 1) {
+                        assertThat(System.nanoTime()).as("A's chunk %d queued", chunk).isLessThan(deadline);
+                        poll.poll(events, Duration.ofMillis(10));
+                    }
+                }
+                peerB.getOutputStream().write('x'); // no buffer: B's receive ends
+                while (implB.rxStats()[1] == 0) {
+                    assertThat(System.nanoTime()).as("B's receive ended").isLessThan(deadline);
+                    poll.poll(events, Duration.ofMillis(10));
+                }
+                byte[] buf = new byte[16];
+                assertThat(b.read(buf, 0, buf.length)).as("B's byte, from the socket").isEqualTo(1);
+                assertThat(implB.rxStats()[2]).as("armed again at the short read").isEqualTo(UringTcpStream.RX_ARMED);
+                for (int i = 0; i < 5; i++) {
+                    poll.poll(events, Duration.ofMillis(20));
+                }
+                // With the ring still empty, a receive that tried at once would end again (ENOBUFS) with no data.
+                assertThat(implB.rxStats()[1]).as("B's receive ended only by the byte that came").isEqualTo(1);
+                assertThat(implB.rxStats()[2]).as("B's receive still armed").isEqualTo(UringTcpStream.RX_ARMED);
+                peerB.getOutputStream().write('y');
+                boolean readable = false;
+                while (!readable) {
+                    assertThat(System.nanoTime()).as("B readable for its next byte").isLessThan(deadline);
+                    poll.poll(events, Duration.ofMillis(10));
+                    for (Event e : events) {
+                        readable |= e.token().value() == 1 && e.isReadable();
+                    }
+                }
+                assertThat(b.read(buf, 0, buf.length)).isEqualTo(1);
+                assertThat(buf[0]).isEqualTo((byte) 'y');
+            }
+        }
+    }
 }
