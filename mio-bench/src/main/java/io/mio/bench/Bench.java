@@ -35,7 +35,7 @@ import java.util.Set;
  * TCP_NODELAY, {@link WasmDensity}: its own section; {@code --density-guests 1,10,100}, {@code --nodelay-s 5}),
  * {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
- * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm-echo-wasmedge,wasm-echo-poll-wasmedge,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls,mio-uring}
+ * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm-echo-wasmedge,wasm-echo-poll-wasmedge,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls,mio-uring,mio-jfr}
  * (the TLS servers only when named: the load generator then speaks TLS 1.3 to them),
  * {@code --conns 1,64,1000}, {@code --sizes 64,4096}, {@code --wasm-conns 1,64} and {@code --wasm-sizes 64} (the
  * cells the wasm guests run), {@code --server-cpu N} (pin servers; -1: no pinning), {@code --work DIR},
@@ -433,6 +433,9 @@ public final class Bench {
         final long pid;
         ProcStat before;
         ProcStat after;
+        /** The JIT compiler threads' ticks at the measured window's ends. */
+        long jitBefore;
+        long jitAfter;
         Perf perf;
         Perf.Counts counts;
 
@@ -442,12 +445,22 @@ public final class Bench {
 
         @Override
         public void measureStart() {
+            jitBefore = jitTicks();
             before = stat();
         }
 
         @Override
         public void measureEnd() {
             after = stat();
+            jitAfter = jitTicks();
+        }
+
+        private long jitTicks() {
+            try {
+                return ProcStat.compilerTicks(pid);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("server process " + pid + " is gone", e);
+            }
         }
 
         @Override
@@ -655,8 +668,43 @@ public final class Bench {
             }
             EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, processWarmup(kind).minusMillis(100),
                     Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { }, kind.clientTls());
+            if (kind.isJava()) {
+                settleJit(kind, server, addr);
+            }
         } catch (IOException | RuntimeException e) {
             throw new IOException(kind.label + " warm-up: " + e.getMessage() + "; server log: " + server.logTail(), e);
+        }
+    }
+
+    /** A warm-up slice after the fixed warm-up, repeated while the JIT compiler threads are still busy. */
+    static final Duration JIT_SLICE = Duration.ofMillis(500);
+    /** The most the JIT may use of a slice for the JIT to count as settled: 2 % (one 10 ms clock tick). */
+    static final long JIT_SETTLED_TICKS = JIT_SLICE.toMillis() * ProcStat.CLOCK_TICKS / 1000 / 50;
+    /** At most this much warm-up is added for the JIT; a server still compiling after it is measured as it is. */
+    static final Duration JIT_SETTLE_MAX = Duration.ofSeconds(10);
+
+    /**
+     * Keeps echoing on {@value #PROCESS_WARMUP_CONNS} connections in slices of {@link #JIT_SLICE} until the JVM's
+     * compiler threads use at most {@link #JIT_SETTLED_TICKS} ticks of a slice: the echo part's CPU per round trip
+     * counts every thread of the server, and a fixed warm-up left C2 compiling inside the first cells of some
+     * servers (the io_uring backend's, whose paths differ). Says on stdout how long it took when it took longer.
+     */
+    private static void settleJit(ServerKind kind, ServerProcess server, InetSocketAddress addr) throws IOException {
+        long start = System.nanoTime();
+        long deadline = start + JIT_SETTLE_MAX.toNanos();
+        int slices = 0;
+        long used;
+        do {
+            long before = ProcStat.compilerTicks(server.pid());
+            EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, JIT_SLICE.minusMillis(100),
+                    Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { }, kind.clientTls());
+            used = ProcStat.compilerTicks(server.pid()) - before;
+            slices++;
+        } while (used > JIT_SETTLED_TICKS && System.nanoTime() < deadline);
+        if (slices > 1 || used > JIT_SETTLED_TICKS) {
+            System.out.printf(java.util.Locale.ROOT, "bench: %s: JIT %s after %d more warm-up slice(s) of %d ms%n",
+                    kind.label, used > JIT_SETTLED_TICKS ? "still compiling (" + used + " ticks in the last)" : "settled",
+                    slices, JIT_SLICE.toMillis());
         }
     }
 
@@ -684,6 +732,12 @@ public final class Bench {
         }
         Histogram h = r.latencyNanos();
         Costs c = Costs.of(sampler, r);
+        long jit = sampler.jitAfter - sampler.jitBefore;
+        long all = sampler.after.utimeTicks() + sampler.after.stimeTicks() - sampler.before.utimeTicks() - sampler.before.stimeTicks();
+        if (jit > 0 && jit * 20 > all) {
+            System.out.printf(java.util.Locale.ROOT, "bench: %s C=%d S=%d round %d: the JIT used %d of the server's %d ticks in the measured window%n",
+                    kind.label, conns, size, round, jit, all);
+        }
         return new Row(round, kind, conns, size, r.roundTripsPerSecond(), h.getValueAtPercentile(50) / 1e3,
                 h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, c.userMicrosPerRt(),
                 c.sysMicrosPerRt(), c.syscallsPerRt(), c.contextSwitchesPerRt(), sampler.after.rssKiB() / 1024.0,

@@ -43,6 +43,33 @@ record ProcStat(long utimeTicks, long stimeTicks, long rssKiB) {
         return s.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(s);
     }
 
+    /**
+     * CPU ticks (user + system) used so far by the JIT compiler threads of the JVM {@code pid} (threads named
+     * "C1 CompilerThre..." or "C2 CompilerThre...", the kernel's 15-character cut of HotSpot's names); 0 for a
+     * process without them. A thread that ends between listing and reading is skipped.
+     */
+    static long compilerTicks(long pid) throws IOException {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException ended) {
+                    continue;
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                String comm = stat.substring(open + 1, close);
+                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                    String[] f = stat.substring(close + 2).trim().split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+        }
+        return ticks;
+    }
+
     /** How many file descriptors {@code pid} has open now. */
     static int openFds(long pid) throws IOException {
         try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {

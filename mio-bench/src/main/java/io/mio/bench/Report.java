@@ -324,7 +324,10 @@ final class Report {
                 .append(Bench.WASI_WARMUP_MANY.toMillis()).append(" ms and 1 for ").append(Bench.WASI_WARMUP_ONE.toMillis())
                 .append(" ms, since after one long run of 64 its first second at 1 connection still had the JIT at work; ")
                 .append(Bench.processWarmup(ServerKind.WASI_TCP_WASMEDGE).toSeconds())
-                .append(" s on WasmEdge AOT, no JIT there).\n");
+                .append(" s on WasmEdge AOT, no JIT there). A Java server then goes on echoing in slices of ")
+                .append(Bench.JIT_SLICE.toMillis()).append(" ms until its JIT compiler threads use at most ")
+                .append(Bench.JIT_SETTLED_TICKS * 1000 / ProcStat.CLOCK_TICKS).append(" ms of a slice (at most ")
+                .append(Bench.JIT_SETTLE_MAX.toSeconds()).append(" s more): the CPU per round trip counts every thread, and a fixed warm-up left C2 compiling in some servers' first cells.\n");
         md.append("- Per cell: ").append(m.warmup().toMillis()).append(" ms warm-up, ").append(m.measure().toMillis())
                 .append(" ms measured (round trips/s, latency, server CPU), then a separate ").append(m.perf().toMillis())
                 .append(" ms window (longer if two cycles of all connections take longer) under `perf stat -e raw_syscalls:sys_enter -e context-switches -p PID`, ")
@@ -341,6 +344,9 @@ final class Report {
         }
         if (m.servers().contains(ServerKind.MIO_URING)) {
             md.append("**io.mio, io_uring backend** (the same `MioEchoServer` with `-Dio.mio.backend=uring`: readiness from one multishot poll per registration, one `io_uring_enter` per poll; see [its targets](#io_uring-backend-targets)); ");
+        }
+        if (m.servers().contains(ServerKind.MIO_JFR)) {
+            md.append("**io.mio, JFR recording** (the same `MioEchoServer` started with `-XX:StartFlightRecording=settings=default`: a continuous recording with the JDK's default settings, io.mio's own events `io.mio.PollWait` and `io.mio.Registration` on, as they are by default); ");
         }
         md.append("**java.nio** (`NioEchoServer`: `Selector.select(Consumer)`, one shared direct buffer, TCP_NODELAY); ")
                 .append("**virtual threads** (`VirtualThreadEchoServer`: blocking `java.net.Socket`, one virtual thread per connection); ")

@@ -72,7 +72,14 @@ enum ServerKind {
     NETTY_TLS("Netty SslHandler (JDK), TLS 1.3", NettyTlsEchoServer.class, null),
     /** The same server as MIO on io.mio's io_uring backend (opt-in, chosen with io.mio.backend; Linux 6.0+). */
     MIO_URING("io.mio, io_uring backend", MioEchoServer.class, null, List.of(), Integer.MAX_VALUE,
-            List.of("-Dio.mio.backend=uring"));
+            List.of("-Dio.mio.backend=uring")),
+    /**
+     * The same server as MIO with a flight recording running from start-up with the JDK's default settings, as a
+     * service recording continuously would: io.mio's own JFR events (io.mio.PollWait, io.mio.Registration) are on
+     * by default, so this measures what they and JFR cost (named with {@code --servers mio-jfr}).
+     */
+    MIO_JFR("io.mio, JFR recording (default settings)", MioEchoServer.class, null, List.of(), Integer.MAX_VALUE,
+            List.of("-XX:StartFlightRecording=settings=default"));
 
     /** Name in the progress lines, tables and charts. */
     final String label;
@@ -121,12 +128,12 @@ enum ServerKind {
      * {@code --wasm-sizes}; the Java one skipped, with the reason, when its .wasm was not built or wasmedge is
      * missing). Left out, to be named with {@code --servers}: io.mio on its Selector backend (in the scale part
      * by default), the Rust guest on epoll_oneoff, the C poll() guest, the TLS servers (mio-tls, netty-tls), the C
-     * io_uring server with DEFER_TASKRUN (c-uring-defer) and Netty io_uring with a buffer ring (netty-uring-bufring).
-     * io.mio on its io_uring backend (mio-uring) is in: the report judges its targets (issue 13).
+     * io_uring server with DEFER_TASKRUN (c-uring-defer), Netty io_uring with a buffer ring (netty-uring-bufring) and
+     * io.mio with a flight recording on (mio-jfr). io.mio on its io_uring backend (mio-uring) is in: the report judges its targets (issue 13).
      */
     static Set<ServerKind> defaults() {
         return EnumSet.complementOf(EnumSet.of(MIO_SELECTOR, WASM_EPOLL, WASM_C, MIO_TLS, NETTY_TLS,
-                C_URING_DEFER, NETTY_URING_BUFRING));
+                C_URING_DEFER, NETTY_URING_BUFRING, MIO_JFR));
     }
 
     /** The servers of the scale part (idle connections) when neither {@code --scale-servers} nor {@code --servers} names them. */

@@ -559,14 +559,7 @@ class TcpStreamTest {
 
     @Test
     void normal_data_gives_no_priority_flag_to_a_readable_and_priority_registration() throws Exception {
-        io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OOB);
-        try (Poll poll = Poll.open(); Pair p = connectedPair()) {
-            Events events = Events.withCapacity(16);
-            poll.registry().register(p.client(), ID1, Interest.READABLE.add(Interest.PRIORITY));
-            assertThat(p.server().write(DATA1)).isEqualTo(DATA1.length);
-            java.util.List<String> seen = awaitEvent(poll, events, ID1, Event::isReadable);
-            assertThat(seen).noneMatch(s -> s.contains("priority"));
-        }
+        expectReadableWithoutPriority(Interest.READABLE.add(Interest.PRIORITY), false);
     }
 
     @Test
@@ -586,12 +579,19 @@ class TcpStreamTest {
 
     @Test
     void urgent_data_without_priority_interest_gives_no_priority_flag() throws Exception {
+        expectReadableWithoutPriority(Interest.READABLE, true);
+    }
+
+    /** Plain data (then an urgent byte if {@code urgent}) to a stream registered with {@code interest}. */
+    private static void expectReadableWithoutPriority(Interest interest, boolean urgent) throws Exception {
         io.mio.TestBackend.assumeEpoll(io.mio.TestBackend.OOB);
         try (Poll poll = Poll.open(); Pair p = connectedPair()) {
             Events events = Events.withCapacity(16);
-            poll.registry().register(p.client(), ID1, Interest.READABLE);
+            poll.registry().register(p.client(), ID1, interest);
             assertThat(p.server().write(DATA1)).isEqualTo(DATA1.length);
-            assertThat(p.server().sendUrgent((byte) '!')).isEqualTo(1);
+            if (urgent) {
+                assertThat(p.server().sendUrgent((byte) '!')).isEqualTo(1);
+            }
             java.util.List<String> seen = awaitEvent(poll, events, ID1, Event::isReadable);
             assertThat(seen).noneMatch(s -> s.contains("priority"));
         }
