@@ -531,14 +531,22 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
         }
     }
 
-    /** Arms the ended receive again (under rxLock, in RX_ENDED); its completions go with the poller's next wait. */
-    private void rearm() throws IOException {
+    /**
+     * Arms the ended receive again (under rxLock, in RX_ENDED); its completions go with the poller's next wait. Never
+     * throws: the read it follows has taken bytes; if the kernel refuses the submit the ring is unusable (the next
+     * poll says so) and reads stay with the socket.
+     */
+    private void rearm() {
         UringRegistration r = rxReg;
-        if (r.selector.armRecv(r, false)) {
-            rxState = RX_ARMED;
-        } else {
-            rxReg = null;
-            rxState = RX_NONE;
+        try {
+            if (r.selector.armRecv(r, false)) {
+                rxState = RX_ARMED;
+            } else {
+                rxReg = null;
+                rxState = RX_NONE;
+            }
+        } catch (IOException e) {
+            // Left RX_ENDED: the next read goes to the socket.
         }
     }
 
