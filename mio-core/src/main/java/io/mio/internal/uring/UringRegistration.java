@@ -18,11 +18,21 @@ final class UringRegistration {
     final int generation;
     volatile Token token;
     volatile int events;
+    /** The TCP stream whose reads come from a multishot receive (null for poll-only sources). */
+    final UringTcpStream stream;
+    /** Whether READABLE is in the interest (reported for the receive's completions); changes under the submission lock. */
+    volatile boolean readable;
+    /** Whether reads come from a multishot receive (a TCP stream, READABLE without PRIORITY); as {@code readable}. */
+    volatile boolean recv;
+    /** Deregistered while its receive was in flight (under the stream's rxLock): its last bytes go to the heap. */
+    boolean retired;
     /** The poll (reap pass) that last reported this registration, and at which index: the poller's alone. */
     int reportedIn;
     int reportedAt;
 
-    UringRegistration(UringSelector selector, FileDesc fd, int slot, int generation, Token token, int events) {
+    UringRegistration(UringSelector selector, FileDesc fd, int slot, int generation, Token token, int events,
+            UringTcpStream stream) {
+        this.stream = stream;
         this.selector = selector;
         this.fd = fd;
         this.slot = slot;

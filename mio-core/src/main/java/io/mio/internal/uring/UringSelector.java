@@ -54,6 +54,11 @@ public final class UringSelector implements SelectorSpi {
     private static final long KIND_CANCEL = 2L << KIND_SHIFT;
     /** The internal eventfd that wakes the poller when the Poll is closed. */
     private static final long CLOSE_DATA = 3L << KIND_SHIFT;
+    /** A TCP stream's multishot receive into the provided buffers. */
+    private static final long KIND_RECV = 4L << KIND_SHIFT;
+    /** A NOP that makes the poller report a stream's queued bytes (a reregister that adds READABLE). */
+    private static final long KIND_NUDGE = 5L << KIND_SHIFT;
+    private static final int BUFFER_GROUP = 0;
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(UringRegistration[].class);
     private static final VarHandle STATE;
     private static final int CLOSING = Integer.MIN_VALUE;
@@ -71,18 +76,39 @@ public final class UringSelector implements SelectorSpi {
     /** Guards the submission ring (every sqe() and publish) and the registrations' token and events. */
     private final Object ringLock = new Object();
     private final Object slotLock = new Object();
+    /** Guards the provided-buffer ring (created at the first readable TCP registration) and its recycling. */
+    private final Object bufLock = new Object();
+    private BufferRing buffers;
+    private java.nio.ByteBuffer slabView;
+    private final int bufferEntries;
+    private final int bufferSize;
+    /**
+     * Events reaped by a reader between polls ({@link #tryReap}), returned first by the next poll; guarded by the
+     * {@code polling} flag. {@code stashPass}: the reap pass its indices belong to.
+     */
+    private final ReadySet stash = new ReadySet(256);
+    private int stashPass;
+    private final UringRegistration[] stashRegs = new UringRegistration[256];
+    /** Deregistered TCP registrations whose receive has not posted its last completion yet; guarded by slotLock. */
+    private final java.util.ArrayList<UringRegistration> retiredRecvs = new java.util.ArrayList<>();
     private volatile UringRegistration[] table = new UringRegistration[64];
     private int[] freeSlots = new int[16];
     private int freeCount;
     private int nextSlot;
     private int nextGeneration;
-    private final AtomicBoolean polling = new AtomicBoolean();
+    /** Who reaps: {@link #FREE}, {@link #POLLING} (one thread in select) or {@link #READER} (a {@link #tryReap}). */
+    private final java.util.concurrent.atomic.AtomicInteger polling = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int FREE = 0;
+    private static final int POLLING = 1;
+    private static final int READER = 2;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean hasWaker = new AtomicBoolean();
     /** The thread in or last in {@link #select}: its registry calls between polls are submitted with the next wait. */
     private volatile Thread poller;
     /** True while the poller is between polls (not waiting), so that its entries may wait for the next one. */
     private volatile boolean pollerIdle;
+    /** Counts selects (the poller writes, the poller reads: {@link #deferReap}). */
+    private int polls;
     /** Counts reaps, so that a registration knows whether it is already in this poll's events (poller only). */
     private int reapPass;
     /** Registrations whose poll the kernel ended during this reap (poller only). */
@@ -98,6 +124,8 @@ public final class UringSelector implements SelectorSpi {
     private volatile int state;
 
     private UringSelector(Uring ring, UringWaker closeWaker) {
+        this.bufferEntries = bufferEntriesOfNewPolls;
+        this.bufferSize = bufferSizeOfNewPolls;
         this.ring = ring;
         this.closeWaker = closeWaker;
     }
@@ -115,6 +143,9 @@ public final class UringSelector implements SelectorSpi {
     /** Ring sizes of the next Polls: tests of a full completion ring shrink them (package-private, no API). */
     static volatile int sqEntriesOfNewPolls = DEFAULT_SQ_ENTRIES;
     static volatile int cqEntriesOfNewPolls = DEFAULT_CQ_ENTRIES;
+    /** Provided buffers of the next Polls (memory per Poll: entries x size, whatever the connections); tests shrink them. */
+    static volatile int bufferEntriesOfNewPolls = 512;
+    static volatile int bufferSizeOfNewPolls = 4096;
 
     /** As {@link #open()}, with the ring's sizes (tests of a full completion ring use a small one). */
     static UringSelector open(int sqEntries, int cqEntries) throws IOException {
@@ -184,12 +215,22 @@ public final class UringSelector implements SelectorSpi {
                                 + " is already registered with this Poll; use reregister to change its token or interest");
                     } else if (existing.selector.isClosed()) {
                         source.registration = null; // another Poll, closed: its ring no longer watches this descriptor
+                        if (source instanceof UringTcpStream old) {
+                            old.rxDrop(false); // its queue was in that Poll's buffers
+                        }
                     } else {
                         throw new IllegalStateException(fd.kind()
                                 + " is already registered with another Poll; deregister it there first");
                     }
                 }
-                source.registration = arm(fd, token, pollEvents(interest));
+                // PRIORITY keeps a POLLIN poll and recv(2): no POLLPRI completion was seen with a receive armed.
+                UringTcpStream stream = source instanceof UringTcpStream s ? s : null;
+                boolean recv = stream != null && interest.isReadable() && !interest.isPriority();
+                int events = pollEvents(interest);
+                if (recv) {
+                    events &= ~(POLLIN | POLLRDHUP); // the receive reports reads and end of stream
+                }
+                source.registration = arm(fd, token, events, stream, interest.isReadable(), recv);
                 source.lastSelector = this;
             }
         } finally {
@@ -198,14 +239,37 @@ public final class UringSelector implements SelectorSpi {
     }
 
     /** Allocates a registration and submits its multishot poll; {@code fd} is acquired by the caller. */
-    private UringRegistration arm(FileDesc fd, Token token, int events) throws IOException {
+    private UringRegistration arm(FileDesc fd, Token token, int events, UringTcpStream stream, boolean readable,
+            boolean recv) throws IOException {
         enter();
         try {
-            UringRegistration r = allocate(fd, token, events);
+            UringRegistration r = allocate(fd, token, events, stream);
+            r.readable = readable;
+            r.recv = recv;
             try {
-                synchronized (ringLock) {
-                    ring.sqe().pollAdd(fd.fd(), events, true, r.userData());
-                    submitUnlessPoller();
+                if (recv) {
+                    buffers(); // before the lock: its first use registers the group
+                }
+                if (stream != null) {
+                    synchronized (stream.rxLock) {
+                        synchronized (ringLock) {
+                            ring.sqe().pollAdd(fd.fd(), events, true, r.userData());
+                            if (recv && stream.rxWantArm(r)) {
+                                ring.sqe().recvMultishot(fd.fd(), BUFFER_GROUP, KIND_RECV | r.userData());
+                            } else if (readable) {
+                                stream.rxStopFor(r, true); // an earlier receive still ending: report after it
+                            }
+                            if (readable && stream.rxQueued()) {
+                                ring.sqe().nop(KIND_NUDGE | r.userData()); // bytes kept from an earlier registration
+                            }
+                            submitUnlessPoller();
+                        }
+                    }
+                } else {
+                    synchronized (ringLock) {
+                        ring.sqe().pollAdd(fd.fd(), events, true, r.userData());
+                        submitUnlessPoller();
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 free(r);
@@ -226,15 +290,20 @@ public final class UringSelector implements SelectorSpi {
         try {
             synchronized (source) {
                 UringRegistration r = ownRegistration(source, "reregister");
+                UringTcpStream stream = r.stream;
+                boolean recv = stream != null && interest.isReadable() && !interest.isPriority();
+                if (recv) {
+                    events &= ~(POLLIN | POLLRDHUP);
+                    buffers();
+                }
                 enter();
                 try {
-                    synchronized (ringLock) {
-                        // Before the update, so that what it reports carries the new token; a re-arm reads both.
-                        r.token = token;
-                        r.events = events;
-                        long ud = r.userData();
-                        ring.sqe().pollUpdate(ud, ud, events, true, KIND_UPDATE | ud).flags(IOSQE_CQE_SKIP_SUCCESS);
-                        submitUnlessPoller();
+                    if (stream != null) {
+                        synchronized (stream.rxLock) {
+                            update(r, token, events, interest.isReadable(), recv);
+                        }
+                    } else {
+                        update(r, token, events, interest.isReadable(), false);
                     }
                 } finally {
                     exit();
@@ -245,6 +314,120 @@ public final class UringSelector implements SelectorSpi {
         }
     }
 
+    /**
+     * The poll update of a reregister; for a TCP stream (its rxLock held) the receive is armed when it starts reading
+     * through one and cancelled when it stops (queued bytes stay readable), and a nudge reports queued bytes.
+     */
+    private void update(UringRegistration r, Token token, int events, boolean readable, boolean recv)
+            throws IOException {
+        synchronized (ringLock) {
+            // Before the update, so that what it reports carries the new token; a re-arm reads both.
+            r.token = token;
+            r.events = events;
+            r.readable = readable;
+            r.recv = recv;
+            long ud = r.userData();
+            ring.sqe().pollUpdate(ud, ud, events, true, KIND_UPDATE | ud).flags(IOSQE_CQE_SKIP_SUCCESS);
+            UringTcpStream stream = r.stream;
+            if (stream != null) {
+                if (recv) {
+                    if (stream.rxWantArm(r)) {
+                        ring.sqe().recvMultishot(r.fd.fd(), BUFFER_GROUP, KIND_RECV | ud);
+                    }
+                } else if (stream.rxStopFor(r, readable)) {
+                    long recvData = KIND_RECV | ud;
+                    ring.sqe().cancel(recvData, IORING_ASYNC_CANCEL_ALL, KIND_CANCEL | recvData)
+                            .flags(IOSQE_CQE_SKIP_SUCCESS);
+                }
+                if (readable && stream.rxQueued()) {
+                    ring.sqe().nop(KIND_NUDGE | ud); // EPOLL_CTL_MOD reports what is readable: so must this
+                }
+            }
+            submitUnlessPoller();
+        }
+    }
+
+    /**
+     * Arms {@code r}'s receive (again), with a nudge that reports queued bytes if {@code nudge}; called by a reader
+     * or the reaping thread holding the stream's rxLock. False if the registration is gone or the Poll closing.
+     */
+    boolean armRecv(UringRegistration r, boolean nudge) throws IOException {
+        if (!tryEnter()) {
+            return false;
+        }
+        try {
+            if (SLOTS.getAcquire(table, r.slot) != r || !r.fd.tryAcquire()) {
+                return false;
+            }
+            try {
+                synchronized (ringLock) {
+                    // Poll first: a receive issued at once takes a buffer before it looks for data, so with every
+                    // buffer taken it would end (ENOBUFS) on an empty socket, and each re-arm end again (tested).
+                    ring.sqe().recvMultishot(r.fd.fd(), BUFFER_GROUP, KIND_RECV | r.userData())
+                            .ioprio(IORING_RECVSEND_POLL_FIRST);
+                    if (nudge) {
+                        ring.sqe().nop(KIND_NUDGE | r.userData());
+                    }
+                    submitUnlessPoller();
+                }
+            } finally {
+                r.fd.release();
+            }
+            return true;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Makes the next reap report {@code r} READABLE if it is still registered readable (a NOP; any thread). */
+    void nudge(UringRegistration r) throws IOException {
+        if (!tryEnter()) {
+            return;
+        }
+        try {
+            synchronized (ringLock) {
+                ring.sqe().nop(KIND_NUDGE | r.userData());
+                submitUnlessPoller();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    /** The provided buffers, registered at first use (any thread). */
+    private BufferRing buffers() throws IOException {
+        synchronized (bufLock) {
+            BufferRing b = buffers;
+            if (b == null) {
+                b = BufferRing.register(ring, BUFFER_GROUP, bufferEntries, bufferSize);
+                slabView = b.slab().asByteBuffer();
+                buffers = b;
+            }
+            return b;
+        }
+    }
+
+    /** Gives buffer {@code bid} back to the kernel (any thread). */
+    void recycle(int bid) {
+        synchronized (bufLock) {
+            BufferRing b = buffers;
+            if (b != null && ring.isOpen()) {
+                b.recycle(bid);
+            }
+        }
+    }
+
+    /** Copies {@code n} bytes of buffer {@code bid} from {@code offset} into {@code dst}, advancing its position. */
+    void copyOut(int bid, int offset, java.nio.ByteBuffer dst, int n) {
+        int pos = dst.position();
+        dst.put(pos, slabView, bid * bufferSize + offset, n);
+        dst.position(pos + n);
+    }
+
+    void copyOut(int bid, int offset, byte[] dst, int dstOffset, int n) {
+        buffers.copy(bid, offset, dst, dstOffset, n);
+    }
+
     void deregister(UringSource source) throws IOException {
         FileDesc fd = source.fd;
         fd.acquire();
@@ -252,7 +435,18 @@ public final class UringSelector implements SelectorSpi {
             synchronized (source) {
                 UringRegistration r = ownRegistration(source, "deregister");
                 source.registration = null;
-                retire(r, false);
+                if (r.stream != null) {
+                    synchronized (r.stream.rxLock) {
+                        if (r.stream.rxRetire(r)) {
+                            synchronized (slotLock) {
+                                retiredRecvs.add(r); // its receive's last bytes still reach the stream
+                            }
+                        }
+                        retire(r, true); // the cancel at once: until it lands, the stream's reads would block
+                    }
+                } else {
+                    retire(r, false);
+                }
             }
         } finally {
             fd.release();
@@ -269,6 +463,10 @@ public final class UringSelector implements SelectorSpi {
             synchronized (ringLock) {
                 ring.sqe().cancel(r.userData(), IORING_ASYNC_CANCEL_ALL, KIND_CANCEL | r.userData())
                         .flags(IOSQE_CQE_SKIP_SUCCESS);
+                if (r.stream != null) {
+                    long recv = KIND_RECV | r.userData();
+                    ring.sqe().cancel(recv, IORING_ASYNC_CANCEL_ALL, KIND_CANCEL | recv).flags(IOSQE_CQE_SKIP_SUCCESS);
+                }
                 if (submitNow) {
                     ring.submit();
                 } else {
@@ -333,7 +531,7 @@ public final class UringSelector implements SelectorSpi {
                 + " through this Registry: it is registered with another Poll");
     }
 
-    private UringRegistration allocate(FileDesc fd, Token token, int events) {
+    private UringRegistration allocate(FileDesc fd, Token token, int events, UringTcpStream stream) {
         synchronized (slotLock) {
             int slot;
             if (freeCount > 0) {
@@ -349,7 +547,7 @@ public final class UringSelector implements SelectorSpi {
                     table = grown;
                 }
             }
-            UringRegistration r = new UringRegistration(this, fd, slot, nextGeneration++, token, events);
+            UringRegistration r = new UringRegistration(this, fd, slot, nextGeneration++, token, events, stream);
             SLOTS.setRelease(table, slot, r);
             return r;
         }
@@ -393,7 +591,7 @@ public final class UringSelector implements SelectorSpi {
             FileDesc fd = waker.fileDesc();
             fd.acquire();
             try {
-                return new Waker(this, waker, arm(fd, token, POLLIN));
+                return new Waker(this, waker, arm(fd, token, POLLIN, null, true, false));
             } finally {
                 fd.release();
             }
@@ -441,8 +639,11 @@ public final class UringSelector implements SelectorSpi {
     @Override
     public void select(ReadySet out, int timeoutMillis) throws IOException {
         out.size = 0;
-        if (!polling.compareAndSet(false, true)) {
-            throw new IllegalStateException("another thread is already polling this Poll; a Poll is polled by one thread at a time");
+        for (int seen; (seen = polling.compareAndExchange(FREE, POLLING)) != FREE; ) {
+            if (seen != READER) {
+                throw new IllegalStateException("another thread is already polling this Poll; a Poll is polled by one thread at a time");
+            }
+            Thread.onSpinWait(); // a reader reaping without waiting: done in moments
         }
         try {
             enter();
@@ -452,8 +653,13 @@ public final class UringSelector implements SelectorSpi {
                     poller = self;
                 }
                 pollerIdle = false;
+                polls++;
                 try {
-                    selectLoop(out, timeoutMillis);
+                    boolean continuing = false;
+                    if (stash.size > 0) {
+                        continuing = takeStash(out);
+                    }
+                    selectLoop(out, timeoutMillis, continuing);
                 } finally {
                     pollerIdle = true;
                 }
@@ -461,11 +667,97 @@ public final class UringSelector implements SelectorSpi {
                 exit();
             }
         } finally {
-            polling.set(false);
+            polling.set(FREE);
         }
     }
 
-    private void selectLoop(ReadySet out, int timeoutMillis) throws IOException {
+    /** Moves the stashed events into {@code out}; true if all fit (then the reap pass continues: same indices). */
+    private boolean takeStash(ReadySet out) {
+        // As epoll re-checks readiness before it reports: a stream read empty since is no longer readable.
+        int kept = 0;
+        for (int i = 0; i < stash.size; i++) {
+            UringRegistration r = stashRegs[i];
+            int bits = stash.ready[i];
+            if (r.stream != null && (bits & ReadySet.READABLE) != 0) {
+                synchronized (r.stream.rxLock) {
+                    if (r.stream.rxDrained(r)) {
+                        bits &= ~ReadySet.READABLE;
+                    }
+                }
+            }
+            if (bits != 0 && SLOTS.getAcquire(table, r.slot) == r) {
+                stash.tokens[kept] = stash.tokens[i];
+                stash.ready[kept] = bits;
+                stashRegs[kept] = r;
+                kept++;
+            }
+        }
+        boolean compacted = kept != stash.size;
+        java.util.Arrays.fill(stash.tokens, kept, stash.size, null);
+        java.util.Arrays.fill(stashRegs, kept, stash.size, null);
+        stash.size = kept;
+        int n = Math.min(stash.size, out.capacity());
+        System.arraycopy(stash.tokens, 0, out.tokens, 0, n);
+        System.arraycopy(stash.ready, 0, out.ready, 0, n);
+        out.size = n;
+        int left = stash.size - n;
+        System.arraycopy(stash.tokens, n, stash.tokens, 0, left);
+        System.arraycopy(stash.ready, n, stash.ready, 0, left);
+        System.arraycopy(stashRegs, n, stashRegs, 0, left);
+        java.util.Arrays.fill(stash.tokens, left, stash.size, null);
+        java.util.Arrays.fill(stashRegs, left, stash.size, null);
+        stash.size = left;
+        return left == 0 && !compacted && stashPass == reapPass;
+    }
+
+    /**
+     * A read found {@code stream}'s queue empty on the polling thread between two polls: true (return would-block
+     * without touching the completion ring) the first time since the last poll, as in an event loop, where the next
+     * poll reaps and reports READABLE when bytes come; false the second time, so that a loop that reads again
+     * without polling reaps (see {@link #tryReap}). Never blocks; any thread (others get false).
+     */
+    boolean deferReap(UringTcpStream stream) {
+        if (!pollerIdle || poller != Thread.currentThread()) {
+            return false;
+        }
+        int p = polls;
+        if (stream.rxDeferredIn == p) {
+            return false;
+        }
+        stream.rxDeferredIn = p;
+        return true;
+    }
+
+    /**
+     * A reader found its stream's queue empty: if no thread is polling and completions wait in the ring, reap them
+     * now (into the stash the next poll returns), so that a reader that does not poll still sees its bytes, as on
+     * EPOLL. Never blocks; true if anything was reaped.
+     */
+    boolean tryReap() throws IOException {
+        if (!tryEnter()) {
+            return false; // closing: the ring may be unmapped
+        }
+        try {
+            if (ring.completionsReady() == 0) {
+                return false;
+            }
+            if (!polling.compareAndSet(FREE, READER)) {
+                return false; // the poller (or another reader) reaps them
+            }
+            try {
+                boolean continuing = stash.size > 0 && stashPass == reapPass;
+                reap(stash, continuing);
+                stashPass = reapPass;
+                return true;
+            } finally {
+                polling.set(FREE);
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private void selectLoop(ReadySet out, int timeoutMillis, boolean continuing) throws IOException {
         long timeoutNanos = timeoutMillis < 0 ? -1L : timeoutMillis * 1_000_000L;
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
         for (;;) {
@@ -474,14 +766,15 @@ public final class UringSelector implements SelectorSpi {
                 toSubmit = ring.publishPending();
             }
             long wait = timeoutNanos;
-            if (ring.completionsReady() > 0) {
+            if (ring.completionsReady() > 0 || out.size > 0) {
                 wait = 0; // events are waiting already: take them (and submit) without sleeping
             }
             boolean signalled = false;
             if (wait != 0 || toSubmit > 0 || (ring.sqFlags() & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0) {
                 signalled = ring.enterAndWait(toSubmit, 1, wait) == -EINTR;
             }
-            int k = reap(out);
+            int k = reap(out, continuing);
+            continuing = false;
             if (k > 0 || closed.get() || timeoutNanos == 0) {
                 return;
             }
@@ -501,17 +794,22 @@ public final class UringSelector implements SelectorSpi {
         }
     }
 
-    private int reap(ReadySet out) throws IOException {
+    /** Reaps into {@code out} after its {@code size} events; {@code continuing}: they are of the current pass. */
+    private int reap(ReadySet out, boolean continuing) throws IOException {
         Cqe cqe = ring.completions();
         UringRegistration[] t = table;
         Token[] tokens = out.tokens;
         int[] ready = out.ready;
         int capacity = out.capacity();
-        int pass = ++reapPass;
-        int k = 0;
+        int pass = continuing ? reapPass : ++reapPass;
+        int k = out.size;
         while (k < capacity && cqe.next()) {
             long ud = cqe.userData();
             long kind = ud & KIND_MASK;
+            if (kind == KIND_RECV || kind == KIND_NUDGE) {
+                k = reapStream(cqe, ud, kind, pass, k, tokens, ready, out == stash);
+                continue;
+            }
             if (kind != 0) {
                 if ((kind == KIND_UPDATE || kind == KIND_CANCEL) && cqe.res() == -EALREADY) {
                     // The poll was busy (its wake-up still waiting for this thread's task work): the kernel changed
@@ -550,6 +848,9 @@ public final class UringSelector implements SelectorSpi {
                     r.reportedIn = pass;
                     r.reportedAt = k;
                     tokens[k] = r.token;
+                    if (out == stash) {
+                        stashRegs[k] = r;
+                    }
                     ready[k] = EpollSelector.readiness(bits);
                     k++;
                 }
@@ -580,6 +881,70 @@ public final class UringSelector implements SelectorSpi {
             return revents > 0 && (revents & POLLPRI) != 0 ? bits : bits & ~POLLPRI;
         } finally {
             fd.release();
+        }
+    }
+
+    /** A receive completion (or a nudge): queues its buffer on the stream and reports READABLE as the stream says. */
+    private int reapStream(Cqe cqe, long ud, long kind, int pass, int k, Token[] tokens, int[] ready,
+            boolean stashing) throws IOException {
+        int bid = cqe.hasBuffer() ? cqe.bufferId() : -1;
+        long target = ud & ~KIND_MASK;
+        UringRegistration[] t = table;
+        int slot = (int) target;
+        UringRegistration r = slot < t.length ? (UringRegistration) SLOTS.getAcquire(t, slot) : null;
+        if ((r == null || r.generation != (int) (target >>> 32)) && kind == KIND_RECV) {
+            UringRegistration retired = retiredRecv(target, !cqe.more());
+            if (retired != null) {
+                retired.stream.onRecv(retired, cqe.res(), bid, cqe.more());
+                return k; // deregistered: its bytes are kept, nothing reported
+            }
+        }
+        if (r == null || r.generation != (int) (target >>> 32) || r.stream == null) {
+            if (bid >= 0) {
+                recycle(bid); // the registration is gone: so are the bytes (deregister drops the queue)
+            }
+            return k;
+        }
+        int report;
+        if (kind == KIND_NUDGE) {
+            synchronized (r.stream.rxLock) {
+                // Polling for POLLIN (or waiting for a receive): bytes may be in the socket, so report.
+                report = r.stream.rxQueued() || !r.stream.rxArmedFor(r) ? ReadySet.READABLE : 0;
+            }
+        } else {
+            report = r.stream.onRecv(r, cqe.res(), bid, cqe.more());
+        }
+        if (report == 0 || !r.readable) {
+            return k;
+        }
+        if (r.reportedIn == pass) {
+            ready[r.reportedAt] |= report;
+        } else {
+            r.reportedIn = pass;
+            r.reportedAt = k;
+            tokens[k] = r.token;
+            if (stashing) {
+                stashRegs[k] = r;
+            }
+            ready[k] = report;
+            k++;
+        }
+        return k;
+    }
+
+    /** The deregistered registration whose receive posted {@code ud} (removed at its last completion), or null. */
+    private UringRegistration retiredRecv(long ud, boolean last) {
+        synchronized (slotLock) {
+            for (int i = 0; i < retiredRecvs.size(); i++) {
+                UringRegistration r = retiredRecvs.get(i);
+                if (r.userData() == ud) {
+                    if (last) {
+                        retiredRecvs.remove(i);
+                    }
+                    return r;
+                }
+            }
+            return null;
         }
     }
 
@@ -671,7 +1036,8 @@ public final class UringSelector implements SelectorSpi {
         }
     }
 
-    private boolean tryEnter() {
+    /** Holds the ring (and the provided buffers) mapped until {@link #exit}; false once the Poll is closing. */
+    boolean tryEnter() {
         for (;;) {
             int s = state;
             if (s < 0) {
@@ -683,10 +1049,36 @@ public final class UringSelector implements SelectorSpi {
         }
     }
 
-    private void exit() {
+    void exit() {
         if ((int) STATE.getAndAdd(this, -1) - 1 == CLOSING) {
+            synchronized (bufLock) {
+                if (buffers != null) {
+                    try {
+                        buffers.close(); // before the ring: no receive can take a buffer after this
+                        buffers = null;
+                    } catch (IOException e) {
+                        // Left registered: the ring's close drops the group; the memory stays (see BufferRing.close).
+                    }
+                }
+            }
             ring.close(); // the kernel cancels every request, dropping its references to the sources' files
             closeWaker.close();
+            endRetiredRecvs();
+        }
+    }
+
+    /**
+     * The ring is closed: the cancelled receives of deregistered streams will post no last completion, so end them
+     * here; a stream registered meanwhile with another Poll gets its receive there.
+     */
+    private void endRetiredRecvs() {
+        UringRegistration[] retired;
+        synchronized (slotLock) {
+            retired = retiredRecvs.toArray(new UringRegistration[0]);
+            retiredRecvs.clear();
+        }
+        for (UringRegistration r : retired) {
+            r.stream.onRecv(r, -ECANCELED, -1, false);
         }
     }
 

@@ -94,8 +94,16 @@ abstract class UringSource implements SourceSpi {
                 last.flush(); // a deregister by the poller left its cancel in the ring: the poll still holds the file
             }
         } finally {
-            inner.close();
+            try {
+                beforeClose();
+            } finally {
+                inner.close();
+            }
         }
+    }
+
+    /** After the ring's requests on the descriptor are cancelled, before it closes (a TCP stream drops its queue). */
+    void beforeClose() {
     }
 
     @Override

@@ -10,8 +10,8 @@
  * registration and close go through the ring ({@code UringSource}).
  *
  * <h2>mio's readiness model on the ring</h2>
- * Built: readiness, the registry, close, the waker, timeouts and signals, as described below. Not built yet (the
- * sections keep the proposal): reads from provided buffers and queued sends. Facts marked (tested) are checked by
+ * Built: readiness, the registry, close, the waker, timeouts and signals, and TCP reads from provided buffers, as
+ * described below. Not built yet (the section keeps the proposal): queued sends. Facts marked (tested) are checked by
  * this package's tests on Linux 6.18.
  *
  * <h3>Readiness: one multishot poll per registration</h3>
@@ -57,17 +57,40 @@
  * poller's next kernel entry) changes nothing; the poller prepares it again for its next submit (found by the
  * reliability suite: a connection whose update to WRITABLE was lost this way hung).
  *
- * <h3>Reads from memory the kernel filled (proposal, not built)</h3>
+ * <h3>Reads from memory the kernel filled (built for TCP streams)</h3>
  * A readable registration arms a multishot {@code RECV} into the Poll's {@link io.mio.internal.uring.BufferRing}
  * instead of polling for {@code POLLIN} (both would compete for the data). Each completion names a buffer
  * ({@code flags >>> 16}); the poller queues it on its source and reports READABLE when the queue was empty. {@code read}
  * copies from the queued buffers without a system call, recycles each emptied buffer, returns would-block when the
  * queue is empty while the receive is armed, end of stream at a queued {@code res == 0} (which ends the receive:
  * tested), and throws at a queued error. Exhaustion ends the receive with {@code -ENOBUFS}; the bytes stay in the
- * socket (tested): the source reports READABLE, {@code read} falls back to {@code recv(2)} until would-block, and the
- * receive is armed again once buffers are back. Memory is per Poll, not per connection: the ring's entries times its
+ * socket (tested): the source reports READABLE, {@code read} falls back to {@code recv(2)}, and the receive is armed
+ * again at the first short read (fewer bytes than asked, would-block included, or a read that only drained the queue):
+ * an edge-triggered reader may stop at a short read, and with the receive ended nothing else watches the socket. Armed
+ * only at would-block, a reader that stopped at a short read (the benchmark's echo server) never saw another byte or
+ * its peer's close: 10,000 connections sharing 512 buffers hung and kept their descriptors (tested with 1,000
+ * connections on 64 buffers). The re-armed receive polls first ({@code IORING_RECVSEND_POLL_FIRST}): issued at once
+ * it takes a buffer before it looks for data, so with every buffer taken it ended at once on an empty socket, and each
+ * re-arm ended again, a would-block {@code recv(2)} per poll while the ring stayed empty (tested). While more connections have bytes in flight than there are buffers, most reads are
+ * this fallback: a {@code recv(2)} each, plus the re-arm's entry. Memory is per Poll, not per connection: the ring's entries times its
  * buffer size (for example 4096 x 4 KiB = 16 MiB), whatever the number of connections; an idle connection holds no
- * buffer. Priority (OOB) keeps its poll (above); writable interest keeps a {@code POLLOUT} poll.
+ * buffer. Writable interest keeps a {@code POLLOUT} poll (without POLLIN; it still gives ERR and HUP). As built
+ * ({@code UringTcpStream}): 512 x 4 KiB per Poll, registered at the first readable TCP registration; a registration
+ * with PRIORITY keeps its poll (above) and plain recv(2) (no POLLPRI completion was seen with a receive armed); UDP,
+ * Unix sockets and pipes keep poll readiness. A reader whose queue is empty reaps waiting completions itself when no
+ * thread polls (their events go to a stash the next poll returns, re-checked as epoll re-checks its ready list), so
+ * a reader that sleeps instead of polling still sees its bytes; but the polling thread's first would-block read since
+ * its poll returns without touching the completion ring (an event loop's next poll reaps and reports), and only a
+ * second one before the next poll reaps. A {@code reregister} with READABLE and bytes queued
+ * posts a NOP whose completion reports them (as {@code EPOLL_CTL_MOD} does). Deregister submits the receive's
+ * cancel at once and copies the queued bytes to the heap; completions the receive still posts are kept there too,
+ * and reads would block until its last completion, so recv(2) cannot overtake them. A registration made before
+ * that last completion (this Poll or another) is the stream's {@code rxNext}: its receive is armed, or, polling for
+ * POLLIN, a NOP reports it, only when the old receive has ended (two receives on one socket would interleave bytes).
+ * A reregister that stops reading through the receive (no READABLE, or PRIORITY) cancels it the same way, its queue
+ * kept in the Poll's buffers. A reader copies from the buffers only while it holds the selector's in-flight count
+ * ({@code tryEnter}), so the Poll's close cannot unmap them under it; a closing Poll's queue is dropped.
+ * A stale completion of a closed source recycles its buffer.
  *
  * <h3>Writes queued as entries, and when they fail (proposal, not built)</h3>
  * {@code write} copies into the source's send buffer (bounded), prepares a {@code SEND} ({@code MSG_NOSIGNAL}) and
