@@ -308,6 +308,55 @@ class AllocationTest {
         }
     }
 
+    /**
+     * Writes to a registered stream, polled after each round: on URING, with queued sends switched on for this Poll,
+     * these writes are queued in its send memory and submitted by the poll, whose reap also takes their completions
+     * (on EPOLL: send(2), then a poll).
+     */
+    @Test
+    void writes_to_a_registered_stream_then_poll_allocate_nothing() throws IOException {
+        TcpStream[] pair = connectedPair(listener());
+        Poll poll;
+        String was = System.setProperty("io.mio.uring.queuedSends", "true"); // read when a URING Poll opens
+        try {
+            poll = keep(Poll.open());
+        } finally {
+            if (was == null) {
+                System.clearProperty("io.mio.uring.queuedSends");
+            } else {
+                System.setProperty("io.mio.uring.queuedSends", was);
+            }
+        }
+        poll.registry().register(pair[0], new Token(1), Interest.READABLE);
+        Events events = Events.withCapacity(8);
+        ByteBuffer heap = ByteBuffer.allocate(CHUNK);
+        byte[] array = new byte[CHUNK];
+        ByteBuffer[] gather = {ByteBuffer.allocateDirect(CHUNK / 2), ByteBuffer.allocateDirect(CHUNK / 2)};
+        ByteBuffer in = ByteBuffer.allocateDirect(3 * CHUNK);
+        assertAllocationFree("write (heap buffer, array, gather) to a registered stream + poll + read", WARMUP / 4, iteration -> {
+            heap.clear().put(0, (byte) iteration);
+            array[CHUNK - 1] = (byte) ~iteration;
+            gather[0].clear();
+            gather[1].clear();
+            if (pair[0].write(heap) != CHUNK || pair[0].write(array, 0, CHUNK) != CHUNK
+                    || pair[0].write(gather, 0, 2) != CHUNK) {
+                throw new AssertionError("short write on an idle loopback connection");
+            }
+            poll.poll(events, ZERO);
+            in.clear();
+            int spins = 0;
+            while (in.hasRemaining()) {
+                int r = pair[1].read(in);
+                if (r < 0 || (r == 0 && ++spins > 1_000_000)) {
+                    throw new AssertionError("read returned " + r + " after " + in.position() + " bytes");
+                }
+            }
+            if (in.get(0) != (byte) iteration || in.get(2 * CHUNK - 1) != (byte) ~iteration) {
+                throw new AssertionError("wrong bytes read in iteration " + iteration);
+            }
+        });
+    }
+
     /** Sends CHUNK bytes from a window of {@code out} and reads them into a window of {@code in}. */
     private static void roundTripBuffers(TcpStream from, TcpStream to, ByteBuffer out, ByteBuffer in, int iteration)
             throws IOException {

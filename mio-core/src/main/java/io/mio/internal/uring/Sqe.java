@@ -156,6 +156,14 @@ public final class Sqe {
         return prep(IORING_OP_SEND, fd, 0, address, len, msgFlags | io.mio.internal.linux.LinuxConstants.MSG_NOSIGNAL, userData);
     }
 
+    /**
+     * A relative timeout: completes with -ETIME after the {@code struct __kernel_timespec} at {@code timespec}
+     * elapses (the kernel reads it when it takes the entry), or -ECANCELED when cancelled.
+     */
+    public Sqe timeout(long timespec, long userData) {
+        return prep(IORING_OP_TIMEOUT, -1, 0, timespec, 1, 0, userData);
+    }
+
     /** accept4(2) without the peer's address; multishot: one CQE (the new descriptor in res) per connection. */
     public Sqe accept(int fd, int acceptFlags, boolean multishot, long userData) {
         prep(IORING_OP_ACCEPT, fd, 0, 0, 0, acceptFlags, userData);

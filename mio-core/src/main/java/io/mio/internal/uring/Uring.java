@@ -536,13 +536,28 @@ public final class Uring implements AutoCloseable {
      * @return the number of requests cancelled (0 when none matched)
      */
     public int syncCancel(long userData, boolean all) throws IOException {
+        return syncCancel(userData, all ? IORING_ASYNC_CANCEL_ALL : 0);
+    }
+
+    /**
+     * Cancels every request of this ring and returns once each has ended ({@code IORING_ASYNC_CANCEL_ANY}): after
+     * it, the kernel reads no memory that an entry named, so that memory may be freed. One system call.
+     *
+     * @return the number of requests cancelled
+     */
+    public int syncCancelAll() throws IOException {
+        return syncCancel(0, IORING_ASYNC_CANCEL_ANY);
+    }
+
+    private int syncCancel(long userData, int flags) throws IOException {
+        boolean all = flags != 0;
         // struct io_uring_sync_cancel_reg: addr, fd, flags, timeout {-1, -1} (none), padding; in this thread's
         // scratch memory, so that a deregister allocates nothing.
         MemorySegment reg = Sys.scratch();
         reg.asSlice(0, 64).fill((byte) 0);
         reg.set(JAVA_LONG, 0, userData);
         reg.set(JAVA_INT, 8, -1);
-        reg.set(JAVA_INT, 12, all ? IORING_ASYNC_CANCEL_ALL : 0);
+        reg.set(JAVA_INT, 12, flags);
         reg.set(JAVA_LONG, 16, -1L);
         reg.set(JAVA_LONG, 24, -1L);
         int r = register(IORING_REGISTER_SYNC_CANCEL, reg.address(), 1);

@@ -52,6 +52,7 @@ public final class UringConstants {
     public static final int IORING_OP_NOP = 0;
     public static final int IORING_OP_POLL_ADD = 6;
     public static final int IORING_OP_POLL_REMOVE = 7;
+    public static final int IORING_OP_TIMEOUT = 11;
     public static final int IORING_OP_ACCEPT = 13;
     public static final int IORING_OP_ASYNC_CANCEL = 14;
     public static final int IORING_OP_READ = 22;
@@ -60,6 +61,8 @@ public final class UringConstants {
     public static final int IORING_OP_MSG_RING = 40;
     /** Added in Linux 6.0 together with multishot receive: its presence is how this layer tells a 6.0 kernel. */
     public static final int IORING_OP_SEND_ZC = 47;
+    /** send(2)'s flag: io_uring retries a short send on a stream socket until every byte is sent or it fails. */
+    public static final int MSG_WAITALL = 0x100;
 
     // ---- sqe->flags -------------------------------------------------------------------------------------------
     public static final int IOSQE_FIXED_FILE = 1;

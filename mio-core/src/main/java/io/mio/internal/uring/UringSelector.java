@@ -49,7 +49,7 @@ public final class UringSelector implements SelectorSpi {
     static final int DEFAULT_SQ_ENTRIES = 256;
     static final int DEFAULT_CQ_ENTRIES = 4096;
     private static final long KIND_SHIFT = 56;
-    private static final long KIND_MASK = 0xFFL << KIND_SHIFT;
+    static final long KIND_MASK = 0xFFL << KIND_SHIFT;
     private static final long KIND_UPDATE = 1L << KIND_SHIFT;
     private static final long KIND_CANCEL = 2L << KIND_SHIFT;
     /** The internal eventfd that wakes the poller when the Poll is closed. */
@@ -58,6 +58,7 @@ public final class UringSelector implements SelectorSpi {
     private static final long KIND_RECV = 4L << KIND_SHIFT;
     /** A NOP that makes the poller report a stream's queued bytes (a reregister that adds READABLE). */
     private static final long KIND_NUDGE = 5L << KIND_SHIFT;
+    // 6 to 8: UringSends' sends, their linger timeouts and cancels.
     private static final int BUFFER_GROUP = 0;
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(UringRegistration[].class);
     private static final VarHandle STATE;
@@ -73,6 +74,8 @@ public final class UringSelector implements SelectorSpi {
 
     private final Uring ring;
     private final UringWaker closeWaker;
+    /** The send memory and queued writes of the streams registered here. */
+    private final UringSends sends;
     /** Guards the submission ring (every sqe() and publish) and the registrations' token and events. */
     private final Object ringLock = new Object();
     private final Object slotLock = new Object();
@@ -128,6 +131,12 @@ public final class UringSelector implements SelectorSpi {
         this.bufferSize = bufferSizeOfNewPolls;
         this.ring = ring;
         this.closeWaker = closeWaker;
+        this.sends = new UringSends(this, ring, ringLock);
+    }
+
+    /** The send memory of this Poll, where its streams' writes are queued. */
+    UringSends sends() {
+        return sends;
     }
 
     /**
@@ -509,7 +518,7 @@ public final class UringSelector implements SelectorSpi {
     }
 
     /** Submits now, unless the calling thread is the poller between polls: then its next wait submits. */
-    private void submitUnlessPoller() throws IOException {
+    void submitUnlessPoller() throws IOException {
         if (pollerIdle && poller == Thread.currentThread()) {
             return;
         }
@@ -810,6 +819,13 @@ public final class UringSelector implements SelectorSpi {
                 k = reapStream(cqe, ud, kind, pass, k, tokens, ready, out == stash);
                 continue;
             }
+            if (kind == UringSends.KIND_SEND || kind == UringSends.KIND_LINGER) {
+                UringSends.Queue q = sends.complete(ud, cqe.res());
+                if (q != null) {
+                    k = reportSend(q, pass, k, tokens, ready);
+                }
+                continue;
+            }
             if (kind != 0) {
                 if ((kind == KIND_UPDATE || kind == KIND_CANCEL) && cqe.res() == -EALREADY) {
                     // The poll was busy (its wake-up still waiting for this thread's task work): the kernel changed
@@ -864,6 +880,63 @@ public final class UringSelector implements SelectorSpi {
             retryQueued();
         }
         return k;
+    }
+
+    /**
+     * Reports what a send completion changed: WRITABLE when it freed space after a would-block (if asked for), ERROR
+     * and WRITE_CLOSED when it failed. A stream registered with another Poll since it queued here gets a poll update
+     * there instead, which reports what the socket has ready.
+     */
+    private int reportSend(UringSends.Queue q, int pass, int k, Token[] tokens, int[] ready) {
+        int readiness = q.report;
+        q.report = 0;
+        UringRegistration r = q.source.registration;
+        if (r == null) {
+            return k;
+        }
+        if (r.selector != this) {
+            r.selector.repoll(r);
+            return k;
+        }
+        if (SLOTS.getAcquire(table, r.slot) != r) {
+            return k;
+        }
+        if ((r.events & POLLOUT) == 0) {
+            readiness &= ~ReadySet.WRITABLE;
+        }
+        if (readiness == 0) {
+            return k;
+        }
+        if (r.reportedIn == pass) {
+            ready[r.reportedAt] |= readiness;
+            return k;
+        }
+        r.reportedIn = pass;
+        r.reportedAt = k;
+        tokens[k] = r.token;
+        ready[k] = readiness;
+        return k + 1;
+    }
+
+    /** Polls {@code r} again with its events (an update): the kernel reports at once what is ready. Any thread. */
+    void repoll(UringRegistration r) {
+        if (!tryEnter()) {
+            return;
+        }
+        try {
+            synchronized (ringLock) {
+                if (SLOTS.getAcquire(table, r.slot) != r) {
+                    return;
+                }
+                long ud = r.userData();
+                ring.sqe().pollUpdate(ud, ud, r.events, true, KIND_UPDATE | ud).flags(IOSQE_CQE_SKIP_SUCCESS);
+                submitUnlessPoller();
+            }
+        } catch (IOException | RuntimeException e) {
+            // The ring refused it: the stream's own poll still reports the socket's next change.
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -1051,6 +1124,7 @@ public final class UringSelector implements SelectorSpi {
 
     void exit() {
         if ((int) STATE.getAndAdd(this, -1) - 1 == CLOSING) {
+            sends.close(); // every request ended before the send memory is unmapped, and that before the ring closes
             synchronized (bufLock) {
                 if (buffers != null) {
                     try {

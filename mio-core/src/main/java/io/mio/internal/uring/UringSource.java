@@ -35,7 +35,9 @@ abstract class UringSource implements SourceSpi {
     private final SourceSpi inner;
     final FileDesc fd;
     /** The live registration, or null; guarded by {@code this}. */
-    UringRegistration registration;
+    volatile UringRegistration registration;
+    /** The queued writes of a stream (null for other kinds), set once by the stream's constructor. */
+    UringSends.Queue sendQueue;
     /** Set by close before anything else; guarded by {@code this}: no registration may start after it. */
     boolean closing;
     /** The last selector this source was registered with (guarded by {@code this}): its ring may hold our cancel. */
@@ -88,6 +90,9 @@ abstract class UringSource implements SourceSpi {
             last = lastSelector;
         }
         try {
+            if (sendQueue != null) {
+                sendQueue.closing(); // queued bytes still leave, then the FIN; bounded by the linger timeout
+            }
             if (r != null) {
                 r.selector.removeOnClose(r);
             } else if (last != null) {

@@ -56,6 +56,8 @@ final class UringSys {
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
+    static final int MAP_PRIVATE = 2;
+    static final int MAP_ANONYMOUS = 0x20;
     static final int MAP_POPULATE = 0x8000;
 
     // ofAuto: the state goes with the thread (its ThreadLocal value); one per thread because the JVM may clobber

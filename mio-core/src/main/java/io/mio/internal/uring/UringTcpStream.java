@@ -34,6 +34,7 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
     UringTcpStream(TcpStreamSpi inner) {
         super(inner);
         this.inner = inner;
+        this.sendQueue = new UringSends.Queue(this);
     }
 
     // ---- the receive queue -----------------------------------------------------------------------------------
@@ -611,17 +612,20 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return inner.write(src);
+        int n = sendQueue.write(src);
+        return n >= 0 ? n : inner.write(src);
     }
 
     @Override
     public int write(byte[] src, int offset, int length) throws IOException {
-        return inner.write(src, offset, length);
+        int n = sendQueue.write(src, offset, length);
+        return n >= 0 ? n : inner.write(src, offset, length);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return inner.write(srcs, offset, length);
+        long n = sendQueue.write(srcs, offset, length);
+        return n >= 0 ? n : inner.write(srcs, offset, length);
     }
 
     @Override
@@ -631,6 +635,12 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
 
     @Override
     public void shutdown(Shutdown how) throws IOException {
+        if (how != Shutdown.READ && sendQueue.deferShutdown()) {
+            if (how == Shutdown.BOTH) {
+                inner.shutdown(Shutdown.READ);
+            }
+            return; // the FIN goes after the queued bytes
+        }
         inner.shutdown(how);
     }
 
@@ -756,6 +766,10 @@ final class UringTcpStream extends UringSource implements TcpStreamSpi {
 
     @Override
     public IOException takeError() throws IOException {
+        IOException sent = sendQueue.takeError();
+        if (sent != null) {
+            return sent;
+        }
         synchronized (rxLock) {
             if (rxPendingError != 0) {
                 int errno = -rxPendingError;

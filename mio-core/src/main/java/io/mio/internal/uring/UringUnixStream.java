@@ -18,6 +18,7 @@ final class UringUnixStream extends UringSource implements UnixStreamSpi {
     UringUnixStream(UnixStreamSpi inner) {
         super(inner);
         this.inner = inner;
+        this.sendQueue = new UringSends.Queue(this);
     }
 
     @Override
@@ -37,21 +38,30 @@ final class UringUnixStream extends UringSource implements UnixStreamSpi {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return inner.write(src);
+        int n = sendQueue.write(src);
+        return n >= 0 ? n : inner.write(src);
     }
 
     @Override
     public int write(byte[] src, int offset, int length) throws IOException {
-        return inner.write(src, offset, length);
+        int n = sendQueue.write(src, offset, length);
+        return n >= 0 ? n : inner.write(src, offset, length);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return inner.write(srcs, offset, length);
+        long n = sendQueue.write(srcs, offset, length);
+        return n >= 0 ? n : inner.write(srcs, offset, length);
     }
 
     @Override
     public void shutdown(Shutdown how) throws IOException {
+        if (how != Shutdown.READ && sendQueue.deferShutdown()) {
+            if (how == Shutdown.BOTH) {
+                inner.shutdown(Shutdown.READ);
+            }
+            return; // the FIN goes after the queued bytes
+        }
         inner.shutdown(how);
     }
 
@@ -67,6 +77,7 @@ final class UringUnixStream extends UringSource implements UnixStreamSpi {
 
     @Override
     public IOException takeError() throws IOException {
-        return inner.takeError();
+        IOException e = sendQueue.takeError();
+        return e != null ? e : inner.takeError();
     }
 }

@@ -7,11 +7,12 @@
  * The backend: {@link io.mio.internal.uring.UringProvider} (chosen by {@code Backends} for {@code Backend.URING}),
  * {@link io.mio.internal.uring.UringSelector} (readiness), and one source class per kind ({@code UringTcpStream},
  * ...) that wraps the epoll backend's source of that kind: its I/O is that backend's syscall code, unchanged; only
- * registration and close go through the ring ({@code UringSource}).
+ * registration and close go through the ring ({@code UringSource}), and the streams' writes are queued on it
+ * ({@link io.mio.internal.uring.UringSends}).
  *
  * <h2>mio's readiness model on the ring</h2>
- * Built: readiness, the registry, close, the waker, timeouts and signals, and TCP reads from provided buffers, as
- * described below. Not built yet (the section keeps the proposal): queued sends. Facts marked (tested) are checked by
+ * Built: readiness, the registry, close, the waker, timeouts and signals, TCP reads from provided buffers, and
+ * queued sends (opt-in), as described below. Facts marked (tested) are checked by
  * this package's tests on Linux 6.18.
  *
  * <h3>Readiness: one multishot poll per registration</h3>
@@ -92,19 +93,39 @@
  * ({@code tryEnter}), so the Poll's close cannot unmap them under it; a closing Poll's queue is dropped.
  * A stale completion of a closed source recycles its buffer.
  *
- * <h3>Writes queued as entries, and when they fail (proposal, not built)</h3>
- * {@code write} copies into the source's send buffer (bounded), prepares a {@code SEND} ({@code MSG_NOSIGNAL}) and
- * returns the count; nothing enters the kernel until the next {@code poll} submits everything at once. With the buffer
- * full it returns would-block, and WRITABLE is reported when a send completion frees space. One send in flight per
- * source keeps the bytes in order; a completion short of the length (a send larger than the socket's free space
- * completes partially; a send into a full socket waits in the kernel until the peer reads: tested) is followed by a
- * send of the rest. A send that fails ({@code -EPIPE}, {@code -ECONNRESET} in its completion: tested, no SIGPIPE)
- * surfaces at the poll that reaps it, as an event with ERROR and WRITE_CLOSED, and as the exception of the next
- * {@code write}; bytes queued behind it are dropped. That is mio's emulation on Windows named pipes
- * ({@code src/sys/windows/named_pipe.rs}: {@code write} copies into an owned buffer, starts the overlapped write and
- * returns the length; while it is pending, would-block; its error is stored and returned by the next {@code write}),
- * with a bounded buffer instead of one write at a time. It differs from epoll, where {@code write} itself fails: the
- * README's "How it behaves" must say so, and that a returned {@code write} does not mean sent.
+ * <h3>Writes queued as entries, and when they fail (built, opt-in)</h3>
+ * Switched on by {@code -Dio.mio.uring.queuedSends=true} (read when a Poll opens); off, a write is the epoll
+ * backend's send(2). Off by default because a queued write leaves with the poller's next {@code poll} (continuations
+ * too: the next send, a deferred shutdown): code that writes from the polling thread and then waits for the peer
+ * without polling again waits forever, and a dozen cases of the suite do that (write, then read the peer in a loop;
+ * write, close, stop polling; shutdown(WRITE), then read to end of stream).
+ * {@code write} on a {@code TcpStream} or {@code UnixStream} registered with a URING Poll copies into a chunk of the
+ * Poll's send memory ({@link io.mio.internal.uring.UringSends}: 1024 chunks of 16 KiB, mapped at the first queued
+ * write; a stream holds one chunk while it has bytes queued), prepares a {@code SEND}
+ * ({@code MSG_NOSIGNAL | MSG_WAITALL}, so that the kernel itself retries a send larger than the socket's free space)
+ * and returns the count. The poller's writes between two polls go to the kernel with its next {@code poll}; other
+ * threads' are submitted at once, as registry calls are. One send in flight per stream keeps the bytes in order:
+ * bytes written meanwhile wait behind it, and the poller sends them when it reaps the completion (a short completion,
+ * which {@code MSG_WAITALL} leaves only to an error, is followed by a send of the rest). With the chunk full
+ * {@code write} returns would-block and WRITABLE is reported when a completion frees it; with the pool empty a stream
+ * with nothing queued uses {@code send(2)} (nothing to overtake). A send that fails ({@code -EPIPE},
+ * {@code -ECONNRESET}: tested, no SIGPIPE) surfaces at the poll that reaps it, as an event with ERROR and
+ * WRITE_CLOSED, and as the exception of the next {@code write} (or {@code takeError}); bytes queued behind it are
+ * dropped. A send the kernel ends with {@code -ECANCELED} because the thread that submitted it exited is sent
+ * again by the poller. That is mio's emulation on Windows named pipes ({@code src/sys/windows/named_pipe.rs}:
+ * {@code write} copies into an owned buffer, starts the overlapped write and returns the length; while it is
+ * pending, would-block; its error is stored and returned by the next {@code write}), with a bounded buffer instead
+ * of one write at a time.
+ *
+ * <p>Ordering against the rest: {@code shutdown(WRITE)} with bytes queued is applied by the poller when the last of
+ * them has left. A queue holds its descriptor ({@code FileDesc.acquire}) until it drains, so {@code close} leaves
+ * the socket open for the queued bytes and the FIN follows them; a linger timeout ({@code IORING_OP_TIMEOUT}, 30 s)
+ * armed at close cancels the send of a peer that never reads, and the socket then closes. A deregistered (or
+ * moved) stream's queue stays with its Poll until it drains; its writes join it meanwhile, and a WRITABLE the
+ * queue frees is passed on as a poll update to the Poll the stream is registered with now. {@code Poll.close}
+ * cancels every request of the ring synchronously ({@code IORING_REGISTER_SYNC_CANCEL} with
+ * {@code IORING_ASYNC_CANCEL_ANY}, which returns once each has ended) before it unmaps the send memory, drops the
+ * queued bytes (each stream's next write says so) and releases the descriptors the queues held.
  *
  * <h3>Waker, timeouts, signals, Poll.close (built)</h3>
  * The Waker is {@link io.mio.internal.uring.UringWaker}: an eventfd with a multishot poll, written and never read on
