@@ -74,6 +74,12 @@ enum ServerKind {
     MIO_URING("io.mio, io_uring backend", MioEchoServer.class, null, List.of(), Integer.MAX_VALUE,
             List.of("-Dio.mio.backend=uring")),
     /**
+     * MIO_URING with queued sends switched on ({@code io.mio.uring.queuedSends}): writes go to the kernel with the
+     * poller's next {@code io_uring_enter} instead of a {@code send(2)} each.
+     */
+    MIO_URING_SENDS("io.mio, io_uring backend, queued sends", MioEchoServer.class, null, List.of(), Integer.MAX_VALUE,
+            List.of("-Dio.mio.backend=uring", "-Dio.mio.uring.queuedSends=true")),
+    /**
      * The same server as MIO with a flight recording running from start-up with the JDK's default settings, as a
      * service recording continuously would: io.mio's own JFR events (io.mio.PollWait, io.mio.Registration) are on
      * by default, so this measures what they and JFR cost (named with {@code --servers mio-jfr}).
@@ -165,7 +171,7 @@ enum ServerKind {
         return switch (this) {
             case C_URING, C_URING_DEFER -> CServer.uringProblem;
             case NETTY_URING, NETTY_URING_BUFRING -> NettyUringEchoServer.problem();
-            case MIO_URING -> mioUringProblem();
+            case MIO_URING, MIO_URING_SENDS -> mioUringProblem();
             default -> null;
         };
     }

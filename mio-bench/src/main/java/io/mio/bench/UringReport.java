@@ -29,6 +29,8 @@ final class UringReport {
     static final double VS_EPOLL_ONE = 1.0;
     /** The connection counts published with their ratio to EPOLL, where batching should pay more. */
     static final List<Integer> MANY = List.of(1000, 10000);
+    /** The io.mio io_uring kinds judged, each in its own part of the section when both ran. */
+    static final List<ServerKind> KINDS = List.of(ServerKind.MIO_URING, ServerKind.MIO_URING_SENDS);
 
     /** A figure of one round. */
     record PerRound(int round, double value) {
@@ -109,8 +111,13 @@ final class UringReport {
      * round trip relative to EPOLL's (median of the per-round ratios) is lower there. Null when either is missing.
      */
     static Boolean batchingPaysMore(List<Row> rows, int many, int size) {
-        double at64 = median(ratioByRound(rows, ServerKind.MIO_URING, ServerKind.MIO, TARGET_CONNS, size, Row::cpuMicrosPerRt));
-        double atMany = median(ratioByRound(rows, ServerKind.MIO_URING, ServerKind.MIO, many, size, Row::cpuMicrosPerRt));
+        return batchingPaysMore(rows, ServerKind.MIO_URING, many, size);
+    }
+
+    /** As {@link #batchingPaysMore(List, int, int)} for the io_uring kind {@code u}. */
+    static Boolean batchingPaysMore(List<Row> rows, ServerKind u, int many, int size) {
+        double at64 = median(ratioByRound(rows, u, ServerKind.MIO, TARGET_CONNS, size, Row::cpuMicrosPerRt));
+        double atMany = median(ratioByRound(rows, u, ServerKind.MIO, many, size, Row::cpuMicrosPerRt));
         if (!Double.isFinite(at64) || !Double.isFinite(atMany)) {
             return null;
         }
@@ -135,7 +142,8 @@ final class UringReport {
      */
     static void section(StringBuilder md, List<Row> rows, Report.Meta m) {
         List<ServerKind> ran = m.servers();
-        if (!ran.contains(ServerKind.MIO_URING)) {
+        List<ServerKind> kinds = KINDS.stream().filter(ran::contains).toList();
+        if (kinds.isEmpty()) {
             for (String note : m.notes()) {
                 if (note.startsWith(ServerKind.MIO_URING.label + " skipped")) {
                     md.append(HEADING).append("\n\nNot run: ").append(note).append(".\n\n");
@@ -143,9 +151,21 @@ final class UringReport {
             }
             return;
         }
-        String uring = ServerKind.MIO_URING.label;
         md.append(HEADING).append("\n\n");
-        md.append("**Targets** (issue 13) for ").append(uring).append(" (`MioEchoServer` with `-Dio.mio.backend=uring`) at ")
+        for (ServerKind u : kinds) {
+            if (kinds.size() > 1) {
+                md.append("### ").append(u.label).append("\n\n");
+            }
+            kindSection(md, rows, m, u);
+        }
+    }
+
+    /** The targets and the many-connection figures of the io_uring kind {@code u}. */
+    private static void kindSection(StringBuilder md, List<Row> rows, Report.Meta m, ServerKind u) {
+        List<ServerKind> ran = m.servers();
+        String uring = u.label;
+        md.append("**Targets** (issue 13) for ").append(uring).append(" (`MioEchoServer` with `")
+                .append(String.join(" ", u.jvmOptions)).append("`) at ")
                 .append(TARGET_CONNS).append(" connections × ").append(Report.size(TARGET_SIZE)).append(": at most **")
                 .append(f(SYSCALLS, 1)).append(" syscalls per round trip**; server CPU per round trip at most **")
                 .append(x(VS_C_EPOLL)).append(" the C epoll short-read server's**, at most **").append(x(VS_C_URING))
@@ -162,18 +182,18 @@ final class UringReport {
         List<String> missing = new ArrayList<>();
         int c = TARGET_CONNS;
         int s = TARGET_SIZE;
-        if (!m.conns().contains(c) || !m.sizes().contains(s) || select(rows, ServerKind.MIO_URING, c, s).isEmpty()) {
+        if (!m.conns().contains(c) || !m.sizes().contains(s) || select(rows, u, c, s).isEmpty()) {
             missing.add("the cell " + c + " connections × " + Report.size(s) + " did not run for " + uring);
         } else {
             List<Object[]> targets = new ArrayList<>();
             targets.add(new Object[]{"syscalls per round trip ≤ " + f(SYSCALLS, 1), null,
-                    Verdict.of(byRound(rows, ServerKind.MIO_URING, c, s, Row::syscallsPerRt), SYSCALLS), false});
+                    Verdict.of(byRound(rows, u, c, s, Row::syscallsPerRt), SYSCALLS), false});
             for (Object[] t : new Object[][]{{ServerKind.C_SHORT, VS_C_EPOLL}, {ServerKind.C_URING, VS_C_URING},
                     {ServerKind.NETTY_URING, VS_NETTY_URING}}) {
                 ServerKind base = (ServerKind) t[0];
                 double limit = (Double) t[1];
                 targets.add(new Object[]{"CPU/rt ÷ " + base.label + " ≤ " + x(limit), base,
-                        Verdict.of(ratioByRound(rows, ServerKind.MIO_URING, base, c, s, Row::cpuMicrosPerRt), limit), true});
+                        Verdict.of(ratioByRound(rows, u, base, c, s, Row::cpuMicrosPerRt), limit), true});
             }
             for (Object[] t : targets) {
                 ServerKind base = (ServerKind) t[1];
@@ -188,10 +208,10 @@ final class UringReport {
             }
         }
         for (int size : m.sizes()) {
-            if (!m.conns().contains(1) || select(rows, ServerKind.MIO_URING, 1, size).isEmpty()) {
+            if (!m.conns().contains(1) || select(rows, u, 1, size).isEmpty()) {
                 continue;
             }
-            Verdict v = Verdict.of(ratioByRound(rows, ServerKind.MIO_URING, ServerKind.MIO, 1, size, Row::cpuMicrosPerRt),
+            Verdict v = Verdict.of(ratioByRound(rows, u, ServerKind.MIO, 1, size, Row::cpuMicrosPerRt),
                     VS_EPOLL_ONE);
             judged++;
             met += v.met() ? 1 : 0;
@@ -199,7 +219,7 @@ final class UringReport {
                     .append(x(VS_EPOLL_ONE)).append(" | ").append(x(v.median())).append(" | ").append(v.roundsText())
                     .append(" | ").append(ran.contains(ServerKind.MIO) ? v.text() : "n/a (io.mio not in this run)")
                     .append(" <sub>(round trips/s ÷ EPOLL ")
-                    .append(x(median(ratioByRound(rows, ServerKind.MIO_URING, ServerKind.MIO, 1, size, Row::roundTripsPerSecond))))
+                    .append(x(median(ratioByRound(rows, u, ServerKind.MIO, 1, size, Row::roundTripsPerSecond))))
                     .append(")</sub> |\n");
         }
         md.append("\n");
@@ -217,18 +237,18 @@ final class UringReport {
         shownConns.addAll(MANY);
         for (int conns : shownConns) {
             for (int size : m.sizes()) {
-                if (!m.conns().contains(conns) || select(rows, ServerKind.MIO_URING, conns, size).isEmpty()) {
+                if (!m.conns().contains(conns) || select(rows, u, conns, size).isEmpty()) {
                     continue;
                 }
-                List<PerRound> cpu = ratioByRound(rows, ServerKind.MIO_URING, ServerKind.MIO, conns, size, Row::cpuMicrosPerRt);
+                List<PerRound> cpu = ratioByRound(rows, u, ServerKind.MIO, conns, size, Row::cpuMicrosPerRt);
                 md.append("| ").append(conns).append(" | ").append(Report.size(size))
-                        .append(" | ").append(f(Report.medianOf(rows, ServerKind.MIO_URING, conns, size, Row::cpuMicrosPerRt), 2))
+                        .append(" | ").append(f(Report.medianOf(rows, u, conns, size, Row::cpuMicrosPerRt), 2))
                         .append(" | ").append(f(Report.medianOf(rows, ServerKind.MIO, conns, size, Row::cpuMicrosPerRt), 2))
                         .append(" | ").append(x(median(cpu))).append(cpu.size() > 1
                                 ? " <sub>" + Verdict.of(cpu, Double.MAX_VALUE).roundsText() + "</sub>" : "")
-                        .append(" | ").append(f(Report.medianOf(rows, ServerKind.MIO_URING, conns, size, Row::syscallsPerRt), 2))
+                        .append(" | ").append(f(Report.medianOf(rows, u, conns, size, Row::syscallsPerRt), 2))
                         .append(" (").append(f(Report.medianOf(rows, ServerKind.MIO, conns, size, Row::syscallsPerRt), 2)).append(")")
-                        .append(" | ").append(x(median(ratioByRound(rows, ServerKind.MIO_URING, ServerKind.MIO, conns, size,
+                        .append(" | ").append(x(median(ratioByRound(rows, u, ServerKind.MIO, conns, size,
                                 Row::roundTripsPerSecond)))).append(" |\n");
             }
         }
@@ -240,12 +260,12 @@ final class UringReport {
                 continue;
             }
             for (int size : m.sizes()) {
-                Boolean more = batchingPaysMore(rows, many, size);
+                Boolean more = batchingPaysMore(rows, u, many, size);
                 if (more == null) {
                     continue;
                 }
-                double at64 = median(ratioByRound(rows, ServerKind.MIO_URING, ServerKind.MIO, TARGET_CONNS, size, Row::cpuMicrosPerRt));
-                double atMany = median(ratioByRound(rows, ServerKind.MIO_URING, ServerKind.MIO, many, size, Row::cpuMicrosPerRt));
+                double at64 = median(ratioByRound(rows, u, ServerKind.MIO, TARGET_CONNS, size, Row::cpuMicrosPerRt));
+                double atMany = median(ratioByRound(rows, u, ServerKind.MIO, many, size, Row::cpuMicrosPerRt));
                 md.append("- ").append(many).append(" connections × ").append(Report.size(size)).append(": CPU per round trip ")
                         .append(x(atMany)).append(" EPOLL's, against ").append(x(at64)).append(" at ").append(TARGET_CONNS)
                         .append(": batching ").append(more ? "**pays more** there" : "**does not pay more** there").append(".\n");
