@@ -95,6 +95,53 @@ class JfrEventsTest {
         assertThat(names).contains("io.mio.PollWait").doesNotContain("io.mio.Registration");
     }
 
+    /**
+     * The command-line switches docs/jvm-tools.md gives: JFR's settings files do not name io.mio's events, so a
+     * setting needs JFR's {@code +} prefix; the same setting without it is ignored (with a warning) and every poll
+     * is recorded. A child JVM polls {@value Polls#COUNT} times under each recording.
+     */
+    @Test
+    void recording_switches_from_the_command_line_need_a_plus(@TempDir Path dir) throws Exception {
+        assertThat(pollWaitsRecorded(dir, "a", "")).isEqualTo(Polls.COUNT);
+        assertThat(pollWaitsRecorded(dir, "b", ",+io.mio.PollWait#enabled=false")).isZero();
+        assertThat(pollWaitsRecorded(dir, "c", ",+io.mio.PollWait#threshold=10s")).isZero();
+        assertThat(pollWaitsRecorded(dir, "d", ",io.mio.PollWait#enabled=false")).as("without the +")
+                .isEqualTo(Polls.COUNT);
+    }
+
+    private static long pollWaitsRecorded(Path dir, String name, String settings) throws Exception {
+        Path file = dir.resolve(name + ".jfr");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = List.of(javaBin, "--enable-native-access=ALL-UNNAMED",
+                "-Dio.mio.backend=" + Backend.current().name().toLowerCase(java.util.Locale.ROOT),
+                "-XX:StartFlightRecording:filename=" + file + settings,
+                "-cp", System.getProperty("java.class.path"), Polls.class.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(45, java.util.concurrent.TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        long mainThread = Long.parseLong(out.lines().filter(l -> l.startsWith("thread ")).findFirst()
+                .orElseThrow(() -> new AssertionError(out)).substring("thread ".length()));
+        return RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("io.mio.PollWait"))
+                .filter(e -> e.getThread().getJavaThreadId() == mainThread).count();
+    }
+
+    /** The child JVM: {@value #COUNT} polls that return at once, on the backend the test runs on. */
+    static final class Polls {
+        static final int COUNT = 50;
+
+        public static void main(String[] args) throws IOException {
+            System.out.println("thread " + Thread.currentThread().threadId());
+            try (Poll poll = Poll.open()) {
+                Events events = Events.withCapacity(1);
+                for (int i = 0; i < COUNT; i++) {
+                    poll.poll(events, Duration.ZERO);
+                }
+            }
+        }
+    }
+
     private static void waitForEvents(Poll poll, Events events) throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         do {
