@@ -19,8 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UringRecvTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Token ID = new Token(3);
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TestResources resources = new TestResources();
 
     @BeforeEach
     void uringBackendOnly() {
@@ -43,28 +41,17 @@ class UringRecvTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        resources.closeAll();
         UringSelector.bufferEntriesOfNewPolls = 512;
         UringSelector.bufferSizeOfNewPolls = 4096;
     }
 
     private <T extends AutoCloseable> T keep(T r) {
-        resources.add(r);
-        return r;
+        return resources.keep(r);
     }
 
     private TcpStream[] pair(TcpListener listener) throws Exception {
-        TcpStream client = keep(TcpStream.connect(listener.localAddr()));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        TcpStream server;
-        while ((server = listener.accept()) == null) {
-            assertThat(System.nanoTime()).as("accepted in time").isLessThan(deadline);
-            Thread.sleep(1);
-        }
-        keep(server);
-        return new TcpStream[] {client, server};
+        return resources.pair(listener, WAIT);
     }
 
     private TcpListener listener() throws Exception {

@@ -17,9 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UringSelectorTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TestResources resources = new TestResources();
 
     @BeforeEach
     void uringBackendOnly() {
@@ -44,26 +42,15 @@ class UringSelectorTest {
     void closeAll() throws Exception {
         UringSelector.sqEntriesOfNewPolls = UringSelector.DEFAULT_SQ_ENTRIES;
         UringSelector.cqEntriesOfNewPolls = UringSelector.DEFAULT_CQ_ENTRIES;
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        resources.closeAll();
     }
 
     private <T extends AutoCloseable> T keep(T r) {
-        resources.add(r);
-        return r;
+        return resources.keep(r);
     }
 
     private TcpStream[] pair(TcpListener listener) throws Exception {
-        TcpStream client = keep(TcpStream.connect(listener.localAddr()));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        TcpStream server;
-        while ((server = listener.accept()) == null) {
-            assertThat(System.nanoTime()).as("accepted in time").isLessThan(deadline);
-            Thread.sleep(1);
-        }
-        keep(server);
-        return new TcpStream[] {client, server};
+        return resources.pair(listener, WAIT);
     }
 
     /** Polls until every token in {@code expected} (token values 0..n-1) was seen once at least. */

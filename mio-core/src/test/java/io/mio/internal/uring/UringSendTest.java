@@ -22,8 +22,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,7 +39,7 @@ class UringSendTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Token TOKEN = new Token(7);
     private static final Interest READ_WRITE = Interest.READABLE.add(Interest.WRITABLE);
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TestResources resources = new TestResources();
     private final Events events = Events.withCapacity(64);
 
     @BeforeEach
@@ -57,27 +55,16 @@ class UringSendTest {
         UringSends.chunkSizeOfNewPolls = 16 * 1024;
         UringSends.chunksOfNewPolls = 1024;
         UringSends.lingerNanosOfNewPolls = 30_000_000_000L;
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        resources.closeAll();
     }
 
     private <T extends AutoCloseable> T keep(T r) {
-        resources.add(r);
-        return r;
+        return resources.keep(r);
     }
 
     private TcpStream[] pair() throws Exception {
         TcpListener listener = keep(TcpListener.bind(new InetSocketAddress("127.0.0.1", 0)));
-        TcpStream client = keep(TcpStream.connect(listener.localAddr()));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        TcpStream server;
-        while ((server = listener.accept()) == null) {
-            assertThat(System.nanoTime()).as("accepted in time").isLessThan(deadline);
-            Thread.sleep(1);
-        }
-        keep(server);
-        return new TcpStream[] {client, server};
+        return resources.pair(listener, WAIT);
     }
 
     private static UringSends sends(Poll poll) {
@@ -394,8 +381,7 @@ class UringSendTest {
         assertThat(p[0].write(block)).as("then send(2), as on EPOLL: the socket is still full").isZero();
         p[0].close();
         p[1].close();
-        resources.get(0).close(); // the listener
-        resources.clear();
+        resources.closeAll(); // the listener (the rest is closed already; close is idempotent)
         assertThat(TestSupport.openFds()).as("descriptors after closing everything").isEqualTo(fdsBefore);
     }
 
