@@ -4,6 +4,7 @@ import io.mio.internal.ReadySet;
 import io.mio.internal.linux.Errno;
 import io.mio.internal.linux.FileDesc;
 import io.mio.internal.linux.LinuxConstants;
+import io.mio.net.Shutdown;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -483,6 +484,25 @@ final class UringSends {
                 done += copyBuffer(view, at + done, Math.min(n - done, bs[i].remaining()), bs[i], 0, 0);
             }
             return done;
+        }
+
+        /** The stream's own shutdown, with a direction; the syscall-level one of the epoll backend. */
+        interface ShutdownCall {
+            void shutdown(Shutdown how) throws IOException;
+        }
+
+        /**
+         * The stream's {@code shutdown(how)}: {@code now} shuts down at once, but a write side with bytes queued waits
+         * for them ({@link #deferShutdown}), so that the FIN cannot overtake them; the read side of BOTH goes at once.
+         */
+        void shutdown(Shutdown how, ShutdownCall now) throws IOException {
+            if (how != Shutdown.READ && deferShutdown()) {
+                if (how == Shutdown.BOTH) {
+                    now.shutdown(Shutdown.READ);
+                }
+                return; // the FIN goes after the queued bytes
+            }
+            now.shutdown(how);
         }
 
         /**

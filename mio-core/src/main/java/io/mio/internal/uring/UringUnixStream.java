@@ -56,13 +56,7 @@ final class UringUnixStream extends UringSource implements UnixStreamSpi {
 
     @Override
     public void shutdown(Shutdown how) throws IOException {
-        if (how != Shutdown.READ && sendQueue.deferShutdown()) {
-            if (how == Shutdown.BOTH) {
-                inner.shutdown(Shutdown.READ);
-            }
-            return; // the FIN goes after the queued bytes
-        }
-        inner.shutdown(how);
+        sendQueue.shutdown(how, inner::shutdown);
     }
 
     @Override
