@@ -659,21 +659,25 @@ public final class Bench {
             if (kind.isWasm() && !kind.isWasmEdge()) {
                 long end = System.nanoTime() + processWarmup(kind).toNanos();
                 while (System.nanoTime() < end) {
-                    EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, WASI_WARMUP_MANY.minusMillis(100),
-                            Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { });
-                    EchoClient.run(addr, EchoClient.Plan.timed(1, 64, WASI_WARMUP_ONE.minusMillis(100),
-                            Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { });
+                    warmEcho(addr, PROCESS_WARMUP_CONNS, WASI_WARMUP_MANY, null);
+                    warmEcho(addr, 1, WASI_WARMUP_ONE, null);
                 }
                 return;
             }
-            EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, processWarmup(kind).minusMillis(100),
-                    Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { }, kind.clientTls());
+            warmEcho(addr, PROCESS_WARMUP_CONNS, processWarmup(kind), kind.clientTls());
             if (kind.isJava()) {
                 settleJit(kind, server, addr);
             }
         } catch (IOException | RuntimeException e) {
             throw new IOException(kind.label + " warm-up: " + e.getMessage() + "; server log: " + server.logTail(), e);
         }
+    }
+
+    /** Echoes 64 B on {@code conns} new connections for {@code total}, unmeasured (TLS when {@code tls} is set). */
+    private static void warmEcho(InetSocketAddress addr, int conns, Duration total, io.mio.tls.TlsConfig tls)
+            throws IOException {
+        EchoClient.run(addr, EchoClient.Plan.timed(conns, 64, total.minusMillis(100), Duration.ofMillis(100), Duration.ZERO),
+                new EchoClient.Hooks() { }, tls);
     }
 
     /** A warm-up slice after the fixed warm-up, repeated while the JIT compiler threads are still busy. */
@@ -690,14 +694,12 @@ public final class Bench {
      * servers (the io_uring backend's, whose paths differ). Says on stdout how long it took when it took longer.
      */
     private static void settleJit(ServerKind kind, ServerProcess server, InetSocketAddress addr) throws IOException {
-        long start = System.nanoTime();
-        long deadline = start + JIT_SETTLE_MAX.toNanos();
+        long deadline = System.nanoTime() + JIT_SETTLE_MAX.toNanos();
         int slices = 0;
         long used;
         do {
             long before = ProcStat.compilerTicks(server.pid());
-            EchoClient.run(addr, EchoClient.Plan.timed(PROCESS_WARMUP_CONNS, 64, JIT_SLICE.minusMillis(100),
-                    Duration.ofMillis(100), Duration.ZERO), new EchoClient.Hooks() { }, kind.clientTls());
+            warmEcho(addr, PROCESS_WARMUP_CONNS, JIT_SLICE, kind.clientTls());
             used = ProcStat.compilerTicks(server.pid()) - before;
             slices++;
         } while (used > JIT_SETTLED_TICKS && System.nanoTime() < deadline);
