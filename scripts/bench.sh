@@ -36,6 +36,12 @@
 #                                 hyper-shaped guest with and without --tcp-nodelay, WasmEdge beside it (about 3 min;
 #                                 --density-guests 1,10,100, --nodelay-s 5): its own section of docs/benchmarks.md
 #                                 and docs/benchmarks-wasm-density.csv
+#   scripts/bench.sh --part uring-targets
+#                                 issue 13's io_uring targets in paired rounds: io.mio URING (and with queued sends),
+#                                 io.mio EPOLL, C epoll short read, C io_uring and Netty io_uring started once and
+#                                 kept running; 8 rounds measure 64 x 64 B, 1 x 64 B and 1 x 4 KiB server after
+#                                 server, seconds apart (about 10 min): the section "io_uring backend: targets, paired
+#                                 runs" of docs/benchmarks.md and docs/benchmarks-uring-paired.csv
 #   scripts/bench.sh --smoke      only checks that every server starts and echoes correctly, and holds idle
 #                                 connections while others echo, and that every HTTP server answers correctly
 #                                 (no timings)
@@ -97,6 +103,7 @@ for a in "$@"; do
   if [ "$prev" = --servers ] && [[ ",$a," != *,wasi-tcp* ]]; then no_wasi_server=1; fi
   if [ "$prev" = --part ] && [[ ",$a," == *,wasi-startup,* ]]; then wasi_startup=1; fi
   if [ "$prev" = --part ] && [ "$a" = wasm-density ]; then wasi_build=""; fi # needs no TeaVM build
+  if [ "$prev" = --part ] && [ "$a" = uring-targets ]; then wasi_build=""; fi
   prev="$a"
 done
 if [ -n "${no_wasi_server:-}" ] && [ -z "${wasi_startup:-}" ]; then wasi_build=""; fi

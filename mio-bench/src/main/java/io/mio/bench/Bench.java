@@ -33,6 +33,9 @@ import java.util.Set;
  * {@code --startup-runs N}, default 3), {@code --part wasm-density} (1, 10 and 100 echo guests in one mio-wasm JVM
  * against a WasmEdge process each, memory per guest, and requests/s on one keep-alive connection with and without
  * TCP_NODELAY, {@link WasmDensity}: its own section; {@code --density-guests 1,10,100}, {@code --nodelay-s 5}),
+ * {@code --part uring-targets} (issue 13's io_uring targets in paired rounds, {@link PairedTargets}: every server
+ * kept running and the target cells measured server after server, seconds apart; its own section; 8 rounds of 1 s
+ * warm-up, 2 s measured and 1 s perf per cell unless {@code --rounds} and the window options are given),
  * {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
  * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm-echo-wasmedge,wasm-echo-poll-wasmedge,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls,mio-uring,mio-jfr}
@@ -57,6 +60,10 @@ public final class Bench {
         boolean echo = true;
         boolean scale = true;
         boolean http = true;
+        /** The io_uring targets in paired rounds ({@link PairedTargets}): their own section of the report. */
+        boolean uringTargets;
+        boolean roundsGiven;
+        boolean windowsGiven;
         /** Only the WebAssembly section: io.mio and the wasm guests, spliced into the existing report. */
         boolean wasm;
         /** The .wasm sizes and start-up times of the Java examples compiled to wasm32-wasi ({@link WasiStartup}). */
@@ -115,8 +122,9 @@ public final class Bench {
                                 case "wasm" -> o.wasm = true;
                                 case "wasi-startup" -> o.wasiStartup = true;
                                 case "wasm-density" -> o.wasmDensity = true;
+                                case "uring-targets" -> o.uringTargets = true;
                                 default -> throw new IllegalArgumentException("unknown part " + part
-                                        + " (echo, scale, http, wasm, wasi-startup, wasm-density)");
+                                        + " (echo, scale, http, wasm, wasi-startup, wasm-density, uring-targets)");
                             }
                         }
                         if ((o.wasm || o.wasiStartup) && (o.echo || o.scale)) {
@@ -138,10 +146,22 @@ public final class Bench {
                     case "--http-server-warmup-s" -> o.httpServerWarmup = Duration.ofSeconds(Long.parseLong(args[++i]));
                     case "--http-warmup-s" -> o.httpWarmup = Duration.ofSeconds(Long.parseLong(args[++i]));
                     case "--http-measure-s" -> o.httpMeasure = Duration.ofSeconds(Long.parseLong(args[++i]));
-                    case "--rounds" -> o.rounds = Integer.parseInt(args[++i]);
-                    case "--warmup-ms" -> o.warmup = Duration.ofMillis(Long.parseLong(args[++i]));
-                    case "--measure-ms" -> o.measure = Duration.ofMillis(Long.parseLong(args[++i]));
-                    case "--perf-ms" -> o.perf = Duration.ofMillis(Long.parseLong(args[++i]));
+                    case "--rounds" -> {
+                        o.rounds = Integer.parseInt(args[++i]);
+                        o.roundsGiven = true;
+                    }
+                    case "--warmup-ms" -> {
+                        o.warmup = Duration.ofMillis(Long.parseLong(args[++i]));
+                        o.windowsGiven = true;
+                    }
+                    case "--measure-ms" -> {
+                        o.measure = Duration.ofMillis(Long.parseLong(args[++i]));
+                        o.windowsGiven = true;
+                    }
+                    case "--perf-ms" -> {
+                        o.perf = Duration.ofMillis(Long.parseLong(args[++i]));
+                        o.windowsGiven = true;
+                    }
                     case "--servers" -> {
                         o.servers = kinds(args[++i]);
                         o.serversGiven = true;
@@ -199,6 +219,24 @@ public final class Bench {
                     httpMeasure, serverCpu, work.resolve("http"));
         }
 
+        /**
+         * The paired part's settings: the servers named with {@code --servers} (else the two io.mio io_uring kinds and
+         * {@link PairedTargets#BASES}), 8 rounds and windows of 1 s warm-up, 2 s measured and 1 s of perf unless
+         * {@code --rounds} or the window options say otherwise.
+         */
+        PairedTargets.Settings pairedSettings() {
+            List<ServerKind> kinds = new ArrayList<>();
+            if (serversGiven) {
+                kinds.addAll(servers);
+            } else {
+                kinds.addAll(UringReport.KINDS);
+                kinds.addAll(PairedTargets.BASES);
+            }
+            return new PairedTargets.Settings(kinds, roundsGiven ? rounds : 8,
+                    windowsGiven ? warmup : Duration.ofSeconds(1), windowsGiven ? measure : Duration.ofSeconds(2),
+                    windowsGiven ? perf : Duration.ofSeconds(1), serverCpu, work.resolve("paired"), docs, command);
+        }
+
         Scale.Settings scaleSettings() {
             return new Scale.Settings(idle, scaleActive, scaleRounds, scaleWarmup, scaleMeasure, scalePerf, serverCpu,
                     work.resolve("scale"));
@@ -231,6 +269,9 @@ public final class Bench {
         }
         if (o.http) {
             runHttp(o);
+        }
+        if (o.uringTargets) {
+            PairedTargets.run(o.pairedSettings());
         }
         if (o.wasiStartup) {
             WasiStartup.run(o.startupRuns, o.work.resolve("wasi-startup"), o.docs, o.command);
@@ -654,7 +695,7 @@ public final class Bench {
     static final Duration WASI_WARMUP_MANY = Duration.ofMillis(1500);
     static final Duration WASI_WARMUP_ONE = Duration.ofMillis(500);
 
-    private static void warmUp(ServerKind kind, ServerProcess server, InetSocketAddress addr) throws IOException {
+    static void warmUp(ServerKind kind, ServerProcess server, InetSocketAddress addr) throws IOException {
         try {
             if (kind.isWasm() && !kind.isWasmEdge()) {
                 long end = System.nanoTime() + processWarmup(kind).toNanos();
@@ -722,7 +763,7 @@ public final class Bench {
     }
 
 
-    private static Row cell(int round, ServerKind kind, ServerProcess server, InetSocketAddress addr, int conns,
+    static Row cell(int round, ServerKind kind, ServerProcess server, InetSocketAddress addr, int conns,
                             int size, Duration warmup, Options o) throws IOException {
         Sampler sampler = new Sampler(server.pid());
         EchoClient.Result r;

@@ -186,6 +186,8 @@ final class Report {
         String wasi = subsection(existing(docs), WASI_HEADING);
         // So does the section on many guests per JVM and Nagle (--part wasm-density, WasmDensity).
         String density = subsection(existing(docs), WasmDensity.HEADING);
+        // And the io_uring targets measured in paired rounds (--part uring-targets, PairedTargets).
+        String paired = subsection(existing(docs), PairedTargets.HEADING);
         boolean echo = !m.servers().isEmpty();
         ServerKind base = m.servers().contains(ServerKind.MIO) || !echo ? ServerKind.MIO : m.servers().getFirst();
         StringBuilder md = new StringBuilder();
@@ -258,6 +260,9 @@ final class Report {
         if (echo) {
             echoSections(md, rows, m, base, docs);
             UringReport.section(md, rows, m);
+        }
+        if (paired != null) {
+            md.append(paired);
         }
         if (m.servers().stream().anyMatch(ServerKind::isWasm)) {
             wasmSection(md, rows, m, base);

@@ -162,6 +162,16 @@ final class UringReport {
 
     /** The targets and the many-connection figures of the io_uring kind {@code u}. */
     private static void kindSection(StringBuilder md, List<Row> rows, Report.Meta m, ServerKind u) {
+        targets(md, rows, m, u, "A ratio is computed within each round (the two servers measured minutes apart under"
+                + " the same load);");
+        manyConnections(md, rows, m, u);
+    }
+
+    /**
+     * The targets of the io_uring kind {@code u} judged over the rounds of {@code rows}, and how many were met;
+     * {@code method} says how far apart the two figures of a ratio were taken.
+     */
+    static void targets(StringBuilder md, List<Row> rows, Report.Meta m, ServerKind u, String method) {
         List<ServerKind> ran = m.servers();
         String uring = u.label;
         md.append("**Targets** (issue 13) for ").append(uring).append(" (`MioEchoServer` with `")
@@ -173,7 +183,7 @@ final class UringReport {
                 .append(" Netty io_uring's**; at 1 connection, CPU per round trip at most **").append(x(VS_EPOLL_ONE))
                 .append(" io.mio EPOLL's** (not worse). At ").append(String.join(" and ", MANY.stream().map(String::valueOf).toList()))
                 .append(" connections: published with the ratio to io.mio EPOLL.\n\n");
-        md.append("A ratio is computed within each round (the two servers measured minutes apart under the same load);")
+        md.append(method)
                 .append(" the median is judged, at the two decimals shown, and the rounds over the target are named.")
                 .append(" Syscalls per round trip: the median over rounds of the perf window's count.\n\n");
         md.append("| C | S | target | ").append(uring).append(" | per round | verdict |\n|---|---|---|---:|---|---|\n");
@@ -228,7 +238,11 @@ final class UringReport {
             md.append("; ").append(String.join("; ", missing));
         }
         md.append(".\n\n");
+    }
 
+    /** The figures of {@code u} at 64 and at {@link #MANY} connections against io.mio EPOLL's. */
+    private static void manyConnections(StringBuilder md, List<Row> rows, Report.Meta m, ServerKind u) {
+        String uring = u.label;
         md.append("### Many connections: ").append(uring).append(" against io.mio EPOLL\n\n");
         md.append("| C | S | CPU µs/rt | EPOLL's | CPU/rt ÷ EPOLL | syscalls/rt (EPOLL's) | round trips/s ÷ EPOLL |\n")
                 .append("|---|---|---:|---:|---|---:|---|\n");
