@@ -39,8 +39,8 @@
 #   scripts/bench.sh --part uring-targets
 #                                 issue 13's io_uring targets in paired rounds: io.mio URING (and with queued sends),
 #                                 io.mio EPOLL, C epoll short read, C io_uring and Netty io_uring started once and
-#                                 kept running; 8 rounds measure 64 x 64 B, 1 x 64 B and 1 x 4 KiB server after
-#                                 server, seconds apart (about 10 min): the section "io_uring backend: targets, paired
+#                                 kept running; 8 rounds measure 64 x 64 B, 1 x 64 B, 1 x 4 KiB and 1000 x 64 B server after
+#                                 server, seconds apart (about 14 min; --paired-cells 64x64,1x64,1x4096,1000x64): the section "io_uring backend: targets, paired
 #                                 runs" of docs/benchmarks.md and docs/benchmarks-uring-paired.csv
 #   scripts/bench.sh --smoke      only checks that every server starts and echoes correctly, and holds idle
 #                                 connections while others echo, and that every HTTP server answers correctly

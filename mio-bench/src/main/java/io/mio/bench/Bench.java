@@ -35,7 +35,8 @@ import java.util.Set;
  * TCP_NODELAY, {@link WasmDensity}: its own section; {@code --density-guests 1,10,100}, {@code --nodelay-s 5}),
  * {@code --part uring-targets} (issue 13's io_uring targets in paired rounds, {@link PairedTargets}: every server
  * kept running and the target cells measured server after server, seconds apart; its own section; 8 rounds of 1 s
- * warm-up, 2 s measured and 1 s perf per cell unless {@code --rounds} and the window options are given),
+ * warm-up, 2 s measured and 1 s perf per cell unless {@code --rounds} and the window options are given;
+ * {@code --paired-cells 64x64,1x64,1x4096,1000x64}, the default, must hold the three target cells),
  * {@code --rounds N}, {@code --warmup-ms},
  * {@code --measure-ms}, {@code --perf-ms},
  * {@code --servers mio,mio-selector,nio,vthread,netty,netty-uring,netty-uring-bufring,c-drain,c-short,c-uring,c-uring-defer,wasm-echo,wasm-echo-poll,wasm-echo-wasmedge,wasm-echo-poll-wasmedge,wasm,wasm-epoll,wasm-c,wasi-tcp,wasi-tcp-wasmedge,mio-tls,netty-tls,mio-uring,mio-jfr}
@@ -63,6 +64,7 @@ public final class Bench {
         /** The io_uring targets in paired rounds ({@link PairedTargets}): their own section of the report. */
         boolean uringTargets;
         boolean roundsGiven;
+        List<int[]> pairedCells = PairedTargets.DEFAULT_CELLS;
         boolean windowsGiven;
         /** Only the WebAssembly section: io.mio and the wasm guests, spliced into the existing report. */
         boolean wasm;
@@ -132,6 +134,7 @@ public final class Bench {
                                     + " the report, echo and scale rewrite all of it: run them apart");
                         }
                     }
+                    case "--paired-cells" -> o.pairedCells = PairedTargets.parseCells(args[++i]);
                     case "--startup-runs" -> o.startupRuns = Integer.parseInt(args[++i]);
                     case "--density-guests" -> o.densityGuests = ints(args[++i]);
                     case "--nodelay-s" -> o.nodelaySeconds = Integer.parseInt(args[++i]);
@@ -232,7 +235,7 @@ public final class Bench {
                 kinds.addAll(UringReport.KINDS);
                 kinds.addAll(PairedTargets.BASES);
             }
-            return new PairedTargets.Settings(kinds, roundsGiven ? rounds : 8,
+            return new PairedTargets.Settings(kinds, pairedCells, roundsGiven ? rounds : 8,
                     windowsGiven ? warmup : Duration.ofSeconds(1), windowsGiven ? measure : Duration.ofSeconds(2),
                     windowsGiven ? perf : Duration.ofSeconds(1), serverCpu, work.resolve("paired"), docs, command);
         }

@@ -93,6 +93,16 @@ class PairedTargetsTest {
         assertThat(md.indexOf(PairedTargets.HEADING)).isGreaterThan(md.indexOf(UringReport.HEADING + "\n"));
     }
 
+    @Test
+    void cells_are_parsed_and_must_hold_the_target_cells() {
+        assertThat(PairedTargets.parseCells("64x64,1x64,1x4096,1000x64")).hasSize(4)
+                .anySatisfy(c -> assertThat(c).containsExactly(1000, 64));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PairedTargets.parseCells("64x64,1x64"))
+                .hasMessageContaining("must hold the target cell 1x4096");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PairedTargets.parseCells("64-64"))
+                .hasMessageContaining("\"64-64\" is not CONNSxSIZE");
+    }
+
     private static String line(String md, String start) {
         return md.lines().filter(l -> l.startsWith(start)).findFirst()
                 .orElseThrow(() -> new AssertionError("no line starting with " + start + " in:\n" + md));

@@ -126,12 +126,17 @@ public final class UringSelector implements SelectorSpi {
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
 
-    private UringSelector(Uring ring, UringWaker closeWaker) {
-        this.bufferEntries = bufferEntriesOfNewPolls;
-        this.bufferSize = bufferSizeOfNewPolls;
+    private UringSelector(Uring ring, UringWaker closeWaker, int bufferEntries, int bufferSize) {
+        this.bufferEntries = bufferEntries;
+        this.bufferSize = bufferSize;
         this.ring = ring;
         this.closeWaker = closeWaker;
         this.sends = new UringSends(this, ring, ringLock);
+    }
+
+    /** The provided buffers' count and size of this Poll (tests). */
+    int[] bufferShapeInUse() {
+        return new int[] {bufferEntries, bufferSize};
     }
 
     /** The send memory of this Poll, where its streams' writes are queued. */
@@ -155,15 +160,50 @@ public final class UringSelector implements SelectorSpi {
     /** Provided buffers of the next Polls (memory per Poll: entries x size, whatever the connections); tests shrink them. */
     static volatile int bufferEntriesOfNewPolls = 512;
     static volatile int bufferSizeOfNewPolls = 4096;
+    /** System properties that size the provided buffers of the Polls opened after they are set. */
+    static final String BUFFERS = "io.mio.uring.buffers";
+    static final String BUFFER_SIZE = "io.mio.uring.bufferSize";
+
+    /**
+     * The provided buffers' count and size for a new Poll: {@value #BUFFERS} and {@value #BUFFER_SIZE} when set,
+     * else the defaults.
+     *
+     * @throws IllegalArgumentException if a property is set to a count that is not a power of two in [1, 32768] or
+     *         a size outside [64, 1 MiB]
+     */
+    static int[] bufferShape() {
+        int entries = property(BUFFERS, bufferEntriesOfNewPolls);
+        int size = property(BUFFER_SIZE, bufferSizeOfNewPolls);
+        if (entries < 1 || entries > 32768 || Integer.bitCount(entries) != 1) {
+            throw new IllegalArgumentException("-D" + BUFFERS + " must be a power of two in [1, 32768]: " + entries);
+        }
+        if (size < 64 || size > 1 << 20) {
+            throw new IllegalArgumentException("-D" + BUFFER_SIZE + " must be in [64, 1048576] bytes: " + size);
+        }
+        return new int[] {entries, size};
+    }
+
+    private static int property(String name, int otherwise) {
+        String v = System.getProperty(name);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + name + " must be an integer: \"" + v + "\"", e);
+        }
+    }
 
     /** As {@link #open()}, with the ring's sizes (tests of a full completion ring use a small one). */
     static UringSelector open(int sqEntries, int cqEntries) throws IOException {
+        int[] buffers = bufferShape(); // a bad property fails here, before anything is opened
         Uring ring = Uring.open(sqEntries, cqEntries, Uring.TaskRun.COOPERATIVE);
         UringWaker waker = null;
         try {
             waker = UringWaker.open();
             waker.arm(ring, CLOSE_DATA);
-            return new UringSelector(ring, waker);
+            return new UringSelector(ring, waker, buffers[0], buffers[1]);
         } catch (IOException | RuntimeException e) {
             if (waker != null) {
                 waker.close();

@@ -199,4 +199,47 @@ class UringSelectorTest {
         assertThat(ring.enterCalls() - before).as("io_uring_enter calls for the registrations and the poll").isEqualTo(1);
         assertThat(events.size()).as("every source reported by that one poll").isEqualTo(n);
     }
+    @Test
+    void buffer_properties_size_the_polls_opened_after_them_and_bad_values_are_refused() throws Exception {
+        try {
+            System.setProperty(UringSelector.BUFFERS, "2048");
+            System.setProperty(UringSelector.BUFFER_SIZE, "2048");
+            Poll poll = keep(Poll.open());
+            UringSelector selector = (UringSelector) Bridge.selector(poll.registry());
+            assertThat(selector.bufferShapeInUse()).containsExactly(2048, 2048);
+            // and the buffers so shaped carry a stream's bytes
+            TcpListener listener = keep(TcpListener.bind(new InetSocketAddress("127.0.0.1", 0)));
+            TcpStream[] p = pair(listener);
+            poll.registry().register(p[0], new Token(0), Interest.READABLE);
+            byte[] data = new byte[5000];
+            new java.util.Random(7).nextBytes(data);
+            assertThat(p[1].write(data)).isEqualTo(data.length);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            Events events = Events.withCapacity(8);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            byte[] buf = new byte[1500];
+            while (got.size() < data.length && System.nanoTime() < deadline) {
+                poll.poll(events, Duration.ofMillis(100));
+                int n;
+                while ((n = p[0].read(buf)) > 0) { // 0: would block
+                    got.write(buf, 0, n);
+                }
+            }
+            assertThat(got.toByteArray()).isEqualTo(data);
+
+            System.setProperty(UringSelector.BUFFERS, "1000");
+            org.assertj.core.api.Assertions.assertThatThrownBy(Poll::open).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("-Dio.mio.uring.buffers must be a power of two").hasMessageContaining("1000");
+            System.setProperty(UringSelector.BUFFERS, "many");
+            org.assertj.core.api.Assertions.assertThatThrownBy(Poll::open).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("-Dio.mio.uring.buffers must be an integer: \"many\"");
+            System.setProperty(UringSelector.BUFFERS, "64");
+            System.setProperty(UringSelector.BUFFER_SIZE, "16");
+            org.assertj.core.api.Assertions.assertThatThrownBy(Poll::open).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("-Dio.mio.uring.bufferSize must be in [64, 1048576] bytes: 16");
+        } finally {
+            System.clearProperty(UringSelector.BUFFERS);
+            System.clearProperty(UringSelector.BUFFER_SIZE);
+        }
+    }
 }
