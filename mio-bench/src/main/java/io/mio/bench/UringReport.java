@@ -16,6 +16,10 @@ final class UringReport {
     }
 
     static final String HEADING = "## io_uring backend: targets";
+    /** Said under the heading: where the steadier verdicts come from. */
+    static final String PAIRED_POINTER = "`scripts/bench.sh --part uring-targets` measures the same targets in paired"
+            + " runs, the two figures of a ratio taken seconds apart instead of minutes, in the section \""
+            + PairedTargets.HEADING.substring(3) + "\" (when it has run): its verdicts are the steadier ones.";
     /** The cell of the main targets: 64 connections x 64 B. */
     static final int TARGET_CONNS = 64;
     static final int TARGET_SIZE = 64;
@@ -151,7 +155,7 @@ final class UringReport {
             }
             return;
         }
-        md.append(HEADING).append("\n\n");
+        md.append(HEADING).append("\n\n").append(PAIRED_POINTER).append("\n\n");
         for (ServerKind u : kinds) {
             if (kinds.size() > 1) {
                 md.append("### ").append(u.label).append("\n\n");

@@ -278,6 +278,7 @@ class ReportTest {
 
         assertThat(line(md, "- Servers:")).contains("**io.mio, io_uring backend**");
         String uring = section(md, UringReport.HEADING);
+        assertThat(uring).contains("in the section \"io_uring backend: targets, paired runs\"");
         assertThat(uring).contains("at most **0.5 syscalls per round trip**").contains("at most **1.05× the C io_uring server's**")
                 .contains("at most **0.90× Netty io_uring's**");
         assertThat(line(uring, "| 64 | 64 B | syscalls per round trip ≤ 0.5 |"))
