@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.mio.internal.linux.LinuxConstants.ECONNRESET;
 import static io.mio.internal.linux.LinuxConstants.ENOBUFS;
@@ -228,6 +229,20 @@ class UringNetTest {
         ring.sqe().send(client.fd(), data.address(), big, 0, 20);
         Completion first = await(ring, 1, WAIT).get(0);
         assertThat(first.res()).as("bytes of a 32 MiB send to a peer that does not read").isPositive().isLessThan(big);
+
+        // The partial send ended when the send buffer was full, but bytes keep moving into the peer's receive
+        // buffer (and the window may grow) for a while after: fill until a pause frees no room, or the next send
+        // could fit and complete (a flaky failure seen on a loaded machine).
+        byte[] chunk = new byte[1 << 16];
+        long deadline0 = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (int added = 1; added > 0 && System.nanoTime() < deadline0; ) {
+            added = 0;
+            for (int n; (n = SocketOps.send(client, chunk, 0, chunk.length, 0)) > 0; ) { // 0: would block
+                added += n;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            added += SocketOps.send(client, chunk, 0, 1, 0); // room after the pause?
+        }
 
         ring.sqe().send(client.fd(), data.address(), 4096, 0, 21);
         assertThat(quiet(ring, 300)).as("a send into a full socket stays in flight").isEmpty();
