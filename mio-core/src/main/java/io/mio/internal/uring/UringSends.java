@@ -264,8 +264,11 @@ final class UringSends {
 
     /**
      * The Poll is closing and no call is in it any more: ends every request of the ring (so the kernel reads no
-     * chunk again), drops the bytes still queued (the next write of each stream throws, saying so), releases the
-     * descriptors they held and unmaps the memory. Before the ring's close.
+     * chunk again), settles the sends (the completions nobody reaped are counted, and what is still queued goes out
+     * with a non-blocking {@code send(2)} where the socket has room, as EPOLL's {@code write} would have sent it),
+     * drops the bytes that still do not fit (the next write of that stream throws, saying so), releases the
+     * descriptors the queues held (a deferred shutdown or close then happens, after the last byte) and unmaps the
+     * memory. Before the ring's close.
      */
     void close() {
         Queue[] held;
@@ -283,17 +286,25 @@ final class UringSends {
         } catch (IOException | RuntimeException e) {
             ended = false; // never unmap memory the kernel might still read: leave the mapping to the process
         }
+        if (ended) {
+            settle(held);
+        }
         for (Queue q : held) {
             if (q == null) {
                 continue;
             }
             synchronized (q) {
                 if (q.owner == this) {
-                    q.error = new IOException("the Poll closed with " + (q.end - q.start)
-                            + " bytes of this stream's writes still queued; they were not sent");
+                    if (q.start < q.end && q.error == null) {
+                        q.error = new IOException("the Poll closed with " + (q.end - q.start)
+                                + " bytes of this stream's writes still queued that the socket had no room for;"
+                                + " they were not sent");
+                    }
                     q.inFlight = 0;
-                    q.shutdownPending = false;
-                    drain(q);
+                    if (q.start < q.end) {
+                        q.shutdownPending = false; // no FIN before bytes that were never sent
+                    }
+                    drain(q); // all sent: a shutdown(WRITE) waiting for them happens now
                 }
             }
         }
@@ -302,6 +313,68 @@ final class UringSends {
                 UringSys.munmap(base, memory.byteSize());
                 memory = null;
                 view = null;
+            }
+        }
+    }
+
+    /**
+     * With every request ended: counts the send completions still in the completion ring (a send that completed
+     * while nobody polled), then writes each queue's unsent bytes with non-blocking {@code send(2)} until done or
+     * the socket is full. A queue whose send never reached the kernel (prepared, not yet submitted) has posted no
+     * completion: all its bytes are unsent.
+     */
+    private void settle(Queue[] held) {
+        try {
+            Cqe cqe = ring.completions();
+            while (cqe.next()) {
+                long ud = cqe.userData();
+                if ((ud & UringSelector.KIND_MASK) != KIND_SEND) {
+                    continue; // the Poll is closing: nothing else is reported
+                }
+                Queue q = owner((int) ud & 0xFFFF_FFFF, (int) (ud >>> 32) & GEN_MASK);
+                if (q == null) {
+                    continue;
+                }
+                synchronized (q) {
+                    int res = cqe.res();
+                    if (res > 0) {
+                        q.start += res;
+                    } else if (res < 0 && res != -ECANCELED && q.error == null) {
+                        q.error = Errno.exception("send", -res);
+                        q.start = q.end; // the connection failed: nothing more can go
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The completion ring is unreadable: the bytes are dropped below, reported to each stream.
+            return;
+        }
+        for (Queue q : held) {
+            if (q == null) {
+                continue;
+            }
+            synchronized (q) {
+                if (q.owner != this || q.start >= q.end || q.error != null) {
+                    continue;
+                }
+                q.inFlight = 0;
+                long at = base + (long) q.chunk * chunkSize;
+                // The queue's reference keeps the descriptor number ours (a closed stream's close waits for it).
+                while (q.start < q.end) {
+                    long n = io.mio.internal.linux.Sys.send(q.fd.fd(), at + q.start, q.end - q.start,
+                            LinuxConstants.MSG_NOSIGNAL);
+                    if (n == -LinuxConstants.EINTR) {
+                        continue;
+                    }
+                    if (n == -LinuxConstants.EAGAIN) {
+                        break; // full: the rest is dropped and reported
+                    }
+                    if (n < 0) {
+                        q.error = Errno.exception("send", (int) -n);
+                        break;
+                    }
+                    q.start += (int) n;
+                }
             }
         }
     }

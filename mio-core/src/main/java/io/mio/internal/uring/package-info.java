@@ -124,8 +124,10 @@
  * moved) stream's queue stays with its Poll until it drains; its writes join it meanwhile, and a WRITABLE the
  * queue frees is passed on as a poll update to the Poll the stream is registered with now. {@code Poll.close}
  * cancels every request of the ring synchronously ({@code IORING_REGISTER_SYNC_CANCEL} with
- * {@code IORING_ASYNC_CANCEL_ANY}, which returns once each has ended) before it unmaps the send memory, drops the
- * queued bytes (each stream's next write says so) and releases the descriptors the queues held.
+ * {@code IORING_ASYNC_CANCEL_ANY}, which returns once each has ended), counts the send completions nobody reaped,
+ * sends each queue's rest with a non-blocking {@code send(2)} where the socket has room (a poller that wrote and
+ * closed without polling again loses nothing), drops what does not fit (that stream's next write says so), unmaps
+ * the send memory and releases the descriptors the queues held (deferred FINs and closes happen then).
  *
  * <h3>Waker, timeouts, signals, Poll.close (built)</h3>
  * The Waker is {@link io.mio.internal.uring.UringWaker}: an eventfd with a multishot poll, written and never read on

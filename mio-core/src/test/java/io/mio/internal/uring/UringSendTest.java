@@ -386,6 +386,51 @@ class UringSendTest {
     }
 
     @Test
+    void closing_the_poll_sends_what_its_poller_queued_where_the_sockets_have_room() throws Exception {
+        // write, then (no poll) shutdown, close or nothing, then Poll.close: on EPOLL every byte and FIN is out
+        TcpStream[] open = pair();
+        TcpStream[] shut = pair();
+        TcpStream[] closed = pair();
+        Poll poll = Poll.open();
+        poll.registry().register(open[0], new Token(1), READ_WRITE);
+        poll.registry().register(shut[0], new Token(2), READ_WRITE);
+        poll.registry().register(closed[0], new Token(3), READ_WRITE);
+        becomePoller(poll);
+        assertThat(open[0].write(pattern(100, 21))).isEqualTo(100);
+        assertThat(shut[0].write(pattern(200, 22))).isEqualTo(200);
+        shut[0].shutdown(io.mio.net.Shutdown.WRITE); // deferred behind the queued bytes
+        assertThat(closed[0].write(pattern(300, 23))).isEqualTo(300);
+        closed[0].close(); // the queue holds the socket until its bytes are out
+        UringSends s = sends(poll);
+        assertThat(s.chunksInUse()).as("three queues, nothing submitted yet").isEqualTo(3);
+
+        poll.close();
+        assertThat(s.chunksInUse()).isZero();
+        assertThat(readFor(open[1], Duration.ofMillis(300))).isEqualTo(pattern(100, 21));
+        assertThat(readUntilEnd(shut[1])).as("bytes, then the deferred FIN").isEqualTo(pattern(200, 22));
+        assertThat(readUntilEnd(closed[1])).as("bytes, then the close's FIN").isEqualTo(pattern(300, 23));
+        // nothing was dropped, so nothing is reported: the next write is send(2), as on EPOLL
+        assertThat(open[0].write(pattern(10, 24))).isEqualTo(10);
+        assertThat(readFor(open[1], Duration.ofMillis(300))).isEqualTo(pattern(10, 24));
+    }
+
+    /** Reads {@code s} until end of stream (or fails after {@link #WAIT}). */
+    private static byte[] readUntilEnd(TcpStream s) throws Exception {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        for (int n; (n = s.read(buf)) != -1; ) {
+            if (n > 0) {
+                got.write(buf, 0, n);
+            } else {
+                assertThat(System.nanoTime()).as("end of stream within " + WAIT).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+        }
+        return got.toByteArray();
+    }
+
+    @Test
     void a_write_from_another_thread_while_the_poller_waits_leaves_without_another_poll() throws Exception {
         TcpStream[] p = pair();
         Poll poll = keep(Poll.open());
