@@ -37,7 +37,7 @@
 #                                 --density-guests 1,10,100, --nodelay-s 5): its own section of docs/benchmarks.md
 #                                 and docs/benchmarks-wasm-density.csv
 #   scripts/bench.sh --part uring-targets
-#                                 issue 13's io_uring targets in paired rounds: io.mio URING (and with queued sends),
+#                                 issue 13's io_uring targets in paired rounds: io.mio URING (and with send(2) writes),
 #                                 io.mio EPOLL, C epoll short read, C io_uring and Netty io_uring started once and
 #                                 kept running; 8 rounds measure 64 x 64 B, 1 x 64 B, 1 x 4 KiB and 1000 x 64 B server after
 #                                 server, seconds apart (about 14 min; --paired-cells 64x64,1x64,1x4096,1000x64): the section "io_uring backend: targets, paired

@@ -348,10 +348,10 @@ final class Report {
             md.append("**io.mio, Selector backend** (the same `MioEchoServer` with `-Dio.mio.backend=selector`: io.mio's portable backend on the JDK's `Selector`); ");
         }
         if (m.servers().contains(ServerKind.MIO_URING)) {
-            md.append("**io.mio, io_uring backend** (the same `MioEchoServer` with `-Dio.mio.backend=uring`: readiness from one multishot poll per registration, TCP reads from a provided-buffer ring filled by a multishot receive, one `io_uring_enter` per poll; see [its targets](#io_uring-backend-targets)); ");
+            md.append("**io.mio, io_uring backend** (the same `MioEchoServer` with `-Dio.mio.backend=uring`: readiness from one multishot poll per registration, TCP reads from a provided-buffer ring filled by a multishot receive, writes queued as `SEND` entries that leave with the next poll's `io_uring_enter`, one `io_uring_enter` per poll; see [its targets](#io_uring-backend-targets)); ");
         }
-        if (m.servers().contains(ServerKind.MIO_URING_SENDS)) {
-            md.append("**io.mio, io_uring backend, queued sends** (the same with `-Dio.mio.uring.queuedSends=true` too: writes are queued as `SEND` entries and leave with the next poll's `io_uring_enter`); ");
+        if (m.servers().contains(ServerKind.MIO_URING_SEND_CALLS)) {
+            md.append("**io.mio, io_uring backend, send(2) writes** (the same with `-Dio.mio.uring.queuedSends=false` too: each write is a `send(2)`, as on EPOLL); ");
         }
         if (m.servers().contains(ServerKind.MIO_JFR)) {
             md.append("**io.mio, JFR recording** (the same `MioEchoServer` started with `-XX:StartFlightRecording=settings=default`: a continuous recording with the JDK's default settings, io.mio's own events `io.mio.PollWait` and `io.mio.Registration` on, as they are by default); ");

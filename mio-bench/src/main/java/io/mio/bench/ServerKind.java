@@ -74,11 +74,11 @@ enum ServerKind {
     MIO_URING("io.mio, io_uring backend", MioEchoServer.class, null, List.of(), Integer.MAX_VALUE,
             List.of("-Dio.mio.backend=uring")),
     /**
-     * MIO_URING with queued sends switched on ({@code io.mio.uring.queuedSends}): writes go to the kernel with the
-     * poller's next {@code io_uring_enter} instead of a {@code send(2)} each.
+     * MIO_URING with queued sends switched off ({@code -Dio.mio.uring.queuedSends=false}): each write is a
+     * {@code send(2)}, as on EPOLL, instead of a SEND entry that leaves with the poller's next {@code io_uring_enter}.
      */
-    MIO_URING_SENDS("io.mio, io_uring backend, queued sends", MioEchoServer.class, null, List.of(), Integer.MAX_VALUE,
-            List.of("-Dio.mio.backend=uring", "-Dio.mio.uring.queuedSends=true")),
+    MIO_URING_SEND_CALLS("io.mio, io_uring backend, send(2) writes", MioEchoServer.class, null, List.of(),
+            Integer.MAX_VALUE, List.of("-Dio.mio.backend=uring", "-Dio.mio.uring.queuedSends=false")),
     /**
      * The same server as MIO with a flight recording running from start-up with the JDK's default settings, as a
      * service recording continuously would: io.mio's own JFR events (io.mio.PollWait, io.mio.Registration) are on
@@ -171,7 +171,7 @@ enum ServerKind {
         return switch (this) {
             case C_URING, C_URING_DEFER -> CServer.uringProblem;
             case NETTY_URING, NETTY_URING_BUFRING -> NettyUringEchoServer.problem();
-            case MIO_URING, MIO_URING_SENDS -> mioUringProblem();
+            case MIO_URING, MIO_URING_SEND_CALLS -> mioUringProblem();
             default -> null;
         };
     }

@@ -34,7 +34,7 @@ final class UringReport {
     /** The connection counts published with their ratio to EPOLL, where batching should pay more. */
     static final List<Integer> MANY = List.of(1000, 10000);
     /** The io.mio io_uring kinds judged, each in its own part of the section when both ran. */
-    static final List<ServerKind> KINDS = List.of(ServerKind.MIO_URING, ServerKind.MIO_URING_SENDS);
+    static final List<ServerKind> KINDS = List.of(ServerKind.MIO_URING, ServerKind.MIO_URING_SEND_CALLS);
 
     /** A figure of one round. */
     record PerRound(int round, double value) {

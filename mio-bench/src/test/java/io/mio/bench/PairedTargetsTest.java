@@ -57,7 +57,7 @@ class PairedTargetsTest {
 
         assertThat(md).startsWith(PairedTargets.HEADING + "\n\n").contains("seconds apart")
                 .contains("### " + ServerKind.MIO_URING.label + ", paired\n")
-                .doesNotContain("### " + ServerKind.MIO_URING_SENDS.label)
+                .doesNotContain("### " + ServerKind.MIO_URING_SEND_CALLS.label)
                 .doesNotContain("Many connections"); // the paired part runs no 1000-connection cell
         assertThat(line(md, "| 64 | 64 B | syscalls per round trip ≤ 0.5 |")).contains("| 0.30 |").contains("met");
         assertThat(line(md, "| 64 | 64 B | CPU/rt ÷ C epoll, short read ≤ 1.00× |"))

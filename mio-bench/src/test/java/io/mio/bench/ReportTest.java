@@ -295,24 +295,24 @@ class ReportTest {
         assertThat(uring).contains("- 10000 connections: not run in this run (`scripts/bench.sh --full` adds them).");
         assertThat(UringReport.batchingPaysMore(rows, 10000, 64)).isNull();
 
-        // with queued sends in the run too, each kind gets its own part, judged against the same peers
+        // with send(2) writes in the run too, each kind gets its own part, judged against the same peers
         Path both = Files.createDirectories(dir.resolve("both"));
         List<Row> withSends = new ArrayList<>(rows);
         for (int r = 1; r <= 3; r++) {
-            withSends.add(cell(r, ServerKind.MIO_URING_SENDS, 64, 8, 0.3, 33_000)); // ÷ C epoll 0.80; 0.30 syscalls
+            withSends.add(cell(r, ServerKind.MIO_URING_SEND_CALLS, 64, 8, 0.3, 33_000)); // ÷ C epoll 0.80; 0.30 syscalls
         }
         List<ServerKind> bothServers = new ArrayList<>(servers);
-        bothServers.add(ServerKind.MIO_URING_SENDS);
+        bothServers.add(ServerKind.MIO_URING_SEND_CALLS);
         Report.write(withSends, new Report.Meta(meta.machine(), meta.command(), meta.started(), meta.took(),
                 meta.loadBefore(), meta.loadAfter(), 3, meta.warmup(), meta.measure(), meta.perf(), 0, null, null, List.of(),
                 meta.conns(), meta.sizes(), bothServers, List.of(1), List.of(64), meta.echoTook(), List.of()), null, both);
         String bothMd = Files.readString(both.resolve("benchmarks.md"));
         String bothSection = section(bothMd, UringReport.HEADING);
-        String sendsPart = bothSection.substring(bothSection.indexOf("### " + ServerKind.MIO_URING_SENDS.label + "\n"));
+        String sendsPart = bothSection.substring(bothSection.indexOf("### " + ServerKind.MIO_URING_SEND_CALLS.label + "\n"));
         assertThat(bothSection).contains("### " + ServerKind.MIO_URING.label + "\n");
         assertThat(line(sendsPart, "| 64 | 64 B | syscalls per round trip ≤ 0.5 |")).contains("| 0.30 |").contains("met");
         assertThat(line(sendsPart, "| 64 | 64 B | CPU/rt ÷ C epoll, short read ≤ 1.00× |")).contains("0.80×");
-        assertThat(sendsPart).contains("-Dio.mio.uring.queuedSends=true");
+        assertThat(sendsPart).contains("-Dio.mio.uring.queuedSends=false");
 
         // without io.mio URING in the run, no section; with it skipped, the reason
         Path plain = Files.createDirectories(dir.resolve("plain"));

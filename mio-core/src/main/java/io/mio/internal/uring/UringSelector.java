@@ -134,6 +134,62 @@ public final class UringSelector implements SelectorSpi {
         this.sends = new UringSends(this, ring, ringLock);
     }
 
+    // ---- the queued sends' safety net (UringFlusher) ------------------------------------------------------------
+
+    /** Watched by the flusher; set and cleared under its lock, read anywhere. */
+    volatile boolean flushWatched;
+    /** Work queued since the flusher's last tick over this Poll (it then stays watched). */
+    volatile boolean flushRewatch;
+    /** The next watched Poll; guarded by the flusher's lock. */
+    UringSelector flushNext;
+    /** Ticks in a row with nothing queued (flusher thread; reset under its lock). */
+    int flushIdleTicks;
+    /** {@link #polls} at the flusher's last tick (flusher thread only). */
+    private int flushSeenPolls = -1;
+    private static final VarHandle POLLS;
+
+    static {
+        try {
+            POLLS = MethodHandles.lookup().findVarHandle(UringSelector.class, "polls", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * One tick of the flusher: if the poller has neither entered {@code poll} since the last tick nor is waiting
+     * in it, submits what it left for its next poll and reaps what has completed (so queued sends and their
+     * continuations go on). False when the Poll is closed or has had nothing queued for
+     * {@link UringFlusher#IDLE_TICKS} ticks (then it is no longer watched).
+     */
+    boolean flushTick() {
+        int p = (int) POLLS.getOpaque(this);
+        boolean stalled = p == flushSeenPolls && pollerIdle;
+        flushSeenPolls = p;
+        if (!tryEnter()) {
+            return false; // closing
+        }
+        try {
+            if (stalled) {
+                synchronized (ringLock) {
+                    if (ring.pendingSubmissions() > 0) {
+                        ring.submit();
+                    }
+                }
+                tryReap();
+            }
+        } catch (IOException e) {
+            return false; // the ring refused: the poller's next poll reports it
+        } finally {
+            exit();
+        }
+        if (sends.chunksInUse() > 0) {
+            flushIdleTicks = 0;
+            return true;
+        }
+        return ++flushIdleTicks < UringFlusher.IDLE_TICKS;
+    }
+
     /** The provided buffers' count and size of this Poll (tests). */
     int[] bufferShapeInUse() {
         return new int[] {bufferEntries, bufferSize};
@@ -172,13 +228,19 @@ public final class UringSelector implements SelectorSpi {
      *         a size outside [64, 1 MiB]
      */
     static int[] bufferShape() {
-        int entries = property(BUFFERS, bufferEntriesOfNewPolls);
-        int size = property(BUFFER_SIZE, bufferSizeOfNewPolls);
-        if (entries < 1 || entries > 32768 || Integer.bitCount(entries) != 1) {
-            throw new IllegalArgumentException("-D" + BUFFERS + " must be a power of two in [1, 32768]: " + entries);
+        int entries = bufferEntriesOfNewPolls; // the tests' sizes are not checked: some are smaller on purpose
+        int size = bufferSizeOfNewPolls;
+        if (System.getProperty(BUFFERS) != null) {
+            entries = property(BUFFERS, entries);
+            if (entries < 1 || entries > 32768 || Integer.bitCount(entries) != 1) {
+                throw new IllegalArgumentException("-D" + BUFFERS + " must be a power of two in [1, 32768]: " + entries);
+            }
         }
-        if (size < 64 || size > 1 << 20) {
-            throw new IllegalArgumentException("-D" + BUFFER_SIZE + " must be in [64, 1048576] bytes: " + size);
+        if (System.getProperty(BUFFER_SIZE) != null) {
+            size = property(BUFFER_SIZE, size);
+            if (size < 64 || size > 1 << 20) {
+                throw new IllegalArgumentException("-D" + BUFFER_SIZE + " must be in [64, 1048576] bytes: " + size);
+            }
         }
         return new int[] {entries, size};
     }
@@ -862,7 +924,7 @@ public final class UringSelector implements SelectorSpi {
             if (kind == UringSends.KIND_SEND || kind == UringSends.KIND_LINGER) {
                 UringSends.Queue q = sends.complete(ud, cqe.res());
                 if (q != null) {
-                    k = reportSend(q, pass, k, tokens, ready);
+                    k = reportSend(q, pass, k, tokens, ready, out == stash);
                 }
                 continue;
             }
@@ -927,7 +989,7 @@ public final class UringSelector implements SelectorSpi {
      * and WRITE_CLOSED when it failed. A stream registered with another Poll since it queued here gets a poll update
      * there instead, which reports what the socket has ready.
      */
-    private int reportSend(UringSends.Queue q, int pass, int k, Token[] tokens, int[] ready) {
+    private int reportSend(UringSends.Queue q, int pass, int k, Token[] tokens, int[] ready, boolean stashing) {
         int readiness = q.report;
         q.report = 0;
         UringRegistration r = q.source.registration;
@@ -955,6 +1017,9 @@ public final class UringSelector implements SelectorSpi {
         r.reportedAt = k;
         tokens[k] = r.token;
         ready[k] = readiness;
+        if (stashing) {
+            stashRegs[k] = r; // a reader's reap: the next poll re-checks the event against its registration
+        }
         return k + 1;
     }
 

@@ -33,13 +33,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class UringSends {
     /**
-     * Whether the next Polls queue writes (tests), as the system property {@value #SWITCH} set to true when a Poll
-     * opens does. Off, every write is
-     * the EPOLL backend's send(2), as before. Not on by default because a queued write leaves with the poller's next
-     * {@code poll}: code that writes from the polling thread and then waits for the peer without polling again (a
-     * dozen cases of the suite: write, then read the peer in a loop; write, close, stop polling) waits forever.
+     * Whether the next Polls queue writes (tests: TRUE or FALSE), or null for the system property {@value #SWITCH}
+     * read when a Poll opens: on unless it is {@code false}. Off, every write is the EPOLL backend's send(2).
+     * A queued write leaves with the poller's next {@code poll}, or within a tick of {@link UringFlusher} when the
+     * poller stops polling.
      */
-    static volatile boolean enabledForNewPolls;
+    static volatile Boolean enabledForNewPolls;
     static final String SWITCH = "io.mio.uring.queuedSends";
     /** Pool sizes of the next Polls; tests of an empty pool or of a full share shrink them (package-private). */
     static volatile int chunkSizeOfNewPolls = 16 * 1024;
@@ -80,7 +79,9 @@ final class UringSends {
         this.chunkSize = chunkSizeOfNewPolls;
         this.chunks = chunksOfNewPolls;
         this.lingerNanos = lingerNanosOfNewPolls;
-        this.enabled = enabledForNewPolls || Boolean.getBoolean(SWITCH); // read per Poll, so a test may turn it on
+        Boolean forced = enabledForNewPolls;
+        // read per Poll, so that a test may switch it
+        this.enabled = forced != null ? forced : !"false".equalsIgnoreCase(System.getProperty(SWITCH, "true").trim());
     }
 
     /** A free chunk, or -1 when the pool is empty or closed. */
@@ -456,7 +457,9 @@ final class UringSends {
                             return -1;
                         }
                         s = r.selector.sends();
-                        if (!s.enabled) {
+                        if (!s.enabled || length >= s.chunkSize) {
+                            // nothing queued to overtake: a write of a chunk or more is one send(2), which moves as
+                            // much as the socket takes (a chunk per poll would slow a bulk writer down)
                             return -1;
                         }
                     }
@@ -506,6 +509,7 @@ final class UringSends {
             if (inFlight == 0) {
                 s.prepareSend(this, false);
             }
+            UringFlusher.watch(s.selector); // bytes leave within a tick even if the poller stops polling
             return n;
         }
 
@@ -576,6 +580,11 @@ final class UringSends {
                 return; // the FIN goes after the queued bytes
             }
             now.shutdown(how);
+            if (how != Shutdown.READ) {
+                synchronized (this) {
+                    writeShut = true; // a later write fails at once with EPIPE, as send(2) does, not at its send
+                }
+            }
         }
 
         /**

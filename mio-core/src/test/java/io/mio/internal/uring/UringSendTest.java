@@ -46,12 +46,14 @@ class UringSendTest {
     void uringBackendOnly() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Backend.current() == Backend.URING,
                 "checks the URING backend: runs in the uring-backend execution (-Dio.mio.backend=uring)");
-        UringSends.enabledForNewPolls = true;
+        UringSends.enabledForNewPolls = Boolean.TRUE;
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        UringSends.enabledForNewPolls = false;
+        UringFlusher.enabled = true;
+        UringSends.enabledForNewPolls = null;
+        System.clearProperty(UringSends.SWITCH);
         UringSends.chunkSizeOfNewPolls = 16 * 1024;
         UringSends.chunksOfNewPolls = 1024;
         UringSends.lingerNanosOfNewPolls = 30_000_000_000L;
@@ -102,6 +104,7 @@ class UringSendTest {
 
     @Test
     void a_write_by_the_poller_returns_its_count_and_leaves_with_the_next_poll() throws Exception {
+        UringFlusher.enabled = false; // what waits for the next poll, without the safety net
         TcpStream[] p = pair();
         Poll poll = keep(Poll.open());
         poll.registry().register(p[0], TOKEN, READ_WRITE);
@@ -325,6 +328,7 @@ class UringSendTest {
 
     @Test
     void bytes_queued_before_a_move_to_another_poll_leave_first_and_in_order() throws Exception {
+        UringFlusher.enabled = false; // checks what waits for the next poll
         TcpStream[] p = pair();
         Poll first = keep(Poll.open());
         Poll second = keep(Poll.open());
@@ -383,6 +387,40 @@ class UringSendTest {
         p[1].close();
         resources.closeAll(); // the listener (the rest is closed already; close is idempotent)
         assertThat(TestSupport.openFds()).as("descriptors after closing everything").isEqualTo(fdsBefore);
+    }
+
+    @Test
+    void a_poller_that_stops_polling_strands_nothing_its_writes_shutdown_and_close_leave_within_a_tick()
+            throws Exception {
+        // the suite's pattern that hung with queued sends: write from the poller, then wait for the peer, no poll
+        TcpStream[] p = pair();
+        TcpStream[] shut = pair();
+        TcpStream[] closed = pair();
+        Poll poll = keep(Poll.open());
+        poll.registry().register(p[0], new Token(1), READ_WRITE);
+        poll.registry().register(shut[0], new Token(2), READ_WRITE);
+        poll.registry().register(closed[0], new Token(3), READ_WRITE);
+        becomePoller(poll);
+        assertThat(p[0].write(pattern(100, 31))).isEqualTo(100);
+        assertThat(readFor(p[1], Duration.ofMillis(300))).as("sent without another poll").isEqualTo(pattern(100, 31));
+        // more bytes than one send takes at once, a deferred FIN and a close, and still no poll
+        byte[] big = pattern(12_000, 32);
+        assertThat(shut[0].write(big)).isEqualTo(big.length);
+        assertThat(shut[0].write(pattern(3_000, 33))).isEqualTo(3_000);
+        shut[0].shutdown(io.mio.net.Shutdown.WRITE);
+        assertThat(closed[0].write(pattern(500, 34))).isEqualTo(500);
+        closed[0].close();
+        ByteArrayOutputStream want = new ByteArrayOutputStream();
+        want.write(big);
+        want.write(pattern(3_000, 33));
+        assertThat(readUntilEnd(shut[1])).as("both writes, then the FIN").isEqualTo(want.toByteArray());
+        assertThat(readUntilEnd(closed[1])).as("the bytes, then the close's FIN").isEqualTo(pattern(500, 34));
+        UringSelector selector = (UringSelector) Bridge.selector(poll.registry());
+        assertThat(sends(poll).chunksInUse()).as("every chunk back without a poll").isZero();
+        assertThat(UringFlusher.watching(selector)).as("watched while it has had sends lately").isTrue();
+        // the events of what happened meanwhile are not lost: the next poll reports them
+        poll.poll(events, Duration.ofMillis(100));
+        assertThat(events.isEmpty()).isFalse();
     }
 
     @Test
@@ -460,6 +498,7 @@ class UringSendTest {
 
     @Test
     void with_the_pool_empty_a_stream_with_nothing_queued_writes_at_once() throws Exception {
+        UringFlusher.enabled = false; // checks what waits for the next poll
         UringSends.chunksOfNewPolls = 1;
         TcpStream[] a = pair();
         TcpStream[] b = pair();
@@ -476,15 +515,51 @@ class UringSendTest {
     }
 
     @Test
-    void without_the_switch_writes_are_send_calls_as_on_epoll() throws Exception {
-        UringSends.enabledForNewPolls = false;
+    void switched_off_writes_are_send_calls_as_on_epoll_and_on_is_the_default() throws Exception {
+        UringSends.enabledForNewPolls = null; // the property decides
+        UringFlusher.enabled = false;
+        System.setProperty(UringSends.SWITCH, "false");
+        TcpStream[] p = pair();
+        Poll off = keep(Poll.open());
+        off.registry().register(p[0], TOKEN, READ_WRITE);
+        becomePoller(off);
+        assertThat(p[0].write(pattern(100, 21))).isEqualTo(100);
+        assertThat(sends(off).chunksInUse()).isZero();
+        assertThat(readFor(p[1], Duration.ofMillis(300))).as("sent by the write itself").isEqualTo(pattern(100, 21));
+
+        System.clearProperty(UringSends.SWITCH);
+        TcpStream[] q = pair();
+        Poll on = keep(Poll.open());
+        on.registry().register(q[0], TOKEN, READ_WRITE);
+        becomePoller(on);
+        assertThat(q[0].write(pattern(100, 22))).isEqualTo(100);
+        assertThat(sends(on).chunksInUse()).as("queued: the default").isEqualTo(1);
+    }
+
+    @Test
+    void a_write_of_a_chunk_or_more_with_nothing_queued_is_one_send_call() throws Exception {
+        UringFlusher.enabled = false;
         TcpStream[] p = pair();
         Poll poll = keep(Poll.open());
         poll.registry().register(p[0], TOKEN, READ_WRITE);
         becomePoller(poll);
-        assertThat(p[0].write(pattern(100, 21))).isEqualTo(100);
-        assertThat(sends(poll).chunksInUse()).isZero();
-        assertThat(readFor(p[1], Duration.ofMillis(300))).as("sent by the write itself").isEqualTo(pattern(100, 21));
+        byte[] big = pattern(64 * 1024, 25);
+        assertThat(p[0].write(big)).as("all of it: the socket takes 64 KiB").isEqualTo(big.length);
+        assertThat(sends(poll).chunksInUse()).as("not queued").isZero();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        long until = System.nanoTime() + WAIT.toNanos();
+        byte[] buf = new byte[65536];
+        while (got.size() < big.length && System.nanoTime() < until) {
+            int n = p[1].read(buf);
+            if (n > 0) {
+                got.write(buf, 0, n);
+            }
+        }
+        assertThat(got.toByteArray()).as("sent without a poll").isEqualTo(big);
+        // a small write then queues, and a big one behind it joins the queue (order), taking what fits
+        assertThat(p[0].write(pattern(100, 26))).isEqualTo(100);
+        assertThat(sends(poll).chunksInUse()).isEqualTo(1);
+        assertThat(p[0].write(big)).as("the rest of the chunk").isEqualTo(UringSends.chunkSizeOfNewPolls - 100);
     }
 
     @Test
