@@ -93,12 +93,14 @@
  * ({@code tryEnter}), so the Poll's close cannot unmap them under it; a closing Poll's queue is dropped.
  * A stale completion of a closed source recycles its buffer.
  *
- * <h3>Writes queued as entries, and when they fail (built, opt-in)</h3>
- * Switched on by {@code -Dio.mio.uring.queuedSends=true} (read when a Poll opens); off, a write is the epoll
- * backend's send(2). Off by default because a queued write leaves with the poller's next {@code poll} (continuations
- * too: the next send, a deferred shutdown): code that writes from the polling thread and then waits for the peer
- * without polling again waits forever, and a dozen cases of the suite do that (write, then read the peer in a loop;
- * write, close, stop polling; shutdown(WRITE), then read to end of stream).
+ * <h3>Writes queued as entries, and when they fail (built, the default)</h3>
+ * Switched off by {@code -Dio.mio.uring.queuedSends=false} (read when a Poll opens); off, a write is the epoll
+ * backend's send(2). A queued write leaves with the poller's next {@code poll} (continuations too: the next send, a
+ * deferred shutdown); code that writes from the polling thread and then waits for the peer without polling again
+ * (a dozen cases of the suite: write, then read the peer in a loop; write, close, stop polling; shutdown(WRITE), then
+ * read to end of stream) is served by {@link io.mio.internal.uring.UringFlusher}, one daemon thread that submits and
+ * reaps for a poller that has not polled for a millisecond. A write of a chunk or more with nothing queued is one
+ * send(2).
  * {@code write} on a {@code TcpStream} or {@code UnixStream} registered with a URING Poll copies into a chunk of the
  * Poll's send memory ({@link io.mio.internal.uring.UringSends}: 1024 chunks of 16 KiB, mapped at the first queued
  * write; a stream holds one chunk while it has bytes queued), prepares a {@code SEND}
