@@ -164,7 +164,8 @@ public final class UringSelector implements SelectorSpi {
      */
     boolean flushTick() {
         int p = (int) POLLS.getOpaque(this);
-        boolean stalled = p == flushSeenPolls && pollerIdle;
+        // a poller between polls that has not polled since the last tick, or a Poll nobody has polled yet
+        boolean stalled = p == flushSeenPolls && (pollerIdle || poller == null);
         flushSeenPolls = p;
         if (!tryEnter()) {
             return false; // closing

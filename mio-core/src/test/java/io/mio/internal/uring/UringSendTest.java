@@ -424,6 +424,18 @@ class UringSendTest {
     }
 
     @Test
+    void a_poll_nobody_polls_still_finishes_its_queues() throws Exception {
+        // no thread has polled: the write is submitted at once, and its completion (which the deferred FIN waits
+        // for) is reaped by the flusher
+        TcpStream[] p = pair();
+        Poll poll = keep(Poll.open());
+        poll.registry().register(p[0], TOKEN, READ_WRITE);
+        assertThat(p[0].write(pattern(100, 41))).isEqualTo(100);
+        p[0].shutdown(io.mio.net.Shutdown.WRITE);
+        assertThat(readUntilEnd(p[1])).isEqualTo(pattern(100, 41));
+    }
+
+    @Test
     void closing_the_poll_sends_what_its_poller_queued_where_the_sockets_have_room() throws Exception {
         // write, then (no poll) shutdown, close or nothing, then Poll.close: on EPOLL every byte and FIN is out
         TcpStream[] open = pair();
