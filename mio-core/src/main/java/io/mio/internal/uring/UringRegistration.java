@@ -24,6 +24,11 @@ final class UringRegistration {
     volatile boolean readable;
     /** Whether reads come from a multishot receive (a TCP stream, READABLE without PRIORITY); as {@code readable}. */
     volatile boolean recv;
+    /**
+     * A poll completion of this registration reported a hang-up or an error (POLLHUP, POLLERR): the socket can send
+     * nothing more, so writes skip the send queue and fail at once with the socket's error, as EPOLL's do.
+     */
+    volatile boolean hungUp;
     /** Deregistered while its receive was in flight (under the stream's rxLock): its last bytes go to the heap. */
     boolean retired;
     /** The poll (reap pass) that last reported this registration, and at which index: the poller's alone. */

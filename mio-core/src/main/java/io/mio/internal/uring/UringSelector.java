@@ -957,6 +957,9 @@ public final class UringSelector implements SelectorSpi {
             // Masked by the current interest: a completion posted before a reregister must not report what is no
             // longer asked for (epoll re-polls with the new mask at epoll_wait).
             int bits = res & (r.events | POLLERR | POLLHUP) & ~POLLRDBAND; // RDBAND only wakes priority polls
+            if (res > 0 && (res & (POLLERR | POLLHUP)) != 0 && !r.hungUp) {
+                r.hungUp = true; // queued sends step aside: a write then fails at once, as on EPOLL
+            }
             if ((bits & POLLPRI) != 0) {
                 bits = checkPriority(r, bits);
             }

@@ -457,9 +457,10 @@ final class UringSends {
                             return -1;
                         }
                         s = r.selector.sends();
-                        if (!s.enabled || length >= s.chunkSize) {
+                        if (!s.enabled || length >= s.chunkSize || r.hungUp) {
                             // nothing queued to overtake: a write of a chunk or more is one send(2), which moves as
-                            // much as the socket takes (a chunk per poll would slow a bulk writer down)
+                            // much as the socket takes (a chunk per poll would slow a bulk writer down); after a
+                            // hang-up, send(2) fails at once (EPIPE), as on EPOLL, instead of at its completion
                             return -1;
                         }
                     }

@@ -424,6 +424,26 @@ class UringSendTest {
     }
 
     @Test
+    void after_a_hang_up_a_write_fails_at_once_as_on_epoll() throws Exception {
+        UnixStream.Pair pair = keep(UnixStream.pair());
+        Poll poll = keep(Poll.open());
+        poll.registry().register(pair.first(), TOKEN, READ_WRITE);
+        pair.second().close();
+        boolean hungUp = false;
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (!hungUp && System.nanoTime() < until) {
+            poll.poll(events, Duration.ofMillis(50));
+            for (io.mio.Event e : events) {
+                hungUp |= e.isWriteClosed();
+            }
+        }
+        assertThat(hungUp).as("write-closed reported").isTrue();
+        assertThatThrownBy(() -> pair.first().write(pattern(100, 51))).as("the first write, not a later one")
+                .isInstanceOf(java.net.SocketException.class).hasMessageContaining("EPIPE");
+        assertThat(sends(poll).chunksInUse()).as("nothing queued").isZero();
+    }
+
+    @Test
     void a_poll_nobody_polls_still_finishes_its_queues() throws Exception {
         // no thread has polled: the write is submitted at once, and its completion (which the deferred FIN waits
         // for) is reaped by the flusher
