@@ -144,6 +144,8 @@ public final class UringSelector implements SelectorSpi {
     UringSelector flushNext;
     /** Ticks in a row with nothing queued (flusher thread; reset under its lock). */
     int flushIdleTicks;
+    /** The flusher is in this Poll (or about to enter it): {@link #close} waits for it to be out. */
+    private volatile boolean flusherInside;
     /** {@link #polls} at the flusher's last tick (flusher thread only). */
     private int flushSeenPolls = -1;
     private static final VarHandle POLLS;
@@ -167,22 +169,30 @@ public final class UringSelector implements SelectorSpi {
         // a poller between polls that has not polled since the last tick, or a Poll nobody has polled yet
         boolean stalled = p == flushSeenPolls && (pollerIdle || poller == null);
         flushSeenPolls = p;
-        if (!tryEnter()) {
-            return false; // closing
+        if (isClosed()) {
+            return false;
         }
-        try {
-            if (stalled) {
-                synchronized (ringLock) {
-                    if (ring.pendingSubmissions() > 0) {
-                        ring.submit();
-                    }
+        if (stalled) {
+            flusherInside = true; // before tryEnter: a close that sees it clear cannot be finished by this thread
+            try {
+                if (!tryEnter()) {
+                    return false; // closing
                 }
-                tryReap();
+                try {
+                    synchronized (ringLock) {
+                        if (ring.pendingSubmissions() > 0) {
+                            ring.submit();
+                        }
+                    }
+                    tryReap();
+                } catch (IOException e) {
+                    return false; // the ring refused: the poller's next poll reports it
+                } finally {
+                    exit(); // the last exit of a closing Poll closes it, here
+                }
+            } finally {
+                flusherInside = false;
             }
-        } catch (IOException e) {
-            return false; // the ring refused: the poller's next poll reports it
-        } finally {
-            exit();
         }
         if (sends.chunksInUse() > 0) {
             flushIdleTicks = 0;
@@ -231,14 +241,16 @@ public final class UringSelector implements SelectorSpi {
     static int[] bufferShape() {
         int entries = bufferEntriesOfNewPolls; // the tests' sizes are not checked: some are smaller on purpose
         int size = bufferSizeOfNewPolls;
-        if (System.getProperty(BUFFERS) != null) {
-            entries = property(BUFFERS, entries);
+        String count = System.getProperty(BUFFERS);
+        if (count != null) {
+            entries = parse(BUFFERS, count);
             if (entries < 1 || entries > 32768 || Integer.bitCount(entries) != 1) {
                 throw new IllegalArgumentException("-D" + BUFFERS + " must be a power of two in [1, 32768]: " + entries);
             }
         }
-        if (System.getProperty(BUFFER_SIZE) != null) {
-            size = property(BUFFER_SIZE, size);
+        String bytes = System.getProperty(BUFFER_SIZE);
+        if (bytes != null) {
+            size = parse(BUFFER_SIZE, bytes);
             if (size < 64 || size > 1 << 20) {
                 throw new IllegalArgumentException("-D" + BUFFER_SIZE + " must be in [64, 1048576] bytes: " + size);
             }
@@ -246,15 +258,11 @@ public final class UringSelector implements SelectorSpi {
         return new int[] {entries, size};
     }
 
-    private static int property(String name, int otherwise) {
-        String v = System.getProperty(name);
-        if (v == null) {
-            return otherwise;
-        }
+    private static int parse(String name, String value) {
         try {
-            return Integer.parseInt(v.trim());
+            return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + name + " must be an integer: \"" + v + "\"", e);
+            throw new IllegalArgumentException("-D" + name + " must be an integer: \"" + value + "\"", e);
         }
     }
 
@@ -1286,6 +1294,12 @@ public final class UringSelector implements SelectorSpi {
             }
         }
         exit();
+        // An application thread inside may finish the close after this returns, as it always could; the flusher
+        // must not: its short, non-blocking visit is waited for, so that a Poll closed by nobody else's call is
+        // closed (its sends settled, its memory and ring released) when close returns.
+        while (flusherInside) {
+            Thread.onSpinWait();
+        }
     }
 
     @Override
