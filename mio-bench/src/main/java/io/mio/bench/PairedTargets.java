@@ -198,7 +198,7 @@ final class PairedTargets {
                         List<UringReport.PerRound> r = UringReport.ratioByRound(rows, k, base, cell[0], cell[1],
                                 Row::cpuMicrosPerRt);
                         UringReport.Verdict v = UringReport.Verdict.of(r, Double.MAX_VALUE);
-                        md.append(" | ").append(String.format(Locale.ROOT, "%.2f×", v.median())).append(" <sub>")
+                        md.append(" | ").append(UringReport.x(v.median())).append(" <sub>")
                                 .append(v.roundsText()).append("</sub>");
                     }
                     md.append(" |\n");

@@ -136,7 +136,8 @@ final class UringReport {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "n/a";
     }
 
-    private static String x(double v) {
+    /** "1.05×", or "n/a" without a figure. */
+    static String x(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.2f×", v) : "n/a";
     }
 

@@ -69,6 +69,11 @@ class PairedTargetsTest {
         // C io_uring with DEFER_TASKRUN is neither judged nor a base: its own table
         assertThat(line(md, "| " + ServerKind.C_URING_DEFER.label + " | 64 | 64 B |"))
                 .contains("| 0.85× <sub>(0.80, 0.90)</sub> | 0.85× <sub>(0.80, 0.90)</sub> |");
+        // without C io_uring in the run, its column says so instead of printing NaN
+        List<Row> noCUring = rows().stream().filter(r -> r.server() != ServerKind.C_URING).toList();
+        String without = PairedTargets.section(noCUring, meta(servers, List.of(1, 64), List.of(64, 4096)));
+        assertThat(line(without, "| " + ServerKind.C_URING_DEFER.label + " | 64 | 64 B |"))
+                .startsWith("| " + ServerKind.C_URING_DEFER.label + " | 64 | 64 B | n/a <sub></sub> | 0.85× ");
         assertThat(line(md, "| " + ServerKind.MIO_URING.label + " |"))
                 .isEqualTo("| " + ServerKind.MIO_URING.label + " | 10.00 (0.30) | 12.00 (0.30) | 12.00 (0.30) |");
     }

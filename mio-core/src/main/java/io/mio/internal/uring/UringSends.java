@@ -132,6 +132,11 @@ final class UringSends {
         return owners[c];
     }
 
+    /** The queue a request's user data names (chunk, generation), or null if that chunk has changed hands since. */
+    private Queue queueOf(long userData) {
+        return owner((int) userData, (int) (userData >>> 32) & GEN_MASK);
+    }
+
     private long userData(long kind, Queue q) {
         return kind | ((long) q.generation << 32) | q.chunk;
     }
@@ -160,8 +165,8 @@ final class UringSends {
      * fails the queue. Returns the queue when it has readiness to report ({@link Queue#report}), else null.
      */
     Queue complete(long userData, int res) throws IOException {
-        int c = (int) userData & 0xFFFF_FFFF;
-        Queue q = owner(c, (int) (userData >>> 32) & GEN_MASK);
+        int c = (int) userData;
+        Queue q = queueOf(userData);
         if (q == null) {
             return null; // a linger timeout of a queue that has drained since
         }
@@ -332,7 +337,7 @@ final class UringSends {
                 if ((ud & UringSelector.KIND_MASK) != KIND_SEND) {
                     continue; // the Poll is closing: nothing else is reported
                 }
-                Queue q = owner((int) ud & 0xFFFF_FFFF, (int) (ud >>> 32) & GEN_MASK);
+                Queue q = queueOf(ud);
                 if (q == null) {
                     continue;
                 }
@@ -358,7 +363,6 @@ final class UringSends {
                 if (q.owner != this || q.start >= q.end || q.error != null) {
                     continue;
                 }
-                q.inFlight = 0;
                 long at = base + (long) q.chunk * chunkSize;
                 // The queue's reference keeps the descriptor number ours (a closed stream's close waits for it).
                 while (q.start < q.end) {
